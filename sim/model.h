@@ -1,0 +1,78 @@
+/* model: what the engine knows about a model, and nothing more.
+ *
+ * The engine (driver, output, summary, CLI) never names a price process or
+ * a cash-flow line. A model hands it:
+ *   - its parameter tables (for the config loader),
+ *   - a layout: the axes (allocations, calendar years, halvings) and the
+ *     list of output variables with their shapes, units and meanings,
+ *   - simulate_path(): fills one path's results into a flat array of
+ *     doubles, in the order and sizes the layout gives.
+ * simulate_path() must depend only on (model, seed, path): that is what
+ * makes results independent of threads, ranks and block size. */
+#ifndef HP_MODEL_H
+#define HP_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "hp_err.h"
+
+/* Shape of one variable; the path dimension is always present. */
+typedef enum hp_shape {
+    HP_SHAPE_PATH_YEAR,          /* [path, year]             */
+    HP_SHAPE_ALLOC_PATH_YEAR,    /* [allocation, path, year] */
+    HP_SHAPE_ALLOC_PATH,         /* [allocation, path]       */
+    HP_SHAPE_ALLOC_PATH_HALVING  /* [allocation, path, halving], integer day index, -1 = not reached */
+} hp_shape;
+
+typedef struct hp_var {
+    const char *name;   /* "group/name", the HDF5 path below the root        */
+    hp_shape shape;
+    const char *units;  /* "USD", "USD/PH/day", "BTC", "MW", "day", ...      */
+    const char *doc;    /* one-line meaning, stored as the `long_name` attr  */
+    int total;          /* ALLOC_PATH_YEAR only: also write the horizon sum
+                           as totals/<name> [allocation, path]               */
+} hp_var;
+
+/* A line of the printed summary: a per-path quantity over allocations. */
+typedef struct hp_summary_item {
+    const char *label;  /* column title, e.g. "NPV"                          */
+    const char *var;    /* an [allocation, path] dataset, e.g. "valuation/npv" */
+    double scale;       /* multiply values by this (e.g. 1/years for a mean) */
+} hp_summary_item;
+
+typedef struct hp_layout {
+    int n_alloc;
+    const double *alloc;        /* [n_alloc] converted fraction of power       */
+    int n_years;
+    const int *year;            /* [n_years] calendar year labels             */
+    const int *days_in_year;    /* [n_years] simulated days in each year      */
+    int n_halvings;
+    const int64_t *halving_height; /* [n_halvings] block heights               */
+    int n_days;                 /* simulated days in total                    */
+    int n_vars;
+    const hp_var *vars;         /* [n_vars]                                   */
+    int n_summary;
+    const hp_summary_item *summary;
+    int baseline_alloc;         /* index of the 0% allocation, or -1          */
+} hp_layout;
+
+/* Doubles one variable takes in a path's result array. */
+size_t hp_var_size(const hp_layout *l, const hp_var *v);
+/* Doubles a whole path result takes; offsets follow the order of vars. */
+size_t hp_layout_path_size(const hp_layout *l);
+
+typedef struct hp_model {
+    const char *name;
+    const hp_param *const *params;     /* NULL-terminated list of tables */
+    /* Builds the model from a validated config; NULL with err set on a
+     * cross-field failure (e.g. a correlation matrix not positive definite). */
+    void *(*create)(const hp_config *cfg, hp_err *err);
+    const hp_layout *(*layout)(const void *m);
+    size_t (*scratch_bytes)(const void *m);   /* per-thread workspace */
+    void (*simulate_path)(const void *m, uint64_t seed, uint64_t path,
+                          double *out, void *scratch);
+    void (*destroy)(void *m);
+} hp_model;
+
+#endif
