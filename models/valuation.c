@@ -1,1 +1,18 @@
-/* placeholder: being written */
+/* valuation: discount factors (see valuation.h). */
+#include "valuation.h"
+
+#include <math.h>
+
+const hp_param hp_valuation_params[] = {
+    {"valuation.discount_rate", HP_DOUBLE, "1/yr", "0.10", -0.5, 5, NULL,
+     "annual discount rate (the NPV reconstruction of VanEck's $37.6B implies about 10%; parameters.md 1)"},
+    HP_PARAM_END
+};
+
+/* exp/log form keeps every factor to one rounding, whatever d. */
+void hp_discount_factors(double rate, int n_days, double *disc)
+{
+    double lr = log1p(rate);
+    for (int d = 0; d < n_days; d++)
+        disc[d] = exp(-lr * (d + 1) / 365.25);
+}

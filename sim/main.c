@@ -1,1 +1,311 @@
-int main(void) { return 0; }
+/* main: the hashpivot command line.
+ *
+ *   hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]
+ *                        [--set key=value]... [--force] [--quiet]
+ *   hashpivot validate CONFIG [--set key=value]...
+ *   hashpivot params
+ *   hashpivot --help | --version
+ *
+ * -n and -s are turned into --set overrides of simulation.n_paths and
+ * simulation.seed, so the resolved config embedded in the output file says
+ * exactly what ran and re-running it reproduces the file. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "date.h"
+#include "driver.h"
+#include "hp_err.h"
+#include "output.h"
+#include "scenario.h"
+#include "summary.h"
+#include "version.h"
+
+#define MAX_SETS 256
+
+static const char usage_text[] =
+    "usage: hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]\n"
+    "                            [--set key=value]... [--force] [--quiet]\n"
+    "       hashpivot validate CONFIG [--set key=value]...\n"
+    "       hashpivot params        print the parameter reference (Markdown)\n"
+    "       hashpivot --help | --version\n"
+    "\n"
+    "run       simulate CONFIG and write an HDF5 results file\n"
+    "          (default results/<config name>.h5), then print a summary\n"
+    "validate  check CONFIG and print the resolved configuration\n"
+    "\n"
+    "  -o, --output FILE     results file\n"
+    "  -n, --paths N         number of paths (simulation.n_paths)\n"
+    "  -s, --seed S          seed (simulation.seed)\n"
+    "  -j, --threads T       OpenMP threads (results do not depend on it)\n"
+    "      --set key=value   override a config value; repeatable\n"
+    "      --force           overwrite an existing results file\n"
+    "      --quiet           no progress output\n";
+
+/* Parsed command line. */
+typedef struct cli {
+    const char *command, *config, *output;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
+    char owned[2][64];     /* text of the -n / -s overrides */
+    const hp_param *params[64];   /* NULL-terminated: engine's, then model's */
+    int threads, force, quiet;
+} cli;
+
+/* The single exit path for failures: one line on stderr, status 1. */
+static int die(const hp_err *err)
+{
+    fprintf(stderr, "hashpivot: %s\n", err->msg);
+    return 1;
+}
+
+/* Usage errors exit 2, as getopt-style tools do. */
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "hashpivot: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+/* Appends an override, refusing more than MAX_SETS. */
+static int add_set(cli *c, const char *s)
+{
+    if (c->n_sets >= MAX_SETS)
+        return -1;
+    c->sets[c->n_sets++] = s;
+    return 0;
+}
+
+/* Parses options after the subcommand; returns 0, or an exit status. */
+static int parse_cli(int argc, char **argv, cli *c)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'}, {"paths", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
+        {"set", required_argument, NULL, 'S'},    {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0}};
+    char *end;
+    int opt;
+    optind = 2;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":o:n:s:j:", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'o': c->output = optarg; break;
+        case 'n':
+            snprintf(c->owned[0], sizeof c->owned[0], "simulation.n_paths=%sL", optarg);
+            if (add_set(c, c->owned[0]) != 0) return usage_error("too many overrides%s", "");
+            break;
+        case 's':
+            snprintf(c->owned[1], sizeof c->owned[1], "simulation.seed=%sL", optarg);
+            if (add_set(c, c->owned[1]) != 0) return usage_error("too many overrides%s", "");
+            break;
+        case 'j':
+            errno = 0;
+            c->threads = (int)strtol(optarg, &end, 10);
+            if (errno || *end || c->threads < 1 || c->threads > 4096)
+                return usage_error("-j: '%s' is not a thread count (1-4096)", optarg);
+            break;
+        case 'S':
+            if (strchr(optarg, '=') == NULL)
+                return usage_error("--set: '%s' is not key=value", optarg);
+            if (add_set(c, optarg) != 0) return usage_error("too many overrides%s", "");
+            break;
+        case 'f': c->force = 1; break;
+        case 'q': c->quiet = 1; break;
+        case ':': return usage_error("option %s needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("%s needs exactly one CONFIG file", c->command);
+    c->config = argv[optind];
+    return 0;
+}
+
+/* The engine's tables first, then the model's: one list for the loader. */
+static void collect_params(const hp_param **list, size_t cap)
+{
+    size_t n = 0;
+    list[n++] = hp_engine_params;
+    for (const hp_param *const *t = hp_scenario_model.params; *t != NULL && n + 1 < cap; t++)
+        list[n++] = *t;
+    list[n] = NULL;
+}
+
+/* Reads a whole file into a malloc'd string (NULL on failure). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[8192];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *nb = realloc(buf, cap);
+            if (nb == NULL) { free(buf); fclose(f); return NULL; }
+            buf = nb;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (buf == NULL)
+        buf = calloc(1, 1);
+    else
+        buf[len] = '\0';
+    return buf;
+}
+
+/* results/<config basename without .cfg>.h5; creates results/ if needed. */
+static void default_output(const char *config, char *buf, size_t n)
+{
+    const char *base = strrchr(config, '/');
+    base = base ? base + 1 : config;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
+        len -= 4;
+    mkdir("results", 0777);
+    snprintf(buf, n, "results/%.*s.h5", (int)len, base);
+}
+
+/* The command line as one string, for the file's attributes. */
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i) strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+/* SIGINT/SIGTERM only raise a flag; the driver stops between waves. The
+ * one piece of process-wide state, because a signal handler can reach
+ * nothing else. */
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+/* `validate`: print the resolved config, or the first error. */
+static int cmd_validate(const cli *c)
+{
+    hp_err err = {0};
+    hp_config *cfg = hp_config_load(c->params, c->config, c->sets, c->n_sets, &err);
+    if (cfg == NULL)
+        return die(&err);
+    void *m = hp_scenario_model.create(cfg, &err);
+    if (m == NULL) {
+        hp_config_free(cfg);
+        return die(&err);
+    }
+    hp_config_write(cfg, stdout);
+    hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+    return 0;
+}
+
+/* `run`: validate, check the destination, simulate, write, summarise. */
+static int cmd_run(const cli *c, int argc, char **argv)
+{
+    hp_err err = {0};
+    hp_config *cfg = hp_config_load(c->params, c->config, c->sets, c->n_sets, &err);
+    if (cfg == NULL)
+        return die(&err);
+    void *m = hp_scenario_model.create(cfg, &err);
+    if (m == NULL) {
+        hp_config_free(cfg);
+        return die(&err);
+    }
+    char outpath[4096];
+    if (c->output != NULL)
+        snprintf(outpath, sizeof outpath, "%s", c->output);
+    else
+        default_output(c->config, outpath, sizeof outpath);
+
+    char *source = slurp(c->config);
+    char *resolved = hp_config_text(cfg);
+    char *cmdline = join_args(argc, argv);
+    hp_output_opts oo = {
+        .path = outpath, .force = c->force,
+        .per_year = hp_cfg_bool(cfg, "output.per_year"),
+        .float32 = hp_cfg_bool(cfg, "output.float32"),
+        .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
+        .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
+        .start_date = hp_cfg_string(cfg, "time.start_date"),
+        .horizon_years = hp_cfg_double(cfg, "time.horizon_years"),
+        .command_line = cmdline, .config_file = c->config,
+        .config_source = source, .config_resolved = resolved,
+    };
+    hp_run_opts ro = {
+        .seed = oo.seed, .n_paths = oo.n_paths, .threads = c->threads,
+        .block_size = (int)hp_cfg_int(cfg, "simulation.block_size"),
+        .quiet = c->quiet, .stop = &stop_requested,
+    };
+    int rc = 1;
+    hp_output *out = NULL;
+    if (hp_output_check(&oo, &err) != 0 ||
+        (out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) == NULL)
+        goto done;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (hp_run(&hp_scenario_model, m, &ro, out, NULL, &err) != 0) {
+        hp_output_abort(out);
+        goto done;
+    }
+    if (hp_output_close(out, &err) != 0)
+        goto done;
+    fflush(stderr);
+    rc = hp_summary_print(outpath, stdout, &err) != 0;
+done:
+    if (err.set)
+        die(&err);
+    free(source);
+    free(resolved);
+    free(cmdline);
+    hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("missing command%s", "");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hashpivot %s (commit %s, HDF5 %s)\n", HP_VERSION, HP_GIT_COMMIT, HP_HDF5_FLAVOUR);
+        return 0;
+    }
+    cli c = {.command = argv[1]};
+    collect_params(c.params, sizeof c.params / sizeof c.params[0]);
+    if (strcmp(argv[1], "params") == 0) {
+        hp_params_markdown(c.params, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "validate") != 0)
+        return usage_error("unknown command '%s'", argv[1]);
+    int rc = parse_cli(argc, argv, &c);
+    if (rc != 0)
+        return rc;
+    if (strcmp(c.command, "validate") == 0)
+        return cmd_validate(&c);
+    return cmd_run(&c, argc, argv);
+}

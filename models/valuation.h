@@ -1,0 +1,13 @@
+/* valuation: discounting of daily cash flows (MODEL.md 8). */
+#ifndef HP_VALUATION_H
+#define HP_VALUATION_H
+
+#include "config.h"
+
+extern const hp_param hp_valuation_params[];
+
+/* Fills disc[d] = (1 + r)^-(d+1)/365.25 for d < n_days: a day's flow is
+ * discounted from the end of that day. */
+void hp_discount_factors(double rate, int n_days, double *disc);
+
+#endif

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hashpivot needs, if any are missing.
+# Idempotent: does nothing when all are present. Needs root to install;
+# otherwise prints the apt-get line to run and exits non-zero.
+#   scripts/setup.sh          packages for the serial build and the scripts
+#   scripts/setup.sh --mpi    also OpenMPI and the parallel HDF5
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config git
+      libhdf5-dev hdf5-tools libconfig-dev libpcg-cpp-dev
+      python3 python3-h5py python3-numpy python3-matplotlib python3-xarray python3-h5netcdf)
+if [[ "${1:-}" == "--mpi" ]]; then
+  pkgs+=(libhdf5-openmpi-dev openmpi-bin)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing Debian packages: ${missing[*]}" >&2
+  echo "setup: run as root:  apt-get update && $cmd" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
