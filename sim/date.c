@@ -52,5 +52,8 @@ void hp_date_format(int32_t days, char *buf)
 {
     int y, m, d;
     hp_civil_from_days(days, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    /* The modulo bounds every field so the compiler can prove the
+     * 10 characters fit; day numbers beyond year 9999 are never produced. */
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+             (unsigned)m % 100u, (unsigned)d % 100u);
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <omp.h>
 
 #include "config.h"
 #include "date.h"
@@ -262,10 +263,17 @@ static int cmd_run(const cli *c, int argc, char **argv)
         goto done;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    if (hp_run(&hp_scenario_model, m, &ro, out, NULL, &err) != 0) {
+    hp_run_stats st;
+    if (hp_run(&hp_scenario_model, m, &ro, out, &st, &err) != 0) {
         hp_output_abort(out);
         goto done;
     }
+    if (!c->quiet)
+        fprintf(stderr, "timing: %.3f s simulating and writing, %.3f s (%.1f%%) in HDF5 writes, "
+                "%.4g path-days/s per thread\n", st.wall_s, st.write_s,
+                st.wall_s > 0 ? 100 * st.write_s / st.wall_s : 0,
+                (double)ro.n_paths * hp_scenario_model.layout(m)->n_days / st.wall_s /
+                    (c->threads > 0 ? c->threads : omp_get_max_threads()));
     if (hp_output_close(out, &err) != 0)
         goto done;
     fflush(stderr);

@@ -1,1 +1,661 @@
-/* placeholder: being written */
+/* summary: per-allocation statistics streamed from a results file.
+ *
+ * A [allocation, path] dataset is read in blocks of whole chunks (all
+ * allocations, a run of paths), so each chunk is inflated once per pass.
+ * Four passes give everything exactly without holding a row in memory:
+ *   pass 0: count, compensated sum (mean), P(loss), P(beats), and a
+ *           histogram of the top 16 bits of each value's sort key;
+ *   pass 1: squared deviations from the mean (sd), next 16 bits;
+ *   pass 2, 3: the remaining 32 bits.
+ * The sort key of a double is a uint64 with the same order, so fixing it 16
+ * bits at a time (radix selection) pins down an exact order statistic. Each
+ * quantile needs two of them (numpy's linear interpolation). Memory depends
+ * on the number of allocations processed together, never on n_paths. */
+#include "summary.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
+
+#include <hdf5.h>
+
+#include "output.h"
+
+#define READ_VALUES 65536           /* doubles per read, at least one chunk  */
+#define N_BINS 65536                /* 16 bits of the key per pass           */
+#define N_PASSES 4
+#define N_QUANT 3
+#define N_SEL (2 * N_QUANT)         /* two order statistics per quantile     */
+#define HIST_BUDGET (24u << 20)     /* bytes of histograms held at once      */
+
+static const double quant_p[N_QUANT] = { 0.05, 0.50, 0.95 };
+
+/* The one interpolation formula, shared so both paths agree to the bit. */
+static double lerp(double lo, double hi, double t)
+{
+    return lo + t * (hi - lo);
+}
+
+double hp_quantile_sorted(const double *x, uint64_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    double h = (double)(n - 1) * p;
+    uint64_t lo = (uint64_t)floor(h);
+    if (lo >= n - 1)
+        return x[n - 1];
+    return lerp(x[lo], x[lo + 1], h - (double)lo);
+}
+
+/* ---- order-preserving keys and the selection state ------------------------ */
+
+/* Flips negatives entirely and positives' sign bit: key order = value order. */
+static uint64_t dbl_key(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double key_dbl(uint64_t k)
+{
+    uint64_t u = (k >> 63) ? k & ~(UINT64_C(1) << 63) : ~k;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* One order statistic being located: the bucket narrows by 16 bits a pass. */
+typedef struct sel {
+    uint64_t rank;    /* wanted 0-based rank among the row's values        */
+    uint64_t below;   /* values known to sort before the current bucket    */
+    uint64_t prefix;  /* the key's top `bits` bits found so far, in place  */
+    int bits;
+    int owner;        /* selection whose histogram this one shares         */
+    uint64_t *hist;   /* N_BINS counts                                     */
+} sel;
+
+/* Accumulators of one allocation. */
+typedef struct row {
+    uint64_t n, neg, beats, pairs;
+    double sum, sum_c;   /* Neumaier: sum + sum_c is the compensated total */
+    double ss, ss_c;
+    double mean;
+    double frac[N_QUANT];
+    int top[N_QUANT];    /* h >= n-1: the quantile is the largest value    */
+    sel s[N_SEL];
+} row;
+
+/* Neumaier's compensated addition: the mean of a million paths is exact to
+ * the last bits and, summed in path order, independent of the writer. */
+static void neumaier(double *sum, double *c, double x)
+{
+    double t = *sum + x;
+    if (fabs(*sum) >= fabs(x))
+        *c += (*sum - t) + x;
+    else
+        *c += (x - t) + *sum;
+    *sum = t;
+}
+
+/* Histogram digit of key k for a selection with `bits` bits fixed. */
+static unsigned digit(uint64_t k, int bits)
+{
+    return (unsigned)((k >> (48 - bits)) & (N_BINS - 1));
+}
+
+/* Does key k lie in the selection's current bucket? */
+static int in_bucket(const sel *s, uint64_t k)
+{
+    return s->bits == 0 || (k >> (64 - s->bits)) == (s->prefix >> (64 - s->bits));
+}
+
+/* Selections with the same bucket share one histogram (pass 0: all). */
+static void set_owners(row *r)
+{
+    for (int j = 0; j < N_SEL; j++) {
+        r->s[j].owner = j;
+        for (int i = 0; i < j; i++)
+            if (r->s[i].owner == i && r->s[i].bits == r->s[j].bits
+                && r->s[i].prefix == r->s[j].prefix) {
+                r->s[j].owner = i;
+                break;
+            }
+    }
+}
+
+/* After a pass: each selection moves into the bin holding its rank. */
+static void descend(row *r)
+{
+    for (int j = 0; j < N_SEL; j++) {
+        sel *s = &r->s[j];
+        const uint64_t *h = r->s[s->owner].hist;
+        uint64_t want = s->rank - s->below, c = 0;
+        unsigned b = 0;
+        while (b < N_BINS - 1 && c + h[b] <= want)
+            c += h[b++];
+        s->below += c;
+        s->prefix |= (uint64_t)b << (48 - s->bits);
+        s->bits += 16;
+    }
+    for (int j = 0; j < N_SEL; j++)
+        memset(r->s[j].hist, 0, N_BINS * sizeof *r->s[j].hist);
+    set_owners(r);
+}
+
+/* Once n is known: the ranks each quantile interpolates between. */
+static void set_ranks(row *r)
+{
+    for (int q = 0; q < N_QUANT; q++) {
+        double h = (double)(r->n - 1) * quant_p[q];
+        uint64_t lo = (uint64_t)floor(h);
+        r->top[q] = lo >= r->n - 1;
+        r->frac[q] = h - (double)lo;
+        r->s[2 * q].rank = r->top[q] ? r->n - 1 : lo;
+        r->s[2 * q + 1].rank = r->top[q] ? r->n - 1 : lo + 1;
+    }
+}
+
+/* ---- the passes --------------------------------------------------------- */
+
+typedef struct scan {
+    hid_t ds;
+    int n_alloc;
+    uint64_t n_paths;
+    size_t block;     /* paths per read                                     */
+    double *buf;      /* [n_alloc][block]                                   */
+    double scale;
+    int baseline;     /* row compared against for p_beats, or -1            */
+    int a0, a1;       /* allocations of the current group                   */
+    row *rows;        /* [a1 - a0]                                          */
+} scan;
+
+/* Pass 0 over one row's values x[0..cnt) (base: the baseline row or NULL). */
+static void pass_first(const scan *c, row *r, const double *x, const double *base, size_t cnt)
+{
+    uint64_t *h = r->s[0].hist;
+    for (size_t i = 0; i < cnt; i++) {
+        double v = x[i] * c->scale;
+        if (base != NULL && !isnan(v) && !isnan(base[i])) {
+            r->pairs++;
+            r->beats += v > base[i] * c->scale;
+        }
+        if (isnan(v))
+            continue;
+        r->n++;
+        r->neg += v < 0;
+        neumaier(&r->sum, &r->sum_c, v);
+        h[dbl_key(v) >> 48]++;
+    }
+}
+
+/* Passes 1-3: squared deviations (pass 1) and the next digit of each
+ * selection whose bucket the value falls in. */
+static void pass_refine(const scan *c, row *r, const double *x, size_t cnt, int pass)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        double v = x[i] * c->scale;
+        if (isnan(v))
+            continue;
+        if (pass == 1)
+            neumaier(&r->ss, &r->ss_c, (v - r->mean) * (v - r->mean));
+        uint64_t k = dbl_key(v);
+        for (int j = 0; j < N_SEL; j++) {
+            const sel *s = &r->s[j];
+            if (s->owner == j && in_bucket(s, k))
+                s->hist[digit(k, s->bits)]++;
+        }
+    }
+}
+
+/* Reads paths [first, first+cnt) of every allocation into c->buf. */
+static int read_block(scan *c, uint64_t first, size_t cnt)
+{
+    hsize_t start[2] = { 0, first }, count[2] = { (hsize_t)c->n_alloc, cnt };
+    hid_t fs = H5Dget_space(c->ds), ms = H5Screate_simple(2, count, NULL);
+    int ok = fs >= 0 && ms >= 0
+             && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+             && H5Dread(c->ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, c->buf) >= 0;
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ms >= 0)
+        H5Sclose(ms);
+    return ok ? 0 : -1;
+}
+
+/* One pass over the dataset for the rows of the current group. */
+static int run_pass(scan *c, int pass)
+{
+    for (uint64_t first = 0; first < c->n_paths; first += c->block) {
+        size_t cnt = c->n_paths - first < c->block ? (size_t)(c->n_paths - first) : c->block;
+        if (read_block(c, first, cnt) < 0)
+            return -1;
+        for (int a = c->a0; a < c->a1; a++) {
+            const double *x = c->buf + (size_t)a * cnt;
+            row *r = &c->rows[a - c->a0];
+            if (pass == 0)
+                pass_first(c, r, x, c->baseline >= 0 ? c->buf + (size_t)c->baseline * cnt : NULL, cnt);
+            else if (r->n > 0)
+                pass_refine(c, r, x, cnt, pass);
+        }
+    }
+    return 0;
+}
+
+/* The statistics of a row once all passes are done. */
+static hp_stats finish(const scan *c, const row *r)
+{
+    hp_stats st = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, r->n };
+    if (c->baseline >= 0 && r->pairs > 0)
+        st.p_beats = (double)r->beats / (double)r->pairs;
+    if (r->n == 0)
+        return st;
+    st.mean = r->mean;
+    st.sd = r->n > 1 ? sqrt((r->ss + r->ss_c) / (double)(r->n - 1)) : 0.0;
+    st.p_loss = (double)r->neg / (double)r->n;
+    double q[N_QUANT];
+    for (int i = 0; i < N_QUANT; i++) {
+        double lo = key_dbl(r->s[2 * i].prefix), hi = key_dbl(r->s[2 * i + 1].prefix);
+        q[i] = r->top[i] ? lo : lerp(lo, hi, r->frac[i]);
+    }
+    st.q05 = q[0];
+    st.q50 = q[1];
+    st.q95 = q[2];
+    return st;
+}
+
+/* Runs the four passes for allocations [a0, a1), histograms from `hists`. */
+static int scan_group(scan *c, uint64_t *hists, hp_stats *out)
+{
+    int n = c->a1 - c->a0;
+    memset(c->rows, 0, (size_t)n * sizeof *c->rows);
+    memset(hists, 0, (size_t)n * N_SEL * N_BINS * sizeof *hists);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < N_SEL; j++)
+            c->rows[i].s[j].hist = hists + ((size_t)i * N_SEL + (size_t)j) * N_BINS;
+    for (int pass = 0; pass < N_PASSES; pass++) {
+        for (int i = 0; i < n; i++)
+            set_owners(&c->rows[i]);
+        if (run_pass(c, pass) < 0)
+            return -1;
+        for (int i = 0; i < n; i++) {
+            row *r = &c->rows[i];
+            if (r->n == 0)
+                continue;
+            if (pass == 0) {
+                r->mean = (r->sum + r->sum_c) / (double)r->n;
+                set_ranks(r);
+            }
+            descend(r);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        out[c->a0 + i] = finish(c, &c->rows[i]);
+    return 0;
+}
+
+/* Paths per read: whole chunks of the file, about READ_VALUES values. */
+static size_t read_paths(hid_t ds, int n_alloc)
+{
+    hsize_t chunk[2] = { 0, 0 };
+    size_t want = READ_VALUES / (size_t)n_alloc, step = 1;
+    hid_t p = H5Dget_create_plist(ds);
+    if (p >= 0 && H5Pget_layout(p) == H5D_CHUNKED && H5Pget_chunk(p, 2, chunk) == 2 && chunk[1] > 0)
+        step = (size_t)chunk[1];
+    if (p >= 0)
+        H5Pclose(p);
+    return want < step ? step : want / step * step;
+}
+
+/* ---- reading the file ------------------------------------------------- */
+
+/* See output.c: HDF5's own error printer stays off while we run. */
+typedef struct quiet { H5E_auto2_t fn; void *data; } quiet;
+
+static quiet quiet_begin(void)
+{
+    quiet q = { NULL, NULL };
+    H5Eget_auto2(H5E_DEFAULT, &q.fn, &q.data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    return q;
+}
+
+static void quiet_end(quiet q)
+{
+    H5Eset_auto2(H5E_DEFAULT, q.fn, q.data);
+}
+
+/* A scalar string attribute, variable or fixed length, as a malloc'd
+ * string; NULL when absent or not a string. */
+static char *attr_text(hid_t loc, const char *name)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return NULL;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    hid_t t = a < 0 ? -1 : H5Aget_type(a), m = -1;
+    char *out = NULL;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && (m = H5Tcopy(t)) >= 0) {
+        if (H5Tis_variable_str(t) > 0) {
+            char *v = NULL;
+            if (H5Aread(a, m, &v) >= 0 && v != NULL)
+                out = strdup(v);
+            if (v != NULL)
+                H5free_memory(v);
+        } else {
+            out = calloc(H5Tget_size(t) + 1, 1);
+            if (out != NULL && H5Aread(a, m, out) < 0) {
+                free(out);
+                out = NULL;
+            }
+        }
+    }
+    if (m >= 0)
+        H5Tclose(m);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return out;
+}
+
+/* A numeric attribute of exactly n elements, converted to mtype. */
+static int attr_read(hid_t loc, const char *name, hid_t mtype, hssize_t n, void *out)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), s = a < 0 ? -1 : H5Aget_space(a);
+    int ok = s >= 0 && H5Sget_simple_extent_npoints(s) == n && H5Aread(a, mtype, out) >= 0;
+    if (s >= 0)
+        H5Sclose(s);
+    if (a >= 0)
+        H5Aclose(a);
+    return ok ? 0 : -1;
+}
+
+/* Opens a results file read-only, refusing anything that is not a
+ * hashpivot file of a format major version this build understands. */
+static hid_t open_results(const char *path, hp_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return hp_fail(err, path, 0, NULL, "cannot open: %s", strerror(errno));
+    if (H5Fis_hdf5(path) <= 0)
+        return hp_fail(err, path, 0, NULL, "not a hashpivot results file (not HDF5)");
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return hp_fail(err, path, 0, NULL, "cannot open");
+    char *type = attr_text(f, "filetype");
+    int32_t ver[2];
+    int rc = 0;
+    if (type == NULL || strcmp(type, HP_FILETYPE) != 0
+        || attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0)
+        rc = hp_fail(err, path, 0, NULL, "not a hashpivot results file");
+    else if (ver[0] != HP_FORMAT_MAJOR)
+        rc = hp_fail(err, path, 0, NULL, "format version %d.%d is not supported (this build reads %d.x)",
+                     (int)ver[0], (int)ver[1], HP_FORMAT_MAJOR);
+    free(type);
+    if (rc < 0) {
+        H5Fclose(f);
+        return -1;
+    }
+    return f;
+}
+
+/* Opens an [allocation, path] dataset and returns its two extents. */
+static hid_t open_2d(hid_t f, const char *path, const char *var, hsize_t *dims, hp_err *err)
+{
+    if (H5Lexists(f, var, H5P_DEFAULT) <= 0) {
+        hp_fail(err, path, 0, var, "no such dataset");
+        return -1;
+    }
+    hid_t ds = H5Dopen2(f, var, H5P_DEFAULT), s = ds < 0 ? -1 : H5Dget_space(ds);
+    int ok = s >= 0 && H5Sget_simple_extent_ndims(s) == 2
+             && H5Sget_simple_extent_dims(s, dims, NULL) == 2 && dims[0] > 0;
+    if (s >= 0)
+        H5Sclose(s);
+    if (!ok) {
+        if (ds >= 0)
+            H5Dclose(ds);
+        hp_fail(err, path, 0, var, "not an [allocation, path] dataset");
+        return -1;
+    }
+    return ds;
+}
+
+/* Statistics of one dataset of an open file; returns n_alloc or -1. */
+static int stats_open(hid_t f, const char *path, const char *var, double scale,
+                      hp_stats *out, int max_alloc, hp_err *err)
+{
+    hsize_t dims[2];
+    scan c = { .scale = scale, .baseline = -1 };
+    c.ds = open_2d(f, path, var, dims, err);
+    if (c.ds < 0)
+        return -1;
+    if (dims[0] > (hsize_t)max_alloc) {
+        H5Dclose(c.ds);
+        return hp_fail(err, path, 0, var, "%llu allocations, room for %d",
+                       (unsigned long long)dims[0], max_alloc);
+    }
+    c.n_alloc = (int)dims[0];
+    c.n_paths = dims[1];
+    int32_t base = -1;
+    if (strcmp(var, "valuation/npv") == 0
+        && attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &base) == 0
+        && base >= 0 && base < c.n_alloc)
+        c.baseline = base;
+    c.block = read_paths(c.ds, c.n_alloc);
+    int group = (int)(HIST_BUDGET / (N_SEL * N_BINS * sizeof(uint64_t)));
+    group = group < 1 ? 1 : group > c.n_alloc ? c.n_alloc : group;
+    c.buf = malloc((size_t)c.n_alloc * c.block * sizeof *c.buf);
+    c.rows = malloc((size_t)group * sizeof *c.rows);
+    uint64_t *hists = malloc((size_t)group * N_SEL * N_BINS * sizeof *hists);
+    int rc = c.buf && c.rows && hists ? 0 : hp_fail(err, path, 0, var, "out of memory");
+    for (c.a0 = 0; rc == 0 && c.a0 < c.n_alloc; c.a0 = c.a1) {
+        c.a1 = c.a0 + group < c.n_alloc ? c.a0 + group : c.n_alloc;
+        if (scan_group(&c, hists, out) < 0)
+            rc = hp_fail(err, path, 0, var, "cannot read");
+    }
+    free(hists);
+    free(c.rows);
+    free(c.buf);
+    H5Dclose(c.ds);
+    return rc < 0 ? -1 : c.n_alloc;
+}
+
+int hp_summary_stats(const char *h5path, const char *var, double scale,
+                     hp_stats *out, int max_alloc, hp_err *err)
+{
+    quiet q = quiet_begin();
+    hid_t f = open_results(h5path, err);
+    int rc = f < 0 ? -1 : stats_open(f, h5path, var, scale, out, max_alloc, err);
+    if (f >= 0)
+        H5Fclose(f);
+    quiet_end(q);
+    return rc;
+}
+
+/* ---- the printed table -------------------------------------------------- */
+
+/* Three significant digits with a k/M/B suffix: "$12.3B", "-$450k", "0.12". */
+static void fmt_value(char *buf, size_t n, double v, int money)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, isnan(v) ? "-" : v < 0 ? "-inf" : "inf");
+        return;
+    }
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%.3g", fabs(v));
+    double a = strtod(tmp, NULL);
+    const char *suffix = "";
+    if (a >= 1e9) {
+        a /= 1e9;
+        suffix = "B";
+    } else if (a >= 1e6) {
+        a /= 1e6;
+        suffix = "M";
+    } else if (a >= 1e3) {
+        a /= 1e3;
+        suffix = "k";
+    }
+    int dec = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+    snprintf(buf, n, "%s%s%.*f%s", v < 0 && a > 0 ? "-" : "", money ? "$" : "", dec, a, suffix);
+}
+
+/* A share as a percentage, "-" when undefined. */
+static void fmt_share(char *buf, size_t n, double p)
+{
+    if (isnan(p))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f%%", 100.0 * p);
+}
+
+/* The file header: what, how many paths, and whether it is finished. */
+static void print_header(hid_t f, const char *path, FILE *out)
+{
+    char *status = attr_text(f, "status"), *start = attr_text(f, "start_date");
+    char *version = attr_text(f, "software_version"), *commit = attr_text(f, "git_commit");
+    uint64_t n_paths = 0, seed = 0;
+    double horizon = NAN;
+    attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
+    attr_read(f, "seed", H5T_NATIVE_UINT64, 1, &seed);
+    attr_read(f, "horizon_years", H5T_NATIVE_DOUBLE, 1, &horizon);
+    fprintf(out, "%s: status %s, %" PRIu64 " paths, seed %" PRIu64 ", start %s, horizon %g years"
+            " (hashpivot %s, %s)\n", path, status ? status : "?", n_paths, seed,
+            start ? start : "?", horizon, version ? version : "?", commit ? commit : "?");
+    if (status == NULL || strcmp(status, "complete") != 0)
+        fprintf(out, "WARNING: INCOMPLETE results file (status \"%s\"): the run did not finish;"
+                " only the paths written are summarised.\n", status ? status : "missing");
+    free(status);
+    free(start);
+    free(version);
+    free(commit);
+}
+
+/* The allocation axis (fractions), malloc'd; NULL on failure. */
+static double *read_alloc(hid_t f, int *n)
+{
+    hid_t ds = H5Dopen2(f, "allocation", H5P_DEFAULT), s = ds < 0 ? -1 : H5Dget_space(ds);
+    hssize_t np = s < 0 ? -1 : H5Sget_simple_extent_npoints(s);
+    double *a = np > 0 ? malloc((size_t)np * sizeof *a) : NULL;
+    if (a != NULL && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
+        free(a);
+        a = NULL;
+    }
+    if (s >= 0)
+        H5Sclose(s);
+    if (ds >= 0)
+        H5Dclose(ds);
+    *n = a != NULL ? (int)np : 0;
+    return a;
+}
+
+/* The units attribute of a dataset; "USD..." prints as money. */
+static char *var_units(hid_t f, const char *var)
+{
+    hid_t ds = H5Dopen2(f, var, H5P_DEFAULT);
+    char *u = ds < 0 ? NULL : attr_text(ds, "units");
+    if (ds >= 0)
+        H5Dclose(ds);
+    return u;
+}
+
+/* One block of the table: rows = allocations. */
+static void print_item(FILE *out, const char *label, const char *var, const char *units,
+                       const double *alloc, int n_alloc, const hp_stats *st,
+                       int baseline, uint64_t n_paths)
+{
+    int money = units != NULL && strncmp(units, "USD", 3) == 0;
+    int beats = baseline >= 0 && baseline < n_alloc && strcmp(var, "valuation/npv") == 0;
+    fprintf(out, "\n%s [%s]  (%s)\n", label, units ? units : "?", var);
+    fprintf(out, "%7s %11s %11s %11s %11s %9s", "alloc", "mean", "5%", "50%", "95%", "P(loss)");
+    if (beats)
+        fprintf(out, "  P(beats %.4g%%)", 100.0 * alloc[baseline]);
+    fputc('\n', out);
+    for (int a = 0; a < n_alloc; a++) {
+        char c[6][32];
+        fmt_value(c[0], 32, st[a].mean, money);
+        fmt_value(c[1], 32, st[a].q05, money);
+        fmt_value(c[2], 32, st[a].q50, money);
+        fmt_value(c[3], 32, st[a].q95, money);
+        fmt_share(c[4], 32, st[a].p_loss);
+        fmt_share(c[5], 32, a == baseline ? NAN : st[a].p_beats);
+        fprintf(out, "%6.4g%% %11s %11s %11s %11s %9s", 100.0 * alloc[a], c[0], c[1], c[2], c[3], c[4]);
+        if (beats)
+            fprintf(out, "  %13s", c[5]);
+        fputc('\n', out);
+    }
+    if (st[0].n != n_paths)
+        fprintf(out, "(%" PRIu64 " of %" PRIu64 " paths written)\n", st[0].n, n_paths);
+}
+
+/* Splits the next "label|var|scale" line of *p in place; 0 at the end. */
+static int next_item(char **p, char **label, char **var, double *scale)
+{
+    while (**p == '\n')
+        (*p)++;
+    if (**p == '\0')
+        return 0;
+    char *line = *p, *end = strchr(line, '\n');
+    *p = end != NULL ? end + 1 : line + strlen(line);
+    if (end != NULL)
+        *end = '\0';
+    *label = line;
+    char *b1 = strchr(line, '|'), *b2 = b1 ? strchr(b1 + 1, '|') : NULL, *rest = NULL;
+    if (b2 == NULL)
+        return -1;
+    *b1 = *b2 = '\0';
+    *var = b1 + 1;
+    *scale = strtod(b2 + 1, &rest);
+    return rest == b2 + 1 || *rest != '\0' ? -1 : 1;
+}
+
+/* Every summary item of an open file, one table block each. */
+static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
+{
+    int n_alloc = 0, rc = 0, k;
+    int32_t baseline = -1;
+    uint64_t n_paths = 0;
+    attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &baseline);
+    attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
+    char *items = attr_text(f, "summary_items"), *p = items, *label, *var;
+    double scale, *alloc = read_alloc(f, &n_alloc);
+    hp_stats *st = alloc ? malloc((size_t)n_alloc * sizeof *st) : NULL;
+    if (items == NULL || st == NULL)
+        rc = hp_fail(err, path, 0, NULL, "no summary_items or allocation axis");
+    while (rc == 0 && (k = next_item(&p, &label, &var, &scale)) != 0) {
+        if (k < 0) {
+            rc = hp_fail(err, path, 0, "summary_items", "malformed line '%s'", label);
+            break;
+        }
+        if (stats_open(f, path, var, scale, st, n_alloc, err) < 0) {
+            rc = -1;
+            break;
+        }
+        char *units = var_units(f, var);
+        print_item(out, label, var, units, alloc, n_alloc, st, baseline, n_paths);
+        free(units);
+    }
+    free(st);
+    free(alloc);
+    free(items);
+    return rc;
+}
+
+int hp_summary_print(const char *h5path, FILE *out, hp_err *err)
+{
+    quiet q = quiet_begin();
+    hid_t f = open_results(h5path, err);
+    int rc = -1;
+    if (f >= 0) {
+        print_header(f, h5path, out);
+        rc = print_items(f, h5path, out, err);
+        H5Fclose(f);
+    }
+    quiet_end(q);
+    return rc;
+}

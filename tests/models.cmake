@@ -1,3 +1,7 @@
 # Protocol rules and the model's closed forms.
 hp_c_test(test_network ${HP_TEST_DIR}/test_network.c)
 hp_c_test(test_deterministic ${HP_TEST_DIR}/test_deterministic.c ${HP_TEST_DIR}/testutil.c)
+
+# Benchmark helper (not a test): the draw-and-exp floor loop.
+add_executable(bench_floor ${HP_TEST_DIR}/bench_floor.c)
+target_link_libraries(bench_floor hpsim)

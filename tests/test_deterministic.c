@@ -121,8 +121,8 @@ int main(void)
     const int deliver = START + BUILD, anniv = deliver + 365, expiry = deliver + TERM;
 
     for (int a = 0; a < 2; a++) {
-        line rev = {{0}}, btc = {{0}}, energy = {{0}}, opex = {{0}}, hrev = {{0}}, hopex = {{0}};
-        line capex = {{0}}, mw_mining = {{0}}, mw_leased = {{0}};
+        line rev = {0}, btc = {0}, energy = {0}, opex = {0}, hrev = {0}, hopex = {0};
+        line capex = {0}, mw_mining = {0}, mw_leased = {0};
         /* Mining capacity: 100 MW, or 75 MW once the tranche starts. */
         int seg_lo[3] = {0, hday, hday + 1}, seg_hi[3] = {hday - 1, hday, 1095};
         double seg_btc[3] = {btc_pre, btc_hday, btc_post};
@@ -170,7 +170,7 @@ int main(void)
         check_line("hpc_opex", tu_var(l, out, "cashflow/hpc_opex"), &hopex, a);
         check_line("capex_build", tu_var(l, out, "cashflow/capex_build"), &capex, a);
 
-        line net = {{0}};
+        line net = {0};
         for (int y = 0; y < 3; y++) {
             net.year[y] = rev.year[y] - energy.year[y] - opex.year[y] + hrev.year[y] -
                           hopex.year[y] - capex.year[y];

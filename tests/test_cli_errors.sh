@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Bad input: each case must give exactly one clear line on stderr naming
+# file, line and key, a non-zero exit, and leave no output file behind.
+set -u
+bin=$1; root=$2
+tmp=$(mktemp -d); trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+fails=0; passed=0
+
+# expect NAME EXPECTED_REGEX -- command...
+expect() {
+  local name=$1 want=$2; shift 3
+  rm -f "$tmp"/out.h5*
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"; local rc=$?
+  local lines; lines=$(wc -l <"$tmp/stderr")
+  local left; left=$(ls "$tmp" | grep -c '^out\.h5' || true)
+  if [[ $rc -ne 0 && $lines -eq 1 && $left -eq 0 ]] && grep -Eq -- "$want" "$tmp/stderr"; then
+    passed=$((passed + 1))
+  else
+    fails=$((fails + 1))
+    echo "FAIL $name: rc=$rc lines=$lines files_left=$left stderr:"; cat "$tmp/stderr"
+  fi
+}
+
+good=$root/configs/default.cfg
+mk() { sed "$1" "$good" >"$tmp/$2"; }   # a copy of the default with one edit
+
+mk 's/^  sigma = 0.71;/  sigam = 0.71;/' typo.cfg
+line=$(grep -n 'sigam' "$tmp/typo.cfg" | cut -d: -f1)
+expect "unknown key" "typo.cfg:$line: price.sigam: .*did you mean price.sigma" -- \
+  "$bin" run "$tmp/typo.cfg" -n 4 -o "$tmp/out.h5"
+
+mk 's/^  s0_usd = 87500.0;/  s0_usd = "87500";/' type.cfg
+line=$(grep -n 's0_usd' "$tmp/type.cfg" | cut -d: -f1)
+expect "wrong type" "type.cfg:$line: price.s0_usd: " -- "$bin" run "$tmp/type.cfg" -n 4 -o "$tmp/out.h5"
+
+mk 's/^  uptime = 0.95;/  uptime = 1.5;/' range.cfg
+line=$(grep -n 'uptime' "$tmp/range.cfg" | cut -d: -f1)
+expect "out of range" "range.cfg:$line: miner.uptime: .*1.5" -- "$bin" run "$tmp/range.cfg" -n 4 -o "$tmp/out.h5"
+
+mk 's/^  seed = 20260101L;/  seed = 3000000000;/' overflow.cfg
+line=$(grep -n 'seed = 3000000000' "$tmp/overflow.cfg" | cut -d: -f1)
+expect "overflowed integer" "overflow.cfg:$line: simulation.seed: .*3000000000L" -- \
+  "$bin" run "$tmp/overflow.cfg" -n 4 -o "$tmp/out.h5"
+
+mk 's/^  start_date = "2026-01-01";/  start_date = "2026-02-30";/' date.cfg
+line=$(grep -n 'start_date' "$tmp/date.cfg" | cut -d: -f1)
+expect "bad date" "date.cfg:$line: time.start_date: " -- "$bin" run "$tmp/date.cfg" -n 4 -o "$tmp/out.h5"
+
+mk 's/^  price_hashrate = 0.2;/  price_hashrate = 0.9;/; s/^  price_lease = 0.0;/  price_lease = 0.9;/; s/^  hashrate_lease = 0.0;/  hashrate_lease = -0.9;/' corr.cfg
+expect "correlation not positive definite" "corr.cfg:[0-9]+: correlation\..*positive definite" -- \
+  "$bin" run "$tmp/corr.cfg" -n 4 -o "$tmp/out.h5"
+
+expect "missing file" "$tmp/nope.cfg: " -- "$bin" run "$tmp/nope.cfg" -n 4 -o "$tmp/out.h5"
+
+expect "unknown --set key" "--set: price.sigam: .*did you mean price.sigma" -- \
+  "$bin" run "$good" -n 4 -o "$tmp/out.h5" --set price.sigam=0.5
+
+mkdir "$tmp/ro"; chmod a-w "$tmp/ro"
+if [[ $(id -u) -eq 0 ]]; then ro_target=/proc/hashpivot-test/out.h5; else ro_target=$tmp/ro/out.h5; fi
+expect "unwritable output" "out.h5: " -- "$bin" run "$good" -n 4 -o "$ro_target"
+
+# An existing file is never overwritten without --force, and stays intact.
+echo "precious" >"$tmp/keep.h5"
+"$bin" run "$good" -n 4 -o "$tmp/keep.h5" >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
+if [[ $rc -ne 0 && $(wc -l <"$tmp/stderr") -eq 1 ]] && grep -q -- "--force" "$tmp/stderr" &&
+   [[ $(cat "$tmp/keep.h5") == precious ]]; then passed=$((passed + 1))
+else fails=$((fails + 1)); echo "FAIL existing output: rc=$rc"; cat "$tmp/stderr"; fi
+
+echo "$passed passed, $fails failed"
+[[ $fails -eq 0 ]]
