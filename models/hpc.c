@@ -1,9 +1,14 @@
-/* hpc: allocation sweep, tranche plan and AI lease market (see hpc.h). */
+/* hpc: allocation sweep, tranche plan, AI market and the per-path tranche
+ * state machine (see hpc.h). */
 #include "hpc.h"
-#include "ou.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+#include "ou.h"
 
 const hp_param hp_allocation_params[] = {
     {"allocation.fractions", HP_DOUBLE_LIST, "", "[0.0, 0.1, 0.2, 0.3, 0.5]", 0, 1, NULL,
@@ -18,10 +23,23 @@ const hp_param hp_allocation_params[] = {
 };
 
 const hp_param hp_hpc_params[] = {
-    {"hpc.mode", HP_CHOICE, "", "\"colocation\"", 0, 0, "colocation",
-     "how converted capacity earns: colocation = leased to AI tenants (MODEL.md 7)"},
+    {"hpc.mode", HP_CHOICE, "", "\"colocation\"", 0, 0, "colocation|gpu_cloud",
+     "how converted capacity earns: colocation = leased to AI tenants; gpu_cloud = owns GPUs and "
+     "sells compute (VanEck's $9.11M per MW-yr is this scale; MODEL.md 7)"},
     {"hpc.build_months", HP_DOUBLE, "months", "12.0", 0, 120, NULL,
-     "build time of a tranche (TeraWulf 10-12, Cipher-Fluidstack about 12 months; parameters.md 5c)"},
+     "median build time of a tranche (TeraWulf 10-12, Cipher-Fluidstack about 12 months; parameters.md 5c)"},
+    {"hpc.build_sigma", HP_DOUBLE, "", "0.0", 0, 3, NULL,
+     "log-sd of the lognormal build time (deals 8-24 months, IREN claims 6-8 weeks: about 0.35; "
+     "parameters.md 5c; 0 = always the median)"},
+    {"hpc.cancel_prob", HP_DOUBLE, "", "0.0", 0, 1, NULL,
+     "probability a tranche is cancelled before delivery, on a uniform day of its build (28% of "
+     "data centers late, 25% of leased miner capacity delivered by mid-2026; parameters.md 2, 5c)"},
+    {"hpc.search_months", HP_DOUBLE, "months", "0.0", 0, 600, NULL,
+     "colocation: mean time a delivered or released tranche waits for a tenant (73% of capacity "
+     "preleased, vacancy 1.4-2.3%; parameters.md 5a; 0 = signs at delivery)"},
+    {"hpc.default_hazard", HP_DOUBLE, "1/yr", "0.0", 0, 100, NULL,
+     "colocation: yearly hazard of tenant default (backstopped leases: Google backstops of "
+     "$1.4-3.2B; parameters.md 5a; assumption)"},
     {"hpc.capex_usd_per_mw", HP_DOUBLE, "USD/MW", "10.0e6", 0, 1e9, NULL,
      "conversion capex per MW, excluding GPUs (deal disclosures $8-11M/MW; parameters.md 5b)"},
     {"hpc.term_years", HP_DOUBLE, "yr", "12.0", 0.1, 50, NULL,
@@ -42,6 +60,36 @@ const hp_param hp_ai_market_params[] = {
      "speed at which ln L returns to its trend"},
     {"ai_market.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.15", 0, 5, NULL,
      "volatility of ln L (CBRE rates moved 6-13% a year 2022-2025; parameters.md 5a)"},
+    {"ai_market.bust_intensity", HP_DOUBLE, "1/yr", "0.0", 0, 100, NULL,
+     "arrival rate of an AI bust (0 = never; assumption, see README)"},
+    {"ai_market.bust_mean_years", HP_DOUBLE, "yr", "2.0", 1.0 / 365.25, 100, NULL,
+     "mean duration of a bust, exponential (H100 rents fell 40% within 2025 then recovered "
+     "in 5 months; parameters.md 5d; assumption)"},
+    {"ai_market.bust_lease_cut", HP_DOUBLE, "", "0.30", 0, 0.999, NULL,
+     "fraction the lease-rate trend and GPU index lose during a bust (H100 $2.85 to $1.70, -40%; parameters.md 5d)"},
+    {"ai_market.bust_default_factor", HP_DOUBLE, "", "3.0", 0, 1000, NULL,
+     "multiplier on the tenant default hazard during a bust (assumption)"},
+    {"ai_market.bust_search_factor", HP_DOUBLE, "", "3.0", 1e-3, 1000, NULL,
+     "multiplier on the mean tenant search time during a bust (assumption)"},
+    HP_PARAM_END
+};
+
+const hp_param hp_gpu_params[] = {
+    {"gpu_cloud.revenue0_usd_per_mw_year", HP_DOUBLE, "USD/MW/yr", "9.7e6", 0, 1e10, NULL,
+     "GPU rental revenue of a MW at full utilization on start_date (IREN-Microsoft $9.7M per "
+     "MW-yr, VanEck $9.11M; parameters.md 1, 5a)"},
+    {"gpu_cloud.drift", HP_DOUBLE, "1/yr", "-0.15", -5, 5, NULL,
+     "log drift of the GPU rental index (H100 $2.85 early 2024 to $1.70 Oct 2025, back to "
+     "$2.35-2.95 in 2026; parameters.md 5d)"},
+    {"gpu_cloud.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.25", 0, 5, NULL,
+     "volatility of ln GPU rental index (swings of -40% and +40% within a year; parameters.md 5d)"},
+    {"gpu_cloud.utilization", HP_DOUBLE, "", "0.85", 0, 1, NULL,
+     "share of GPU capacity sold (assumption; contracted clouds near 1)"},
+    {"gpu_cloud.capex_usd_per_mw", HP_DOUBLE, "USD/MW", "29.0e6", 0, 1e10, NULL,
+     "GPU capex per MW at delivery and at each GPU life's end (IREN's $5.8B Dell GB300 order "
+     "for 200 MW; parameters.md 5b)"},
+    {"gpu_cloud.life_years", HP_DOUBLE, "yr", "6.0", 0.1, 100, NULL,
+     "GPU life before replacement (CoreWeave 6 years, Nebius 4, Amazon 5; parameters.md 5e)"},
     HP_PARAM_END
 };
 
@@ -62,7 +110,6 @@ static int plan_tranches(hp_hpc *h, int a, double target_mw, double tranche_mw,
         hp_tranche_plan *p = &h->plan[a][k - 1];
         p->mw = upper - lower;
         p->start_day = start < 0 ? 0 : start;
-        p->deliver_day = p->start_day + h->build_days;
     }
     if (n > h->max_tranches)
         h->max_tranches = n;
@@ -90,7 +137,35 @@ int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
     h->plan = calloc(n, sizeof(hp_tranche_plan *));
     if (h->alloc == NULL || h->n_tranches == NULL || h->plan == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory");
-    h->build_days = (int)lround(hp_cfg_double(cfg, "hpc.build_months") * 365.25 / 12);
+    h->gpu = strcmp(hp_cfg_string(cfg, "hpc.mode"), "gpu_cloud") == 0;
+    h->build_days = hp_cfg_double(cfg, "hpc.build_months") * 365.25 / 12;
+    h->build_sigma = hp_cfg_double(cfg, "hpc.build_sigma");
+    h->cancel_prob = hp_cfg_double(cfg, "hpc.cancel_prob");
+    double search_years = hp_cfg_double(cfg, "hpc.search_months") / 12;
+    double search_factor = hp_cfg_double(cfg, "ai_market.bust_search_factor");
+    h->search_now = !(search_years > 0);
+    h->search_dt[0] = h->search_now ? 0 : dt / search_years;
+    h->search_dt[1] = h->search_now ? 0 : dt / (search_years * search_factor);
+    double hazard = hp_cfg_double(cfg, "hpc.default_hazard");
+    h->default_dt[0] = hazard * dt;
+    h->default_dt[1] = hazard * hp_cfg_double(cfg, "ai_market.bust_default_factor") * dt;
+    double bust_rate = hp_cfg_double(cfg, "ai_market.bust_intensity");
+    h->bust_days = bust_rate > 0 ? 1 / (bust_rate * dt) : 0;
+    h->bust_len_days = hp_cfg_double(cfg, "ai_market.bust_mean_years") / dt;
+    h->bust_log_cut = log1p(-hp_cfg_double(cfg, "ai_market.bust_lease_cut"));
+    double g0 = hp_cfg_double(cfg, "gpu_cloud.revenue0_usd_per_mw_year");
+    if (h->gpu && !(g0 > 0))
+        return hp_cfg_fail(cfg, err, "gpu_cloud.revenue0_usd_per_mw_year",
+                           "gpu_cloud mode needs a positive rental revenue");
+    h->log_gpu0 = log(g0 > 0 ? g0 : 1.0);
+    double gs = hp_cfg_double(cfg, "gpu_cloud.sigma");
+    h->gpu_drift_dt = hp_cfg_double(cfg, "gpu_cloud.drift") * dt;
+    h->gpu_vol_sqrt_dt = gs * sqrt(dt);
+    h->utilization = hp_cfg_double(cfg, "gpu_cloud.utilization");
+    h->gpu_capex_usd_mw = hp_cfg_double(cfg, "gpu_cloud.capex_usd_per_mw");
+    h->gpu_life_days = (int)lround(hp_cfg_double(cfg, "gpu_cloud.life_years") * 365.25);
+    if (h->gpu_life_days < 1)
+        h->gpu_life_days = 1;
     h->term_days = (int)lround(hp_cfg_double(cfg, "hpc.term_years") * 365.25);
     if (h->term_days < 1)
         h->term_days = 1;
@@ -122,4 +197,229 @@ void hp_hpc_free(hp_hpc *h)
     free(h->plan);
     free(h->n_tranches);
     free(h->alloc);
+}
+
+/* ---- per-path state ---- */
+
+/* Days to the next regime change: exponential with the state's mean, at
+ * least one day (the regime is set at the start of a day). */
+static int regime_days(double mean_days, hp_pcg64 *r)
+{
+    double days = ceil(hp_exponential(r) * mean_days);
+    return days < 1 ? 1 : days > 1e9 ? 1000000000 : (int)days;
+}
+
+/* The first bust arrives after an exponential wait (never when the
+ * intensity is zero). */
+void hp_ai_path_init(const hp_hpc *h, hp_ai_path *m, hp_pcg64 *bust)
+{
+    memset(m, 0, sizeof *m);
+    m->lease_trend = h->log_lease0;
+    m->log_gpu = h->log_gpu0;
+    m->next_switch = h->bust_days > 0 ? regime_days(h->bust_days, bust) : INT_MAX;
+}
+
+/* Toggles the regime and draws how long the new one lasts. */
+void hp_ai_switch(const hp_hpc *h, hp_ai_path *m, int d, hp_pcg64 *bust)
+{
+    m->bust = !m->bust;
+    int len = regime_days(m->bust ? h->bust_len_days : h->bust_days, bust);
+    m->next_switch = len > INT_MAX - d ? INT_MAX : d + len;
+}
+
+/* Tranche k of every allocation gets the same generator, so the k-th
+ * tranches of two allocations share their build times, cancellations and
+ * tenant events (common random numbers). The first three draws of each
+ * generator are its build time and cancellation. */
+void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
+                      hp_tranche *ts, hp_alloc_hpc *as)
+{
+    for (int k = 0; k < h->max_tranches; k++) {
+        hp_pcg64 g;
+        uint64_t s1 = hp_pcg64_next(events), s2 = hp_pcg64_next(events);
+        hp_pcg64_seed(&g, s1, s2);
+        double z = hp_normal(&g), u_cancel = hp_uniform(&g), u_when = hp_uniform(&g);
+        long build = lround(h->build_days * exp(h->build_sigma * z));
+        if (build > 100000)
+            build = 100000;               /* a 270-year build is never delivered anyway */
+        for (int a = 0; a < h->n_alloc; a++) {
+            if (k >= h->n_tranches[a])
+                continue;
+            const hp_tranche_plan *p = &h->plan[a][k];
+            hp_tranche *t = &ts[(size_t)a * (size_t)h->max_tranches + (size_t)k];
+            memset(t, 0, sizeof *t);
+            t->rng = g;
+            t->phase = HP_TR_PLANNED;
+            t->wake = p->start_day;
+            t->deliver_day = p->start_day + (int)build;
+            t->capex_end = p->start_day + (build > 0 ? (int)build : 1);
+            t->cancel_day = u_cancel < h->cancel_prob
+                          ? p->start_day + (int)floor(u_when * (double)build) : -1;
+        }
+    }
+    for (int a = 0; a < h->n_alloc; a++) {
+        memset(&as[a], 0, sizeof as[a]);
+        as[a].mining_mw = capacity_mw;
+        as[a].next_day = 0;
+        as[a].next_search = as[a].next_default = INFINITY;
+    }
+}
+
+/* A tranche goes (back) to the market: it signs when the integrated search
+ * hazard has grown by an Exp(1) draw. */
+static void search_start(hp_tranche *t, const hp_ai_path *m)
+{
+    t->phase = HP_TR_SEARCHING;
+    t->search_at = m->cum_search + hp_exponential(&t->rng);
+}
+
+/* Signs a lease at the day's market rate; the tenant's default threshold
+ * is drawn now. */
+static void lease_sign(const hp_hpc *h, hp_tranche *t, int d, const hp_ai_path *m)
+{
+    t->phase = HP_TR_LEASED;
+    t->rate = m->lease;
+    t->sign_day = d;
+    t->end_day = d + h->term_days;
+    t->anniversary = 1;
+    int next = d + (int)lround(365.25);
+    t->next_day = next < t->end_day ? next : t->end_day;
+    t->default_at = m->cum_default + hp_exponential(&t->rng);
+}
+
+/* Moves one tranche through every change due by day d; returns the
+ * tenant defaults and adds GPU purchases (USD) to *gpu_capex. */
+static int tranche_update(const hp_hpc *h, const hp_tranche_plan *p, hp_tranche *t,
+                          int d, const hp_ai_path *m, double *gpu_capex)
+{
+    int defaults = 0;
+    for (;;) {
+        switch (t->phase) {
+        case HP_TR_PLANNED:
+            if (d < p->start_day)
+                return defaults;
+            t->phase = HP_TR_BUILDING;
+            continue;
+        case HP_TR_BUILDING:
+            if (t->cancel_day >= 0 && d >= t->cancel_day) {
+                t->phase = HP_TR_CANCELLED;
+                continue;
+            }
+            if (d < t->deliver_day)
+                return defaults;
+            if (h->gpu) {
+                t->phase = HP_TR_OPERATING;
+                t->gpu_next = d;
+            } else {
+                search_start(t, m);
+            }
+            continue;
+        case HP_TR_SEARCHING:
+            if (!h->search_now && m->cum_search < t->search_at)
+                return defaults;
+            lease_sign(h, t, d, m);
+            continue;
+        case HP_TR_LEASED:
+            if (m->cum_default >= t->default_at) {
+                defaults++;
+                search_start(t, m);
+            } else if (d >= t->end_day) {
+                search_start(t, m);
+            } else if (d >= t->next_day) {
+                t->rate *= 1 + h->escalator;
+                t->anniversary++;
+                int next = t->sign_day + (int)lround(t->anniversary * 365.25);
+                t->next_day = next < t->end_day ? next : t->end_day;
+            } else {
+                return defaults;
+            }
+            continue;
+        case HP_TR_OPERATING:
+            if (d < t->gpu_next)
+                return defaults;
+            *gpu_capex += p->mw * h->gpu_capex_usd_mw;
+            t->gpu_next += h->gpu_life_days;
+            continue;
+        default:
+            return defaults;
+        }
+    }
+}
+
+/* The next dated change of a tranche (INT_MAX: none). */
+static int tranche_next_day(const hp_tranche *t, const hp_tranche_plan *p, int d)
+{
+    int next = INT_MAX;
+    switch (t->phase) {
+    case HP_TR_PLANNED:
+        next = p->start_day;
+        break;
+    case HP_TR_BUILDING:
+        next = t->deliver_day;
+        if (t->cancel_day >= 0 && t->cancel_day < next)
+            next = t->cancel_day;
+        break;
+    case HP_TR_LEASED:
+        next = t->next_day;
+        break;
+    case HP_TR_OPERATING:
+        next = t->gpu_next;
+        break;
+    default:
+        break;
+    }
+    if (t->phase != HP_TR_PLANNED && t->phase != HP_TR_CANCELLED &&
+        t->capex_end > d && t->capex_end < next)
+        next = t->capex_end;          /* build capex stops that day */
+    return next;
+}
+
+void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
+                   hp_alloc_hpc *as, int d, const hp_ai_path *m)
+{
+    const hp_tranche_plan *plan = h->plan[a];
+    int nt = h->n_tranches[a];
+    double converted = 0, leased = 0, gpu_mw = 0, capex = 0, rent = 0;
+    double next_search = INFINITY, next_default = INFINITY;
+    int next = INT_MAX;
+    for (int k = 0; k < nt; k++) {
+        hp_tranche *t = &ts[k];
+        /* Only tranches with a change due are stepped. */
+        if (d >= t->wake ||
+            (t->phase == HP_TR_SEARCHING && (h->search_now || m->cum_search >= t->search_at)) ||
+            (t->phase == HP_TR_LEASED && m->cum_default >= t->default_at)) {
+            as->defaults += tranche_update(h, &plan[k], t, d, m, &as->gpu_capex);
+            t->wake = tranche_next_day(t, &plan[k], d);
+        }
+        int phase = t->phase;
+        if (phase == HP_TR_PLANNED || phase == HP_TR_CANCELLED) {
+            /* still mining, or back to mining */
+        } else {
+            converted += plan[k].mw;
+        }
+        if (phase == HP_TR_LEASED) {
+            leased += plan[k].mw;
+            rent += plan[k].mw * t->rate / 365.25;
+            if (t->default_at < next_default)
+                next_default = t->default_at;
+        } else if (phase == HP_TR_OPERATING) {
+            gpu_mw += plan[k].mw;
+        } else if (phase == HP_TR_SEARCHING && t->search_at < next_search) {
+            next_search = t->search_at;
+        }
+        if (phase != HP_TR_PLANNED && phase != HP_TR_CANCELLED && d < t->capex_end)
+            capex += plan[k].mw * h->capex_usd_mw / (double)(t->capex_end - plan[k].start_day);
+        if (t->wake < next)
+            next = t->wake;
+    }
+    as->mining_mw = capacity_mw - converted;
+    if (as->mining_mw < 0)
+        as->mining_mw = 0;
+    as->leased_mw = leased;
+    as->gpu_mw = gpu_mw;
+    as->capex_day = capex;
+    as->rent_day = rent;
+    as->next_day = next > d ? next : d + 1;
+    as->next_search = next_search;
+    as->next_default = next_default;
 }

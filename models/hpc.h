@@ -1,24 +1,50 @@
-/* hpc: conversion of mining power to AI/HPC colocation (MODEL.md 7).
+/* hpc: conversion of mining power to AI/HPC (MODEL.md 7).
  *
  * For each allocation f of the sweep, f * C MW leave mining in tranches of
  * tranche_mw along a linear ramp: a tranche starts its build on the day the
  * ramp reaches the tranche's upper edge, so converted capacity never runs
  * ahead of the ramp and equals f * C on ramp_end. A tranche leaves mining
- * when its build starts, costs capex_usd_per_mw * MW spread evenly over the
- * build, and on delivery signs a lease at the day's market lease rate L_t
- * for term_years, rent rising by the escalator on each anniversary; at
- * expiry it re-signs at the market rate of that day. */
+ * when its build starts and costs capex_usd_per_mw * MW spread evenly over
+ * its build.
+ *
+ * Per path, each tranche draws (from its own generator, the same for
+ * tranche k of every allocation: common random numbers):
+ *   - its build time, lognormal: median build_months, log-sd build_sigma;
+ *   - whether it is cancelled (probability cancel_prob) and, if so, the day
+ *     within the build it is: capex stops, the MW go back to mining.
+ * On delivery:
+ *   - colocation: the tranche waits for a tenant, an exponential time of
+ *     mean search_months (search_months * bust_search_factor during an AI
+ *     bust; 0 = signs at delivery), then signs at the day's market lease
+ *     rate L for term_years, rent rising by the escalator each anniversary.
+ *     The tenant defaults with hazard default_hazard per year (times
+ *     bust_default_factor during a bust). After a default or at expiry the
+ *     tranche goes back to the market (a new search).
+ *   - gpu_cloud: the tranche sells compute; revenue per MW-year is the GPU
+ *     rental index G times utilization. GPUs cost gpu_cloud.capex_usd_per_mw
+ *     on delivery and again every gpu_cloud.life_years.
+ * Opex in both modes is (1 - noi_margin) x revenue.
+ *
+ * AI market: ln L = trend(t) + dev, dev an exact OU step; ln G is a random
+ * walk with drift. Both take the day's AI-market shock (correlated with
+ * price and hashrate by the scenario). A bust regime arrives with an
+ * intensity per year, lasts an exponential time, and while it lasts cuts L
+ * and G by bust_lease_cut and scales search times and default hazard.
+ * Time-varying hazards are handled exactly on the day grid: each waiting
+ * tranche draws an Exp(1) threshold and the event happens on the first day
+ * the integrated hazard (common to the path) passes it. */
 #ifndef HP_HPC_H
 #define HP_HPC_H
 
+#include <math.h>
 #include "config.h"
 #include "hp_err.h"
+#include "rng.h"
 
-/* One tranche's fixed schedule (the same on every path in this version). */
+/* One tranche's planned start (the same on every path). */
 typedef struct hp_tranche_plan {
     double mw;
     int start_day;       /* build starts, capacity leaves mining */
-    int deliver_day;     /* lease signed, rent starts            */
 } hp_tranche_plan;
 
 typedef struct hp_hpc {
@@ -27,26 +53,130 @@ typedef struct hp_hpc {
     int *n_tranches;             /* [n_alloc]                              */
     hp_tranche_plan **plan;      /* [n_alloc][n_tranches[a]]               */
     int max_tranches;
-    int build_days;
+    int gpu;                     /* mode gpu_cloud (else colocation)       */
+    double build_days;           /* median build time, days                */
+    double build_sigma;          /* log-sd of the build time               */
+    double cancel_prob;
     int term_days;
     double capex_usd_mw;
     double escalator;            /* per anniversary                        */
     double noi_margin;
+    int search_now;              /* search_months = 0: sign at delivery    */
+    double search_dt[2];         /* search hazard per day [normal, bust]   */
+    double default_dt[2];        /* default hazard per day [normal, bust]  */
     /* AI market: ln L = trend(t) + dev, dev is OU, trend = ln L0 + g t. */
     double log_lease0;
     double lease_trend_dt;       /* g dt                                   */
     double lease_decay;          /* exp(-kappa dt)                         */
     double lease_vol;            /* sigma sqrt((1 - exp(-2 kappa dt)) / (2 kappa)) */
+    /* Bust regime. */
+    double bust_days;            /* mean days between busts; 0: never      */
+    double bust_len_days;        /* mean days a bust lasts                 */
+    double bust_log_cut;         /* ln(1 - cut)                            */
+    /* GPU cloud. */
+    double log_gpu0;             /* ln G0, USD/MW/yr at full utilization   */
+    double gpu_drift_dt, gpu_vol_sqrt_dt;
+    double utilization;
+    double gpu_capex_usd_mw;
+    int gpu_life_days;
 } hp_hpc;
 
 extern const hp_param hp_allocation_params[];
 extern const hp_param hp_hpc_params[];
 extern const hp_param hp_ai_market_params[];
+extern const hp_param hp_gpu_params[];
 
-/* Reads allocation.*, hpc.* and ai_market.* and plans the tranches for a
- * run of n_days from start_day (days since 1970). */
+/* Reads allocation.*, hpc.*, ai_market.* and gpu_cloud.* and plans the
+ * tranches for a run from start_day (days since 1970). */
 int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
                 int32_t start_day, int n_days, double dt, hp_err *err);
 void hp_hpc_free(hp_hpc *h);
+
+/* ---- per-path state ---- */
+
+/* The AI market of a path, shared by every allocation. */
+typedef struct hp_ai_path {
+    double lease_trend, lease_dev;   /* ln L = trend + dev (+ cut in a bust)  */
+    double log_gpu;                  /* ln G (+ cut in a bust)                */
+    int bust;                        /* 1 during a bust                       */
+    int next_switch;                 /* day the regime next changes           */
+    double cum_search, cum_default;  /* integrated hazards up to today        */
+    double lease, gpu;               /* today's L and G, USD/MW/yr            */
+} hp_ai_path;
+
+enum { HP_TR_PLANNED, HP_TR_BUILDING, HP_TR_SEARCHING, HP_TR_LEASED,
+       HP_TR_OPERATING, HP_TR_CANCELLED };
+
+/* Per-path state of one tranche. */
+typedef struct hp_tranche {
+    hp_pcg64 rng;                /* the tranche's own events generator     */
+    int phase;
+    int next_day;                /* next anniversary or expiry (leased)    */
+    int wake;                    /* next dated change of any kind          */
+    int capex_end;               /* first day without build capex          */
+    int deliver_day, cancel_day; /* cancel_day < 0: not cancelled          */
+    int sign_day, end_day, anniversary;
+    int gpu_next;                /* next GPU purchase                      */
+    double rate;                 /* rent, USD/MW/yr                        */
+    double search_at;            /* cum_search at which a tenant signs     */
+    double default_at;           /* cum_default at which the tenant fails  */
+} hp_tranche;
+
+/* Per-path aggregates of one allocation, recomputed on event days. */
+typedef struct hp_alloc_hpc {
+    int next_day;
+    double next_search, next_default;
+    double mining_mw;            /* capacity left mining                   */
+    double leased_mw;            /* colocation leased                      */
+    double gpu_mw;               /* GPU cloud operating                    */
+    double rent_day;             /* contracted rent, USD/day               */
+    double capex_day;            /* build capex, USD/day                   */
+    double gpu_capex;            /* GPU purchases not yet booked, USD      */
+    double defaults;             /* tenant defaults not yet booked         */
+} hp_alloc_hpc;
+
+/* Starts the AI market of a path (draws the first bust from `bust`). */
+void hp_ai_path_init(const hp_hpc *h, hp_ai_path *m, hp_pcg64 *bust);
+
+/* Starts the tranches of every allocation: ts is [n_alloc * max_tranches];
+ * tranche k's generator is seeded from two draws of `events`. */
+void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
+                      hp_tranche *ts, hp_alloc_hpc *as);
+
+/* Rare branch of hp_ai_today: the regime changes on day d. */
+void hp_ai_switch(const hp_hpc *h, hp_ai_path *m, int d, hp_pcg64 *bust);
+
+/* Today's regime, lease rate and GPU index. */
+static inline void hp_ai_today(const hp_hpc *h, hp_ai_path *m, int d, hp_pcg64 *bust)
+{
+    if (d >= m->next_switch)
+        hp_ai_switch(h, m, d, bust);
+    double cut = m->bust ? h->bust_log_cut : 0.0;
+    m->lease = exp(m->lease_trend + m->lease_dev + cut);
+    if (h->gpu)
+        m->gpu = exp(m->log_gpu + cut);
+}
+
+/* Steps the AI market to tomorrow with the day's AI shock. */
+static inline void hp_ai_step(const hp_hpc *h, hp_ai_path *m, double shock)
+{
+    m->lease_trend += h->lease_trend_dt;
+    m->lease_dev = m->lease_dev * h->lease_decay + h->lease_vol * shock;
+    m->log_gpu += h->gpu_drift_dt + h->gpu_vol_sqrt_dt * shock;
+    m->cum_search += h->search_dt[m->bust];
+    m->cum_default += h->default_dt[m->bust];
+}
+
+/* Whether allocation `as` has a change due on day d. */
+static inline int hp_hpc_due(const hp_alloc_hpc *as, int d, const hp_ai_path *m)
+{
+    return d >= as->next_day || m->cum_search >= as->next_search ||
+           m->cum_default >= as->next_default;
+}
+
+/* Applies the day's changes to allocation a's tranches and recomputes its
+ * aggregates from scratch (no drift from repeated += and -=). */
+void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
+                   hp_alloc_hpc *as, int d, const hp_ai_path *m);
 
 #endif

@@ -2,6 +2,9 @@
 #include "miner.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "ou.h"
 
 const hp_param hp_miner_params[] = {
     {"miner.capacity_mw", HP_DOUBLE, "MW", "7600.0", 0, 1e6, NULL,
@@ -20,11 +23,23 @@ const hp_param hp_miner_params[] = {
      "other fixed opex per MW mining ((55.5 - 45) $/MWh all-in less power, times 8,766 h; parameters.md 4h)"},
     {"miner.in_network", HP_BOOL, "", "true", 0, 0, NULL,
      "the fleet is part of network hashrate (true for all public miners, about 29% of the network; parameters.md 4c)"},
+    {"miner.power_model", HP_CHOICE, "", "\"fixed\"", 0, 0, "fixed|ou",
+     "power price: fixed at power_usd_mwh, or ou = log Ornstein-Uhlenbeck around it (MODEL.md 6)"},
+    {"miner.power_kappa", HP_DOUBLE, "1/yr", "1.0", 0, 365, NULL,
+     "ou: mean-reversion speed of ln power price (half-life 8 months: contracts reprice yearly; assumption)"},
+    {"miner.power_sigma", HP_DOUBLE, "1/sqrt(yr)", "0.30", 0, 10, NULL,
+     "ou: volatility of ln power price (TeraWulf 4.1 to 8.1 c/kWh in a year, miners' range $30-80/MWh; parameters.md 4h)"},
+    {"miner.curtail", HP_BOOL, "", "false", 0, 0, NULL,
+     "switch the fleet off on days its revenue per MWh is below power price plus variable cost (MODEL.md 6)"},
+    {"miner.variable_usd_mwh", HP_DOUBLE, "USD/MWh", "0.0", 0, 10000, NULL,
+     "variable cost per MWh besides power, saved when curtailed, booked in mining opex (maintenance; assumption)"},
+    {"miner.refresh_usd_per_th", HP_DOUBLE, "USD/TH", "0.0", 0, 1e6, NULL,
+     "fleet refresh capex per TH/s of hashrate the efficiency gain adds (ASICs $10-30/TH mid-2025; parameters.md 4i; 0 = free)"},
     HP_PARAM_END
 };
 
 /* Reads miner.*; ranges were checked by the loader. */
-int hp_miner_init(hp_miner *m, const hp_config *cfg, hp_err *err)
+int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err)
 {
     m->capacity_mw = hp_cfg_double(cfg, "miner.capacity_mw");
     m->efficiency_j_th = hp_cfg_double(cfg, "miner.efficiency_j_th");
@@ -34,7 +49,17 @@ int hp_miner_init(hp_miner *m, const hp_config *cfg, hp_err *err)
     m->power_usd_mwh = hp_cfg_double(cfg, "miner.power_usd_mwh");
     m->opex_usd_mw_year = hp_cfg_double(cfg, "miner.opex_usd_mw_year");
     m->in_network = hp_cfg_bool(cfg, "miner.in_network");
-    (void)err;
+    m->power_ou = strcmp(hp_cfg_string(cfg, "miner.power_model"), "ou") == 0;
+    double kp = hp_cfg_double(cfg, "miner.power_kappa");
+    m->power_log_mean = log(m->power_usd_mwh > 0 ? m->power_usd_mwh : 1e-12);
+    m->power_decay = exp(-kp * dt);
+    m->power_vol = hp_ou_vol(hp_cfg_double(cfg, "miner.power_sigma"), kp, dt);
+    if (m->power_ou && !(m->power_usd_mwh > 0))
+        return hp_cfg_fail(cfg, err, "miner.power_usd_mwh",
+                           "power_model = \"ou\" needs a positive power price (its log reverts to it)");
+    m->curtail = hp_cfg_bool(cfg, "miner.curtail");
+    m->variable_usd_mwh = hp_cfg_double(cfg, "miner.variable_usd_mwh");
+    m->refresh_usd_th = hp_cfg_double(cfg, "miner.refresh_usd_per_th");
     return 0;
 }
 
@@ -43,4 +68,16 @@ double hp_miner_hs_per_mw(const hp_miner *m, double t_years)
 {
     double e = m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years);
     return 1e6 / e * 1e12 * m->uptime;
+}
+
+/* Installed TH/s per MW at t: 10^6 W / e(t). */
+static double th_per_mw(const hp_miner *m, double t_years)
+{
+    return 1e6 / (m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years));
+}
+
+/* Priced on the hashrate gained, not on whole machines replaced. */
+double hp_miner_refresh_usd_per_mw(const hp_miner *m, double t_years, double dt)
+{
+    return m->refresh_usd_th * (th_per_mw(m, t_years + dt) - th_per_mw(m, t_years));
 }

@@ -11,12 +11,20 @@
  *
  * Blocks are a continuous quantity (the expected number per day); a day is
  * cut into segments at every retarget and halving it crosses, so blocks
- * before a crossing use the old difficulty or subsidy and the rest the new. */
+ * before a crossing use the old difficulty or subsidy and the rest the new.
+ * With block_luck the number of blocks is Poisson instead (integer heights).
+ *
+ * The hashrate models (trend, equilibrium, historical) and the fee process
+ * are described beside their structs below and in the README. */
 #ifndef HP_NETWORK_H
 #define HP_NETWORK_H
 
 #include <stdint.h>
+#include <math.h>
+
 #include "config.h"
+#include "history.h"
+#include "rng.h"
 
 #define HP_HALVING_INTERVAL  210000
 #define HP_RETARGET_INTERVAL 2016
@@ -55,11 +63,37 @@ void hp_chain_init(hp_chain *c, int64_t height, double difficulty, double hashra
 /* Advances the chain by `seconds` at a constant network hashrate. */
 void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out);
 
+/* Advances the chain by `seconds` with a Poisson number of blocks
+ * (block_luck): blocks arrive as a Poisson process at rate H / (D 2^32).
+ * At a retarget or halving the arrival time of the crossing block is drawn
+ * exactly (the k-th of n uniform arrivals sits at a Beta(k, n - k + 1)
+ * fraction of the span, drawn from two gammas in O(1)) and the rest of the
+ * span is a fresh Poisson draw at the new rate (memoryless). Heights stay
+ * integers. */
+void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
+                           hp_pcg64 *r, hp_chain_day *out);
+
+/* Hashrate models (MODEL.md 5). */
+typedef enum hp_hash_kind { HP_HASH_TREND, HP_HASH_EQUILIBRIUM, HP_HASH_HISTORICAL } hp_hash_kind;
+typedef enum hp_fee_kind { HP_FEES_OU, HP_FEES_HISTORICAL } hp_fee_kind;
+
 /* Hashrate trend model: ln H += (g - s^2/2) dt + s sqrt(dt) Z. */
 typedef struct hp_hashrate_trend {
     double drift_dt;          /* (g - s^2/2) dt */
     double vol_sqrt_dt;       /* s sqrt(dt)     */
 } hp_hashrate_trend;
+
+/* Equilibrium model: the gap g = ln H* - ln H closes by the exact
+ * exponential step g (1 - exp(-kappa dt)), kappa_up when H < H*, kappa_down
+ * above; the pull is capped at max_growth dt; noise s sqrt(dt) Z is added. */
+typedef struct hp_hashrate_eq {
+    double up_frac;           /* 1 - exp(-kappa_up dt)   */
+    double down_frac;         /* 1 - exp(-kappa_down dt) */
+    double max_step;          /* max_growth dt           */
+    double vol_sqrt_dt;       /* s sqrt(dt)              */
+    double e0_j_th, gain;     /* network efficiency and its yearly gain */
+    double power_usd_mwh, asic_usd_th, life_years;
+} hp_hashrate_eq;
 
 /* Fees per block: ln F is Ornstein-Uhlenbeck around ln F_bar, sampled exactly. */
 typedef struct hp_fee_process {
@@ -67,6 +101,55 @@ typedef struct hp_fee_process {
     double decay;             /* exp(-kappa dt) */
     double vol;               /* sigma sqrt((1 - exp(-2 kappa dt)) / (2 kappa)) */
 } hp_fee_process;
+
+/* Network constants of a run (read-only, shared by threads). */
+typedef struct hp_network {
+    hp_hash_kind kind;
+    int block_luck;           /* Poisson blocks per day                    */
+    int64_t height0;
+    double difficulty0, hashrate0_hs;
+    hp_hashrate_trend trend;
+    hp_hashrate_eq eq;
+    double *log_cost;         /* equilibrium: [n_days] ln c_d, USD per (H/s) per day */
+    double *hist_hs;          /* historical: [n_days] network hashrate, H/s */
+    hp_fee_kind fee_kind;
+    hp_fee_process fee;
+    double fee0_log;          /* ln F on day 0 (ou)                        */
+    double *hist_fee;         /* fees historical: [n_days] BTC per block    */
+} hp_network;
+
+/* Expected blocks per day the equilibrium revenue is counted at. */
+#define HP_BLOCKS_TARGET_DAY 144.0
+
+/* All-in cost of one H/s for one day, USD (MODEL.md 5): energy
+ * e J/TH * 1e-12 W * 24 h * p USD/MWh * 1e-6 MWh/Wh, plus hardware
+ * k USD/TH * 1e-12 spread over life years of 365.25 days (MODEL.md 2). */
+double hp_hash_cost_usd_day(double e_j_th, double power_usd_mwh,
+                            double asic_usd_th, double life_years);
+
+/* Reads network.* and fees.* for a run of n_days from day number `start`;
+ * CSVs are loaded through `hist` (kept by the caller). */
+int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t start,
+                    int n_days, hp_history_set *hist, hp_err *err);
+void hp_network_free(hp_network *nw);
+
+/* Equilibrium: ln H* of day d for a daily revenue at 144 blocks. */
+static inline double hp_hash_eq_log_target(const hp_network *nw, int d, double revenue_usd_day)
+{
+    return log(revenue_usd_day) - nw->log_cost[d];
+}
+
+/* Equilibrium: the next ln of the hashrate the model drives, from today's
+ * network total h_total and target ln H*; `shock` is the day's N(0,1). */
+static inline double hp_hash_eq_step(const hp_hashrate_eq *eq, double log_driven,
+                                     double h_total, double log_target, double shock)
+{
+    double gap = log_target - log(h_total);
+    double pull = gap * (gap > 0 ? eq->up_frac : eq->down_frac);
+    if (pull > eq->max_step)
+        pull = eq->max_step;
+    return log_driven + pull + eq->vol_sqrt_dt * shock;
+}
 
 extern const hp_param hp_network_params[];
 extern const hp_param hp_fee_params[];

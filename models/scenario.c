@@ -30,7 +30,9 @@
 #define DAY_S 86400.0
 #define N_HALVINGS 4
 
-enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS };
+/* Component ids: append only, never renumber (draws depend on them). */
+enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
+       RNG_BLOCK_LUCK, RNG_AI_BUST };
 
 /* Output variables, in result-array order. */
 enum {
@@ -38,7 +40,9 @@ enum {
     V_HASHRATE_END, V_DIFFICULTY_END, V_HASHPRICE_MEAN, V_SUBSIDY_END, V_BLOCKS,
     V_MINING_REV, V_ENERGY, V_MINING_OPEX, V_HPC_REV, V_HPC_OPEX, V_CAPEX_BUILD,
     V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_LEASED,
-    V_NPV, V_HALVING_DAY, N_VARS
+    V_NPV, V_HALVING_DAY,
+    V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE, V_NET_REVENUE, V_CAPEX_GPU, V_CAPEX_REFRESH,
+    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, N_VARS
 };
 
 static const hp_var scenario_vars[N_VARS] = {
@@ -53,16 +57,26 @@ static const hp_var scenario_vars[N_VARS] = {
     [V_BLOCKS] = {"network/blocks", HP_SHAPE_ALLOC_PATH_YEAR, "blocks", "blocks mined by the network in the year", 1},
     [V_MINING_REV] = {"cashflow/mining_revenue", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "mining revenue after pool fee", 1},
     [V_ENERGY] = {"cashflow/mining_energy_cost", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "energy cost of mining", 1},
-    [V_MINING_OPEX] = {"cashflow/mining_opex", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "other fixed mining opex", 1},
-    [V_HPC_REV] = {"cashflow/hpc_revenue", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "AI/HPC lease revenue", 1},
+    [V_MINING_OPEX] = {"cashflow/mining_opex", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "other mining opex: fixed per MW, plus the variable cost on days mined", 1},
+    [V_HPC_REV] = {"cashflow/hpc_revenue", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "AI/HPC revenue: colocation rent or GPU cloud sales", 1},
     [V_HPC_OPEX] = {"cashflow/hpc_opex", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "AI/HPC opex: (1 - NOI margin) x revenue", 1},
     [V_CAPEX_BUILD] = {"cashflow/capex_build", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "conversion capex of tranches under construction", 1},
-    [V_NET_CF] = {"cashflow/net_cash_flow", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "net cash flow: revenues less costs and capex", 1},
+    [V_NET_CF] = {"cashflow/net_cash_flow", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "net cash flow: revenues less costs and capex (build, GPUs, fleet refresh)", 1},
     [V_BTC_MINED] = {"cashflow/btc_mined", HP_SHAPE_ALLOC_PATH_YEAR, "BTC", "BTC mined by the firm after pool fee", 1},
     [V_MW_MINING] = {"cashflow/mw_mining", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity mining", 0},
-    [V_MW_LEASED] = {"cashflow/mw_leased", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity leased to AI/HPC tenants", 0},
-    [V_NPV] = {"valuation/npv", HP_SHAPE_ALLOC_PATH, "USD", "net present value of daily net cash flows", 0},
+    [V_MW_LEASED] = {"cashflow/mw_leased", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity earning AI/HPC revenue: leased (colocation) or operating (GPU cloud)", 0},
+    [V_NPV] = {"valuation/npv", HP_SHAPE_ALLOC_PATH, "USD", "net present value of daily net cash flows, plus the discounted terminal value", 0},
     [V_HALVING_DAY] = {"network/halving_day", HP_SHAPE_ALLOC_PATH_HALVING, "day", "day index (0 = start_date) of each halving; -1 not reached", 0},
+    [V_POWER_MEAN] = {"market/power_price_mean", HP_SHAPE_PATH_YEAR, "USD/MWh", "mean power price paid by the miner", 0},
+    [V_GPU_MEAN] = {"market/gpu_index_mean", HP_SHAPE_PATH_YEAR, "USD/MW/yr", "mean GPU rental index (revenue of a MW at full utilization)", 0},
+    [V_BUST_SHARE] = {"market/ai_bust_share", HP_SHAPE_PATH_YEAR, "1", "share of the year's days in an AI bust", 0},
+    [V_NET_REVENUE] = {"network/revenue", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "network revenue: (subsidy + fees) of all blocks x BTC price", 0},
+    [V_CAPEX_GPU] = {"cashflow/capex_gpu", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "GPU capex (GPU cloud: at delivery and at each GPU life's end)", 1},
+    [V_CAPEX_REFRESH] = {"cashflow/capex_refresh", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "fleet refresh capex: hashrate added by the efficiency gain", 1},
+    [V_DAYS_CURTAILED] = {"cashflow/days_curtailed", HP_SHAPE_ALLOC_PATH_YEAR, "day", "days the fleet was switched off (curtailment)", 1},
+    [V_DEFAULTS] = {"cashflow/tenant_defaults", HP_SHAPE_ALLOC_PATH_YEAR, "1", "tenant defaults (colocation)", 1},
+    [V_NPV_HPC] = {"valuation/npv_hpc", HP_SHAPE_ALLOC_PATH, "USD", "NPV of the AI/HPC business alone: revenue less opex, build and GPU capex, plus its terminal value", 0},
+    [V_TERMINAL] = {"valuation/terminal_value", HP_SHAPE_ALLOC_PATH, "USD", "terminal value at the horizon (multiple x last 365 days' net operating income), undiscounted", 0},
 };
 
 const hp_param hp_time_params[] = {
@@ -86,7 +100,7 @@ const hp_param hp_correlation_params[] = {
 static const hp_param *const scenario_params[] = {
     hp_time_params, hp_price_params, hp_network_params, hp_fee_params,
     hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
-    hp_correlation_params, hp_valuation_params, NULL
+    hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };
 
 typedef struct scenario {
@@ -98,36 +112,26 @@ typedef struct scenario {
     int *year_end_day;          /* [n_years] last day index of each year */
     int64_t halving_height[N_HALVINGS];
     size_t off[N_VARS];         /* offsets in a path's result array */
+    hp_history_set hist;        /* CSVs loaded once, shared read-only by
+                                 * price and network models              */
     hp_price price;
-    hp_hashrate_trend hash;
-    hp_fee_process fee;
-    double fee0_log;
+    hp_network net;             /* hashrate model, chain start, fees      */
     hp_miner miner;
     hp_hpc hpc;
     double l21, l22, l31, l32, l33;   /* Cholesky factor of the correlation */
-    int64_t height0;
-    double difficulty0, hashrate0_hs;
     double log_hash_market0;    /* ln of hashrate the model drives        */
     int n_net;                  /* chains per path: n_alloc or 1          */
     double *disc;               /* [n_days] discount factors              */
     double *hs_per_mw;          /* [n_days] H/s per MW of mining capacity */
+    double *others_hs;          /* historical: [n_days] hashrate of the
+                                 * others (network less the firm's fleet) */
+    double *refresh_usd_mw;     /* [n_days] fleet refresh capex per MW, or NULL */
     double energy_usd_mw_day, opex_usd_mw_day;
+    double var_usd_mw_day;      /* variable mining cost per MW on a day mined */
+    double tv_multiple;         /* terminal value = multiple x yearly NOI  */
+    int tv_first_day;           /* the NOI window: tv_first_day .. n_days-1 */
+    double tv_year_scale;       /* 365.25 / window days                    */
 } scenario;
-
-/* Per-path state of one tranche. */
-typedef struct tranche_state {
-    int phase;                  /* 0 planned, 1 building, 2 leased        */
-    int next_day;               /* next phase change or anniversary       */
-    int sign_day, end_day, anniversary;
-    double rate;                /* USD/MW/yr currently paid               */
-} tranche_state;
-
-/* Per-path state of one allocation. */
-typedef struct alloc_state {
-    int next_event;             /* first day something changes            */
-    double mining_mw, leased_mw;
-    double capex_day, rent_day; /* USD/day                                */
-} alloc_state;
 
 /* Workspace of one thread, carved from the engine's scratch buffer. */
 typedef struct work {
@@ -135,8 +139,13 @@ typedef struct work {
     hp_chain_day *cday;         /* [n_net]                 */
     double *net_btc;            /* [n_net] subsidy + fees  */
     double *net_hs;             /* [n_net] hashrate used   */
-    alloc_state *as;            /* [n_alloc]               */
-    tranche_state *ts;          /* [n_alloc * max_tranches] */
+    double *lh;                 /* [n_net] ln of the hashrate the model drives */
+    double *on;                 /* [n_net] 1 when the fleet mines today, 0 curtailed */
+    hp_pcg64 *luck;             /* [n_net] block-luck generators, equal at start */
+    hp_alloc_hpc *as;           /* [n_alloc]               */
+    hp_tranche *ts;             /* [n_alloc * max_tranches] */
+    double *noi_tv;             /* [n_alloc] NOI in the terminal-value window */
+    double *noi_tv_hpc;         /* [n_alloc] HPC NOI in that window        */
 } work;
 
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
@@ -146,14 +155,17 @@ static size_t work_layout(const scenario *s, void *base, work *w)
 {
     size_t na = (size_t)s->layout.n_alloc, nn = (size_t)s->n_net;
     size_t nt = na * (size_t)(s->hpc.max_tranches > 0 ? s->hpc.max_tranches : 1);
-    size_t sz[6] = {
+    size_t sz[11] = {
         align16(nn * sizeof(hp_chain)), align16(nn * sizeof(hp_chain_day)),
         align16(nn * sizeof(double)), align16(nn * sizeof(double)),
-        align16(na * sizeof(alloc_state)), align16(nt * sizeof(tranche_state)),
+        align16(na * sizeof(hp_alloc_hpc)), align16(nt * sizeof(hp_tranche)),
+        align16(nn * sizeof(double)), align16(nn * sizeof(double)),
+        align16(nn * sizeof(hp_pcg64)), align16(na * sizeof(double)),
+        align16(na * sizeof(double)),
     };
     size_t total = 0;
-    void *p[6];
-    for (int i = 0; i < 6; i++) {
+    void *p[11];
+    for (int i = 0; i < 11; i++) {
         p[i] = base != NULL ? (char *)base + total : NULL;
         total += sz[i];
     }
@@ -164,92 +176,32 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         w->net_hs = p[3];
         w->as = p[4];
         w->ts = p[5];
+        w->lh = p[6];
+        w->on = p[7];
+        w->luck = p[8];
+        w->noi_tv = p[9];
+        w->noi_tv_hpc = p[10];
     }
     return total;
 }
 
-/* Signs (or re-signs) a lease at the market rate of day d. */
-static void lease_sign(tranche_state *t, int d, double market_rate, int term_days)
-{
-    t->phase = 2;
-    t->rate = market_rate;
-    t->sign_day = d;
-    t->end_day = d + term_days;
-    t->anniversary = 1;
-    int next = d + (int)lround(365.25);
-    t->next_day = next < t->end_day ? next : t->end_day;
-}
-
-/* Moves one tranche through every change due by day d. */
-static void tranche_update(const scenario *s, const hp_tranche_plan *p,
-                           tranche_state *t, int d, double market_rate)
-{
-    while (t->next_day <= d) {
-        if (t->phase == 0) {
-            t->phase = 1;
-            t->next_day = p->deliver_day;
-        } else if (t->phase == 1 || d >= t->end_day) {
-            lease_sign(t, d, market_rate, s->hpc.term_days);
-        } else {
-            t->rate *= 1 + s->hpc.escalator;
-            t->anniversary++;
-            int next = t->sign_day + (int)lround(t->anniversary * 365.25);
-            t->next_day = next < t->end_day ? next : t->end_day;
-        }
-    }
-}
-
-/* Applies the day's tranche changes of one allocation and recomputes its
- * aggregates from scratch (no drift from repeated += and -=). Runs only on
- * days where something changes. */
-static void alloc_events(const scenario *s, int a, alloc_state *as,
-                         tranche_state *ts, int d, double market_rate)
-{
-    const hp_tranche_plan *plan = s->hpc.plan[a];
-    int nt = s->hpc.n_tranches[a];
-    int capex_days = s->hpc.build_days > 0 ? s->hpc.build_days : 1;
-    double converted = 0, leased = 0, capex = 0, rent = 0;
-    int next = s->n_days;
-    for (int k = 0; k < nt; k++) {
-        tranche_state *t = &ts[k];
-        int capex_end = plan[k].start_day + capex_days;
-        tranche_update(s, &plan[k], t, d, market_rate);
-        if (t->phase >= 1)
-            converted += plan[k].mw;
-        if (t->phase == 2) {
-            leased += plan[k].mw;
-            rent += plan[k].mw * t->rate / 365.25;
-        }
-        if (d >= plan[k].start_day && d < capex_end)
-            capex += plan[k].mw * s->hpc.capex_usd_mw / capex_days;
-        if (capex_end > d && capex_end < next)
-            next = capex_end;
-        if (t->next_day < next)
-            next = t->next_day;
-    }
-    as->mining_mw = s->miner.capacity_mw - converted;
-    if (as->mining_mw < 0)
-        as->mining_mw = 0;
-    as->leased_mw = leased;
-    as->capex_day = capex;
-    as->rent_day = rent;
-    as->next_event = next > d ? next : d + 1;
-}
-
-/* Starts a path: chains at the initial state, tranches planned, halvings unset. */
-static void path_init(const scenario *s, work *w, double *out)
+/* Starts a path: chains at the initial state, the hashrate the model
+ * drives, the tranches (hpc), the block-luck generators (one copy per
+ * chain, so allocations share their luck draws while their rates agree),
+ * halvings unset. */
+static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
+                      const hp_pcg64 *luck)
 {
     const hp_layout *l = &s->layout;
-    for (int n = 0; n < s->n_net; n++)
-        hp_chain_init(&w->chain[n], s->height0, s->difficulty0, s->hashrate0_hs);
-    for (int a = 0; a < l->n_alloc; a++) {
-        tranche_state *ts = &w->ts[(size_t)a * (size_t)s->hpc.max_tranches];
-        for (int k = 0; k < s->hpc.n_tranches[a]; k++) {
-            memset(&ts[k], 0, sizeof ts[k]);
-            ts[k].next_day = s->hpc.plan[a][k].start_day;
-        }
-        w->as[a].next_event = 0;
+    const hp_network *nw = &s->net;
+    for (int n = 0; n < s->n_net; n++) {
+        hp_chain_init(&w->chain[n], nw->height0, nw->difficulty0, nw->hashrate0_hs);
+        w->lh[n] = s->log_hash_market0;
+        w->luck[n] = *luck;
     }
+    hp_hpc_path_init(&s->hpc, s->miner.capacity_mw, events, w->ts, w->as);
+    for (int a = 0; a < l->n_alloc; a++)
+        w->noi_tv[a] = w->noi_tv_hpc[a] = 0;
     memset(out, 0, hp_layout_path_size(l) * sizeof(double));
     double *hd = out + s->off[V_HALVING_DAY];
     for (int i = 0; i < l->n_alloc * N_HALVINGS; i++)
@@ -266,6 +218,9 @@ static void year_close(const scenario *s, const work *w, double *out, int y, dou
     out[s->off[V_PRICE_END] + y] = price;
     out[s->off[V_FEE_MEAN] + y] /= days;
     out[s->off[V_LEASE_MEAN] + y] /= days;
+    out[s->off[V_POWER_MEAN] + y] /= days;
+    out[s->off[V_GPU_MEAN] + y] /= days;
+    out[s->off[V_BUST_SHARE] + y] /= days;
     for (int a = 0; a < l->n_alloc; a++) {
         size_t i = (size_t)a * ny + y;
         int n = s->n_net > 1 ? a : 0;
@@ -286,39 +241,70 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
     const scenario *s = model;
     const hp_layout *l = &s->layout;
     const int na = l->n_alloc, ny = l->n_years, nnet = s->n_net;
+    const hp_network *nw = &s->net;
+    const hp_miner *mi = &s->miner;
+    const hp_hpc *hpc = &s->hpc;
     work w;
     work_layout(s, scratch, &w);
-    path_init(s, &w, out);
 
-    hp_pcg64 r_price, r_net, r_fee, r_ai;
+    hp_pcg64 r_price, r_net, r_fee, r_ai, r_power, r_events, r_luck, r_bust;
     hp_rng_stream(&r_price, seed, path, RNG_PRICE);
     hp_rng_stream(&r_net, seed, path, RNG_NETWORK);
     hp_rng_stream(&r_fee, seed, path, RNG_FEES);
     hp_rng_stream(&r_ai, seed, path, RNG_AI_MARKET);
+    hp_rng_stream(&r_power, seed, path, RNG_POWER);
+    hp_rng_stream(&r_events, seed, path, RNG_EVENTS);
+    hp_rng_stream(&r_luck, seed, path, RNG_BLOCK_LUCK);
+    hp_rng_stream(&r_bust, seed, path, RNG_AI_BUST);
+    path_init(s, &w, out, &r_events, &r_luck);
+    hp_ai_path ai;
+    hp_ai_path_init(hpc, &ai, &r_bust);
 
-    double x = s->price.log_s0;                 /* ln S            */
-    double lh = s->log_hash_market0;            /* ln H (market)   */
-    double lf = s->fee0_log;                    /* ln F            */
-    double lease_dev = 0, lease_trend = s->hpc.log_lease0;
-    const double keep = 1 - s->miner.pool_fee;
-    const double noi = s->hpc.noi_margin;
-    const int in_net = s->miner.in_network;
+    hp_price_path ps;                           /* ps.x = ln S     */
+    hp_price_path_init(&s->price, &ps, &r_price);
+    double x = ps.x;
+    double lf = nw->fee0_log;                   /* ln F (fees ou)  */
+    double lp = mi->power_log_mean;             /* ln p (power ou) */
+    const double keep = 1 - mi->pool_fee;
+    const double noi = hpc->noi_margin;
+    const int in_net = mi->in_network, eq = nw->kind == HP_HASH_EQUILIBRIUM;
+    const int hist_net = nw->kind == HP_HASH_HISTORICAL;
+    const double gpu_usd_day = hpc->utilization / 365.25;   /* x G x MW */
+    const double day_hs = DAY_S / HP_TWO32;     /* blocks a day per (H/s / D) */
 
     int y = 0;
     for (int d = 0; d < s->n_days; d++) {
-        const double S = exp(x), Hm = exp(lh), F = exp(lf);
-        const double L = exp(lease_trend + lease_dev);
+        const double S = exp(x);
+        const double F = nw->hist_fee != NULL ? nw->hist_fee[d] : exp(lf);
+        const double P = mi->power_ou ? exp(lp) : mi->power_usd_mwh;
         const double hs_mw = s->hs_per_mw[d];
+        /* The others' hashrate: shared, except in equilibrium (per chain). */
+        const double Hm = hist_net ? s->others_hs[d] : exp(w.lh[0]);
+        hp_ai_today(hpc, &ai, d, &r_bust);
 
         for (int a = 0; a < na; a++)
-            if (d >= w.as[a].next_event)
-                alloc_events(s, a, &w.as[a], &w.ts[(size_t)a * (size_t)s->hpc.max_tranches], d, L);
+            if (hp_hpc_due(&w.as[a], d, &ai))
+                hp_hpc_events(hpc, a, mi->capacity_mw,
+                              &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
 
-        /* The network: one chain, or one per allocation. */
+        /* The network: one chain, or one per allocation. The fleet mines
+         * unless curtailed: revenue of a hash at the day's difficulty and
+         * subsidy against power plus variable cost. */
         for (int n = 0; n < nnet; n++) {
-            double H = in_net ? Hm + w.as[n].mining_mw * hs_mw : Hm;
+            hp_chain *ch = &w.chain[n];
+            w.on[n] = 1;
+            if (mi->curtail) {
+                double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
+                double usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
+                w.on[n] = hp_miner_mines(mi, usd_hs, hs_mw, P);
+            }
+            double others = eq && n > 0 ? exp(w.lh[n]) : Hm;
+            double H = in_net ? others + w.on[n] * w.as[n].mining_mw * hs_mw : others;
             hp_chain_day *cd = &w.cday[n];
-            hp_chain_advance(&w.chain[n], H, DAY_S, cd);
+            if (nw->block_luck)
+                hp_chain_advance_luck(ch, H, DAY_S, &w.luck[n], cd);
+            else
+                hp_chain_advance(ch, H, DAY_S, cd);
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
             if (cd->halvings > 0) {
@@ -335,48 +321,107 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
 
         /* Cash flows of each allocation. */
         const double *disc = s->disc;
+        const double energy_mw = mi->power_ou ? mi->uptime * 24.0 * P : s->energy_usd_mw_day;
+        const double refresh_mw = s->refresh_usd_mw != NULL ? s->refresh_usd_mw[d] : 0.0;
+        const int in_tv = d >= s->tv_first_day;
         for (int a = 0; a < na; a++) {
-            const alloc_state *as = &w.as[a];
+            hp_alloc_hpc *as = &w.as[a];
             int n = nnet > 1 ? a : 0;
             size_t i = (size_t)a * ny + y;
-            double hm = as->mining_mw * hs_mw;
+            double on = w.on[n], mw = as->mining_mw;
+            double hm = on * mw * hs_mw;
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
-            double energy = as->mining_mw * s->energy_usd_mw_day;
-            double opex = as->mining_mw * s->opex_usd_mw_day;
-            double hpc_opex = (1 - noi) * as->rent_day;
-            double net = rev - energy - opex + as->rent_day - hpc_opex - as->capex_day;
+            double energy = on * mw * energy_mw;
+            double opex = mw * s->opex_usd_mw_day + on * mw * s->var_usd_mw_day;
+            double hpc_rev = as->rent_day + as->gpu_mw * ai.gpu * gpu_usd_day;
+            double hpc_opex = (1 - noi) * hpc_rev;
+            double refresh = mw * refresh_mw;
+            double hpc_noi = hpc_rev - hpc_opex;
+            double noi_all = rev - energy - opex + hpc_noi;
+            double hpc_cf = hpc_noi - as->capex_day - as->gpu_capex;
+            double net = noi_all - as->capex_day - as->gpu_capex - refresh;
             out[s->off[V_MINING_REV] + i] += rev;
             out[s->off[V_ENERGY] + i] += energy;
             out[s->off[V_MINING_OPEX] + i] += opex;
-            out[s->off[V_HPC_REV] + i] += as->rent_day;
+            out[s->off[V_HPC_REV] + i] += hpc_rev;
             out[s->off[V_HPC_OPEX] + i] += hpc_opex;
             out[s->off[V_CAPEX_BUILD] + i] += as->capex_day;
+            if (refresh_mw != 0)
+                out[s->off[V_CAPEX_REFRESH] + i] += refresh;
             out[s->off[V_NET_CF] + i] += net;
             out[s->off[V_BTC_MINED] + i] += btc;
-            out[s->off[V_MW_MINING] + i] += as->mining_mw;
-            out[s->off[V_MW_LEASED] + i] += as->leased_mw;
+            out[s->off[V_MW_MINING] + i] += mw;
+            out[s->off[V_MW_LEASED] + i] += as->leased_mw + as->gpu_mw;
+            if (mi->curtail)
+                out[s->off[V_DAYS_CURTAILED] + i] += mw > 0 ? 1 - on : 0;
             out[s->off[V_NPV] + a] += net * disc[d];
+            out[s->off[V_NPV_HPC] + a] += hpc_cf * disc[d];
             out[s->off[V_HASHPRICE_MEAN] + i] += w.net_btc[n] * S / (w.net_hs[n] * 1e-15);
+            out[s->off[V_NET_REVENUE] + i] += w.net_btc[n] * S;
             out[s->off[V_BLOCKS] + i] += w.cday[n].blocks;
+            if (as->gpu_capex != 0 || as->defaults != 0) {
+                /* One-day items the day's events left to book. */
+                out[s->off[V_CAPEX_GPU] + i] += as->gpu_capex;
+                out[s->off[V_DEFAULTS] + i] += as->defaults;
+                as->gpu_capex = 0;
+                as->defaults = 0;
+            }
+            if (in_tv) {
+                w.noi_tv[a] += noi_all;
+                w.noi_tv_hpc[a] += hpc_noi;
+            }
         }
         out[s->off[V_PRICE_MEAN] + y] += S;
         out[s->off[V_FEE_MEAN] + y] += F;
-        out[s->off[V_LEASE_MEAN] + y] += L;
+        out[s->off[V_LEASE_MEAN] + y] += ai.lease;
+        out[s->off[V_POWER_MEAN] + y] += P;
+        out[s->off[V_GPU_MEAN] + y] += ai.gpu;
+        out[s->off[V_BUST_SHARE] + y] += ai.bust;
         if (d == s->year_end_day[y]) {
             year_close(s, &w, out, y, S);
             y++;
         }
 
         /* Step the market to the next day with correlated shocks. */
-        double z1 = hp_normal(&r_price), z2 = hp_normal(&r_net), z3 = hp_normal(&r_ai);
+        double z1 = hp_price_step(&s->price, &ps, &r_price);
+        double z2 = hp_normal(&r_net), z3 = hp_normal(&r_ai);
         double e2 = s->l21 * z1 + s->l22 * z2;
         double e3 = s->l31 * z1 + s->l32 * z2 + s->l33 * z3;
-        x += s->price.drift_dt + s->price.vol_sqrt_dt * z1;
-        lh += s->hash.drift_dt + s->hash.vol_sqrt_dt * e2;
-        lf = s->fee.log_mean + (lf - s->fee.log_mean) * s->fee.decay + s->fee.vol * hp_normal(&r_fee);
-        lease_trend += s->hpc.lease_trend_dt;
-        lease_dev = lease_dev * s->hpc.lease_decay + s->hpc.lease_vol * e3;
+        x = ps.x;
+        if (eq) {
+            /* Entry and exit toward H* = 144 (subsidy + F) S / c_d; chains
+             * share the target unless a halving separates them. */
+            double sub_prev = -1, target = 0;
+            for (int n = 0; n < nnet; n++) {
+                double sub = (double)hp_subsidy_sat((int64_t)w.chain[n].height) / (double)HP_COIN_SAT;
+                if (sub != sub_prev) {
+                    target = hp_hash_eq_log_target(nw, d, HP_BLOCKS_TARGET_DAY * (sub + F) * S);
+                    sub_prev = sub;
+                }
+                w.lh[n] = hp_hash_eq_step(&nw->eq, w.lh[n], w.net_hs[n], target, e2);
+            }
+        } else if (!hist_net) {
+            w.lh[0] += nw->trend.drift_dt + nw->trend.vol_sqrt_dt * e2;
+        }
+        if (nw->hist_fee == NULL)
+            lf = nw->fee.log_mean + (lf - nw->fee.log_mean) * nw->fee.decay +
+                 nw->fee.vol * hp_normal(&r_fee);
+        if (mi->power_ou)
+            lp = mi->power_log_mean + (lp - mi->power_log_mean) * mi->power_decay +
+                 mi->power_vol * hp_normal(&r_power);
+        hp_ai_step(hpc, &ai, e3);
+    }
+
+    /* Terminal value: a multiple of the last 365 days' NOI, at the horizon. */
+    if (s->tv_multiple != 0) {
+        double v = s->disc[s->n_days - 1], k = s->tv_multiple * s->tv_year_scale;
+        for (int a = 0; a < na; a++) {
+            double tv = k * w.noi_tv[a];
+            out[s->off[V_TERMINAL] + a] = tv;
+            out[s->off[V_NPV] + a] += tv * v;
+            out[s->off[V_NPV_HPC] + a] += k * w.noi_tv_hpc[a] * v;
+        }
     }
 }
 
@@ -448,58 +493,70 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         hp_fail(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
-    if (hp_price_init(&s->price, cfg, DT, err) != 0 ||
-        hp_miner_init(&s->miner, cfg, err) != 0 ||
+    if (hp_price_init(&s->price, cfg, DT, start, s->n_days, &s->hist, err) != 0 ||
+        hp_miner_init(&s->miner, cfg, DT, err) != 0 ||
+        hp_network_init(&s->net, cfg, DT, start, s->n_days, &s->hist, err) != 0 ||
         hp_hpc_init(&s->hpc, cfg, s->miner.capacity_mw, start, s->n_days, DT, err) != 0 ||
         build_cholesky(s, cfg, err) != 0)
         goto fail;
 
-    double g = hp_cfg_double(cfg, "network.growth");
-    double sh = hp_cfg_double(cfg, "network.sigma");
-    s->hash.drift_dt = (g - 0.5 * sh * sh) * DT;
-    s->hash.vol_sqrt_dt = sh * sqrt(DT);
-    double kf = hp_cfg_double(cfg, "fees.kappa");
-    s->fee.log_mean = log(hp_cfg_double(cfg, "fees.mean_btc_per_block"));
-    s->fee.decay = exp(-kf * DT);
-    s->fee.vol = hp_ou_vol(hp_cfg_double(cfg, "fees.sigma"), kf, DT);
-    double f0 = hp_cfg_double(cfg, "fees.btc_per_block0");
-    s->fee0_log = f0 > 0 ? log(f0) : log(1e-12);
-
-    s->height0 = hp_cfg_int(cfg, "network.height0");
-    s->difficulty0 = hp_cfg_double(cfg, "network.difficulty0");
-    s->hashrate0_hs = hp_cfg_double(cfg, "network.hashrate0_ehs") * 1e18;
-    int64_t era = s->height0 / HP_HALVING_INTERVAL;
+    int64_t era = s->net.height0 / HP_HALVING_INTERVAL;
     for (int i = 0; i < N_HALVINGS; i++)
         s->halving_height[i] = (era + 1 + i) * HP_HALVING_INTERVAL;
 
     s->disc = malloc((size_t)s->n_days * sizeof(double));
     s->hs_per_mw = malloc((size_t)s->n_days * sizeof(double));
-    if (s->disc == NULL || s->hs_per_mw == NULL) {
+    if (s->miner.refresh_usd_th > 0)
+        s->refresh_usd_mw = malloc((size_t)s->n_days * sizeof(double));
+    if (s->net.kind == HP_HASH_HISTORICAL)
+        s->others_hs = malloc((size_t)s->n_days * sizeof(double));
+    if (s->disc == NULL || s->hs_per_mw == NULL ||
+        (s->miner.refresh_usd_th > 0 && s->refresh_usd_mw == NULL) ||
+        (s->net.kind == HP_HASH_HISTORICAL && s->others_hs == NULL)) {
         hp_fail(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
     hp_discount_factors(hp_cfg_double(cfg, "valuation.discount_rate"), s->n_days, s->disc);
-    for (int d = 0; d < s->n_days; d++)
+    for (int d = 0; d < s->n_days; d++) {
         s->hs_per_mw[d] = hp_miner_hs_per_mw(&s->miner, d * DT);
+        if (s->refresh_usd_mw != NULL)
+            s->refresh_usd_mw[d] = hp_miner_refresh_usd_per_mw(&s->miner, d * DT, DT);
+    }
     s->energy_usd_mw_day = s->miner.uptime * 24.0 * s->miner.power_usd_mwh;
     s->opex_usd_mw_day = s->miner.opex_usd_mw_year / 365.25;
+    s->var_usd_mw_day = s->miner.uptime * 24.0 * s->miner.variable_usd_mwh;
+    s->tv_multiple = hp_cfg_double(cfg, "valuation.terminal_multiple");
+    s->tv_first_day = s->n_days > 365 ? s->n_days - 365 : 0;
+    s->tv_year_scale = 365.25 / (s->n_days - s->tv_first_day);
 
     /* The hashrate model drives the others' hashrate when the firm's own
      * fleet is part of the network, the whole network otherwise. */
     s->n_net = s->miner.in_network ? s->hpc.n_alloc : 1;
-    double others = s->hashrate0_hs;
-    if (s->miner.in_network) {
+    double others = s->net.hashrate0_hs;
+    if (s->miner.in_network && s->net.kind != HP_HASH_HISTORICAL) {   /* historical: below */
         double own = s->miner.capacity_mw * s->hs_per_mw[0];
         others -= own;
         if (!(others > 0)) {
             hp_cfg_fail(cfg, err, "miner.capacity_mw",
                         "the fleet's hashrate (%.4g EH/s) is not below network.hashrate0_ehs "
                         "(%.4g EH/s), yet miner.in_network is true",
-                        own * 1e-18, s->hashrate0_hs * 1e-18);
+                        own * 1e-18, s->net.hashrate0_hs * 1e-18);
             goto fail;
         }
     }
-    s->log_hash_market0 = log(others);
+    s->log_hash_market0 = others > 0 ? log(others) : 0;
+    /* Historical: the CSV's network includes the fleet at full capacity. */
+    for (int d = 0; s->others_hs != NULL && d < s->n_days; d++) {
+        double own = s->miner.in_network ? s->miner.capacity_mw * s->hs_per_mw[d] : 0;
+        s->others_hs[d] = s->net.hist_hs[d] - own;
+        if (!(s->others_hs[d] > 0)) {
+            hp_cfg_fail(cfg, err, "miner.capacity_mw",
+                        "the fleet's hashrate (%.4g EH/s) is not below the network.csv hashrate "
+                        "(%.4g EH/s) on day %d, yet miner.in_network is true",
+                        own * 1e-18, s->net.hist_hs[d] * 1e-18, d);
+            goto fail;
+        }
+    }
 
     hp_layout *l = &s->layout;
     l->n_alloc = s->hpc.n_alloc;
@@ -547,6 +604,11 @@ static void scenario_destroy(void *model)
     if (s == NULL)
         return;
     hp_hpc_free(&s->hpc);
+    hp_network_free(&s->net);
+    free(s->others_hs);
+    free(s->refresh_usd_mw);
+    hp_price_free(&s->price);
+    hp_history_set_free(&s->hist);
     free(s->year);
     free(s->days_in_year);
     free(s->year_end_day);

@@ -6,6 +6,9 @@
 const hp_param hp_valuation_params[] = {
     {"valuation.discount_rate", HP_DOUBLE, "1/yr", "0.10", -0.5, 5, NULL,
      "annual discount rate (the NPV reconstruction of VanEck's $37.6B implies about 10%; parameters.md 1)"},
+    {"valuation.terminal_multiple", HP_DOUBLE, "", "0.0", 0, 1000, NULL,
+     "terminal value at the horizon = this x net operating income of the last 365 days, "
+     "discounted with the last day (VanEck 2026: mid-teens multiple on NOI; parameters.md 2; 0 = none)"},
     HP_PARAM_END
 };
 

@@ -1,4 +1,8 @@
-/* valuation: discounting of daily cash flows (MODEL.md 8). */
+/* valuation: discounting of daily cash flows (MODEL.md 8). NPV sums each
+ * day's net cash flow times (1 + r)^-(d+1)/365.25; the optional terminal
+ * value, multiple x NOI of the last 365 days (annualized when the run is
+ * shorter), is discounted with the last day's factor. NOI = revenues less
+ * energy and opex, before capex. */
 #ifndef HP_VALUATION_H
 #define HP_VALUATION_H
 

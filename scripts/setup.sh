@@ -4,14 +4,20 @@
 # otherwise prints the apt-get line to run and exits non-zero.
 #   scripts/setup.sh          packages for the serial build and the scripts
 #   scripts/setup.sh --mpi    also OpenMPI and the parallel HDF5
+#   scripts/setup.sh --slurm  also Slurm (slurmctld, slurmd), for the test
+#                             that submits scripts/slurm/hashpivot.sbatch
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git
       libhdf5-dev hdf5-tools libconfig-dev libpcg-cpp-dev
       python3 python3-h5py python3-numpy python3-matplotlib python3-xarray python3-h5netcdf)
-if [[ "${1:-}" == "--mpi" ]]; then
-  pkgs+=(libhdf5-openmpi-dev openmpi-bin)
-fi
+for arg in "$@"; do
+  case $arg in
+    --mpi) pkgs+=(libhdf5-openmpi-dev openmpi-bin) ;;
+    --slurm) pkgs+=(slurmctld slurmd slurm-client) ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -931,14 +931,15 @@ static int walk(loader *L, const config_setting_t *g, const char *prefix)
     return 0;
 }
 
-/* Reads, parses and walks the config file, if there is one. */
+/* Reads (unless its text was given), parses and walks the config file, if
+ * there is one. */
 static int load_file(loader *L)
 {
     config_t cfg;
     int rc;
     if (L->path == NULL)
         return 0;
-    if ((L->text = slurp(L->path, L->err)) == NULL)
+    if (L->text == NULL && (L->text = slurp(L->path, L->err)) == NULL)
         return -1;
     config_init(&cfg);
     if (!config_read_string(&cfg, L->text)) {
@@ -991,12 +992,12 @@ static int check_required(loader *L)
     return 0;
 }
 
-hp_config *hp_config_load(const hp_param *const *tables, const char *path,
-                          const char *const *overrides, size_t n_overrides,
-                          hp_err *err)
+/* hp_config_load(), or hp_config_load_text() when text is not NULL. */
+static hp_config *load(const hp_param *const *tables, const char *path, const char *text,
+                       const char *const *overrides, size_t n_overrides, hp_err *err)
 {
     hp_config *c = config_new(tables, path);
-    loader L = { .c = c, .err = err, .path = path };
+    loader L = { .c = c, .err = err, .path = path, .text = text != NULL ? xstrdup(text) : NULL };
     int rc;
     fill_defaults(&L);
     rc = load_file(&L);
@@ -1012,6 +1013,19 @@ hp_config *hp_config_load(const hp_param *const *tables, const char *path,
         return NULL;
     }
     return c;
+}
+
+hp_config *hp_config_load(const hp_param *const *tables, const char *path,
+                          const char *const *overrides, size_t n_overrides,
+                          hp_err *err)
+{
+    return load(tables, path, NULL, overrides, n_overrides, err);
+}
+
+hp_config *hp_config_load_text(const hp_param *const *tables, const char *name, const char *text,
+                               hp_err *err)
+{
+    return load(tables, name, text, NULL, 0, err);
 }
 
 void hp_config_free(hp_config *c)

@@ -58,6 +58,10 @@ typedef struct hp_config hp_config;
 hp_config *hp_config_load(const hp_param *const *tables, const char *path,
                           const char *const *overrides, size_t n_overrides,
                           hp_err *err);
+/* The same for a config already in memory (the one a results file
+ * embeds); `name` stands for the file in messages. */
+hp_config *hp_config_load_text(const hp_param *const *tables, const char *name, const char *text,
+                               hp_err *err);
 void hp_config_free(hp_config *c);
 
 /* Typed getters. The key must be declared with that type (a programming

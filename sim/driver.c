@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <stdlib.h>
 
+#include "par.h"
 #include "progress.h"
 
 const hp_param hp_engine_params[] = {
@@ -12,7 +13,7 @@ const hp_param hp_engine_params[] = {
     {"simulation.seed", HP_INT, "", "20260101", 0, 9.2e18, NULL,
      "seed of every random stream (-s on the command line)"},
     {"simulation.block_size", HP_INT, "paths", "256", 1, 1048576, NULL,
-     "paths per work block; changes memory and scheduling, never results"},
+     "paths per work block and chunk width in the file; changes memory, scheduling and storage, never results"},
     {"output.per_year", HP_BOOL, "", "true", 0, 0, NULL,
      "write per-year lines; false keeps only per-path totals, NPV and halvings"},
     {"output.float32", HP_BOOL, "", "false", 0, 0, NULL,
@@ -43,64 +44,85 @@ static void free_scratch(void **s, int n)
     free(s);
 }
 
+/* Paths in block b of bs paths (the last block may be shorter). */
+static uint64_t block_paths(uint64_t b, uint64_t bs, uint64_t n_paths)
+{
+    return n_paths - b * bs < bs ? n_paths - b * bs : bs;
+}
+
 /* The wave loop: threads simulate, then this thread writes. Writing in
  * between waves keeps HDF5 on one thread without locks or queues; its share
- * of wall time is what hp_run_stats reports. */
+ * of wall time is what hp_run_stats reports. A wave takes the next
+ * `per` x ranks pending blocks (global path order); rank r simulates the
+ * r-th run of `per` of them, so every rank derives the same assignment
+ * from the same pending list, and the collective write of the wave puts
+ * every block at its global place. */
 int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
            hp_output *out, hp_run_stats *stats, hp_err *err)
 {
     const hp_layout *l = model->layout(m);
     const size_t path_size = hp_layout_path_size(l);
-    const uint64_t bs = (uint64_t)(o->block_size > 0 ? o->block_size : 256);
-    const uint64_t n_blocks = (o->n_paths + bs - 1) / bs;
+    const uint64_t bs = hp_output_block_size(out);
     const int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    const uint64_t wave = 2 * (uint64_t)threads;
+    const uint64_t per = (uint64_t)hp_par_max_i64(2 * (int64_t)threads);
+    const uint64_t rank = (uint64_t)hp_par_rank(), size = (uint64_t)hp_par_size();
     const size_t scratch_bytes = model->scratch_bytes(m);
 
     double t0 = hp_now(), t_write = 0;
-    double *buf = malloc(wave * bs * path_size * sizeof(double));
+    size_t n_pending = 0;
+    uint64_t *pending = hp_output_pending(out, &n_pending);
+    double *buf = malloc(per * bs * path_size * sizeof(double));
     void **scratch = alloc_scratch(threads, scratch_bytes);
-    if (buf == NULL || scratch == NULL || scratch[threads - 1] == NULL) {
-        free(buf);
-        free_scratch(scratch, threads);
-        return hp_fail(err, NULL, 0, NULL, "out of memory for %llu-path blocks",
-                       (unsigned long long)bs);
-    }
-
-    hp_progress prog;
-    hp_progress_start(&prog, o->n_paths, o->quiet);
     int rc = 0;
-    for (uint64_t b0 = 0; b0 < n_blocks && rc == 0; b0 += wave) {
-        uint64_t nb = n_blocks - b0 < wave ? n_blocks - b0 : wave;
+    if (bs == 0)
+        rc = hp_fail(err, NULL, 0, NULL, "the output has no block size");
+    else if (pending == NULL || buf == NULL || scratch == NULL || scratch[threads - 1] == NULL)
+        rc = hp_fail(err, NULL, 0, NULL, "out of memory for %llu-path blocks", (unsigned long long)bs);
+    rc = hp_par_agree(rc, err);
+
+    uint64_t todo = 0;
+    for (size_t i = 0; rc == 0 && i < n_pending; i++)
+        todo += block_paths(pending[i], bs, o->n_paths);
+    uint64_t done = o->n_paths - todo, ran = 0;   /* on disk; simulated by this run */
+    int interrupted = 0;
+    hp_progress prog;
+    hp_progress_start(&prog, todo, o->quiet || rank != 0);
+    for (size_t g = 0; rc == 0 && g < n_pending; g += per * size) {
+        size_t gn = n_pending - g < per * size ? n_pending - g : per * size;
+        size_t lo = rank * per < gn ? rank * per : gn;
+        size_t nb = gn - lo < per ? gn - lo : per;
+        const uint64_t *mine = pending + g + lo;
         #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (uint64_t k = 0; k < nb; k++) {
-            uint64_t first = (b0 + k) * bs;
-            uint64_t last = first + bs < o->n_paths ? first + bs : o->n_paths;
-            double *dst = buf + k * bs * path_size;
+        for (size_t k = 0; k < nb; k++) {
+            uint64_t first = mine[k] * bs, last = first + block_paths(mine[k], bs, o->n_paths);
+            double *dst = buf + k * bs * path_size;   /* only the last block is short */
             void *ws = scratch[omp_get_thread_num()];
             for (uint64_t p = first; p < last; p++)
                 model->simulate_path(m, o->seed, p, dst + (p - first) * path_size, ws);
         }
         double tw = hp_now();
-        for (uint64_t k = 0; k < nb && rc == 0; k++) {
-            uint64_t first = (b0 + k) * bs;
-            uint64_t count = first + bs < o->n_paths ? bs : o->n_paths - first;
-            rc = hp_output_write_block(out, first, (size_t)count, buf + k * bs * path_size, err);
-        }
+        rc = hp_output_write_blocks(out, mine, nb, buf, err);
         t_write += hp_now() - tw;
-        uint64_t done = (b0 + nb) * bs < o->n_paths ? (b0 + nb) * bs : o->n_paths;
-        hp_progress_update(&prog, done);
-        if (rc == 0 && o->stop != NULL && *o->stop)
+        for (size_t k = 0; k < gn; k++)
+            ran += block_paths(pending[g + k], bs, o->n_paths);
+        done = o->n_paths - todo + ran;
+        hp_progress_update(&prog, ran);
+        if (rc == 0 && hp_par_any(o->stop != NULL && *o->stop)) {
             rc = hp_fail(err, NULL, 0, NULL, "interrupted after %llu of %llu paths",
                          (unsigned long long)done, (unsigned long long)o->n_paths);
+            interrupted = 1;
+        }
     }
     if (rc == 0)
-        hp_progress_finish(&prog, o->n_paths);
+        hp_progress_finish(&prog, ran);
+    free(pending);
     free(buf);
     free_scratch(scratch, threads);
     if (stats != NULL) {
         stats->wall_s = hp_now() - t0;
         stats->write_s = t_write;
+        stats->paths = ran;
+        stats->interrupted = interrupted;
     }
     return rc;
 }

@@ -3,8 +3,11 @@
  * Paths are cut into blocks of block_size; OpenMP threads simulate the
  * blocks of a wave (two per thread) into buffers they own, then the calling
  * thread alone writes the wave to HDF5. Memory is bounded by the wave, not
- * by the number of paths. Results do not depend on threads or block size:
- * a path's result depends only on (model, seed, path index). */
+ * by the number of paths. Under MPI each rank takes its share of every
+ * wave and the writes are collective. Only the blocks the output has not
+ * got yet are simulated (a resumed run). Results do not depend on threads,
+ * ranks or block size: a path's result depends only on (model, seed, path
+ * index). */
 #ifndef HP_DRIVER_H
 #define HP_DRIVER_H
 
@@ -19,7 +22,6 @@ typedef struct hp_run_opts {
     uint64_t seed;
     uint64_t n_paths;
     int threads;                     /* <= 0: OpenMP default */
-    int block_size;                  /* paths per block      */
     int quiet;                       /* no progress output   */
     volatile sig_atomic_t *stop;     /* set by a signal handler; may be NULL */
 } hp_run_opts;
@@ -30,12 +32,15 @@ extern const hp_param hp_engine_params[];
 /* Where the time of a run went, for the benchmark. */
 typedef struct hp_run_stats {
     double wall_s;      /* whole hp_run                         */
-    double write_s;     /* inside hp_output_write_block         */
+    double write_s;     /* inside hp_output_write_blocks        */
+    uint64_t paths;     /* simulated by this run, all ranks     */
+    int interrupted;    /* stopped by *stop, not by a failure   */
 } hp_run_stats;
 
-/* Simulates every path and writes it; the output stays open (the caller
- * closes or aborts it). Returns 0, or -1 with err set (also when stopped).
- * stats may be NULL. */
+/* Simulates every path the output is missing and writes it; the output
+ * stays open (the caller closes, suspends or aborts it). Returns 0, or -1
+ * with err set (also when stopped; *stop is checked after every wave, on
+ * all ranks together). Collective under MPI. stats may be NULL. */
 int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
            hp_output *out, hp_run_stats *stats, hp_err *err);
 

@@ -2,13 +2,18 @@
  *
  *   hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]
  *                        [--set key=value]... [--force] [--quiet]
+ *   hashpivot run --resume FILE [-j THREADS] [--quiet]
  *   hashpivot validate CONFIG [--set key=value]...
  *   hashpivot params
+ *   hashpivot info RESULTS.h5
  *   hashpivot --help | --version
  *
  * -n and -s are turned into --set overrides of simulation.n_paths and
  * simulation.seed, so the resolved config embedded in the output file says
- * exactly what ran and re-running it reproduces the file. */
+ * exactly what ran and re-running it reproduces the file. The same config
+ * is what --resume reads back to finish an interrupted run. In MPI builds
+ * `run` is collective (mpirun/srun): every rank parses the same command
+ * line, and rank 0 alone prints. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -16,13 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <omp.h>
 
 #include "config.h"
 #include "date.h"
 #include "driver.h"
 #include "hp_err.h"
+#include "info.h"
 #include "output.h"
+#include "par.h"
 #include "scenario.h"
 #include "summary.h"
 #include "version.h"
@@ -32,8 +40,10 @@
 static const char usage_text[] =
     "usage: hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]\n"
     "                            [--set key=value]... [--force] [--quiet]\n"
+    "       hashpivot run --resume FILE [-j THREADS] [--quiet]\n"
     "       hashpivot validate CONFIG [--set key=value]...\n"
     "       hashpivot params        print the parameter reference (Markdown)\n"
+    "       hashpivot info RESULTS.h5   print a results file's metadata and summary\n"
     "       hashpivot --help | --version\n"
     "\n"
     "run       simulate CONFIG and write an HDF5 results file\n"
@@ -45,12 +55,15 @@ static const char usage_text[] =
     "  -s, --seed S          seed (simulation.seed)\n"
     "  -j, --threads T       OpenMP threads (results do not depend on it)\n"
     "      --set key=value   override a config value; repeatable\n"
-    "      --force           overwrite an existing results file\n"
+    "      --force           overwrite an existing results file (or an interrupted one)\n"
+    "      --resume FILE     finish an interrupted run (FILE or FILE.partial); config,\n"
+    "                        seed and paths come from the file\n"
     "      --quiet           no progress output\n";
 
 /* Parsed command line. */
 typedef struct cli {
     const char *command, *config, *output;
+    const char *resume;    /* --resume FILE */
     const char *sets[MAX_SETS];
     size_t n_sets;
     char owned[2][64];     /* text of the -n / -s overrides */
@@ -58,10 +71,12 @@ typedef struct cli {
     int threads, force, quiet;
 } cli;
 
-/* The single exit path for failures: one line on stderr, status 1. */
+/* The single exit path for failures: one line on stderr, status 1. Under
+ * MPI every rank holds the same, agreed message; rank 0 prints it. */
 static int die(const hp_err *err)
 {
-    fprintf(stderr, "hashpivot: %s\n", err->msg);
+    if (hp_par_rank() == 0)
+        fprintf(stderr, "hashpivot: %s\n", err->msg);
     return 1;
 }
 
@@ -90,7 +105,8 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"output", required_argument, NULL, 'o'}, {"paths", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"set", required_argument, NULL, 'S'},    {"force", no_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0}};
+        {"quiet", no_argument, NULL, 'q'},        {"resume", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0}};
     char *end;
     int opt;
     optind = 2;
@@ -119,9 +135,18 @@ static int parse_cli(int argc, char **argv, cli *c)
             break;
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
+        case 'R': c->resume = optarg; break;
         case ':': return usage_error("option %s needs a value", argv[optind - 1]);
         default: return usage_error("unknown option %s", argv[optind - 1]);
         }
+    }
+    if (c->resume != NULL && strcmp(c->command, "run") == 0) {
+        if (optind != argc)
+            return usage_error("--resume takes no CONFIG: the config is the one in %s", c->resume);
+        if (c->output != NULL || c->n_sets > 0 || c->force)
+            return usage_error("--resume takes the output, config, seed and paths from %s; "
+                               "only -j and --quiet go with it", c->resume);
+        return 0;
     }
     if (optind != argc - 1)
         return usage_error("%s needs exactly one CONFIG file", c->command);
@@ -195,11 +220,24 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
-/* SIGINT/SIGTERM only raise a flag; the driver stops between waves. The
- * one piece of process-wide state, because a signal handler can reach
- * nothing else. */
+/* SIGINT/SIGTERM only raise a flag (the signal number); the driver stops
+ * between waves. The one piece of process-wide state, because a signal
+ * handler can reach nothing else. */
 static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+static void on_signal(int sig) { stop_requested = sig; }
+
+/* The handler runs once: a second Ctrl-C kills at once (the blocks already
+ * recorded stay usable by --resume). */
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 /* `validate`: print the resolved config, or the first error. */
 static int cmd_validate(const cli *c)
@@ -217,6 +255,121 @@ static int cmd_validate(const cli *c)
     hp_scenario_model.destroy(m);
     hp_config_free(cfg);
     return 0;
+}
+
+/* Startup line: ranks x threads, so that oversubscription (more workers
+ * than cores on a node: slower, never wrong) is visible in batch logs.
+ * Collective. */
+static void print_workers(int threads, int quiet)
+{
+    int ranks = hp_par_size(), node = hp_par_node_ranks(), bound = omp_get_num_procs();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int64_t worst = hp_par_max_i64((int64_t)node * threads * 1000 / (cores > 0 ? cores : 1));
+    int64_t pinned = hp_par_max_i64(threads > bound);
+    if (quiet || hp_par_rank() != 0)
+        return;
+    fprintf(stderr, "hashpivot: %d rank%s x %d thread%s = %d workers; this node: %d x %d on %ld cores\n",
+            ranks, ranks == 1 ? "" : "s", threads, threads == 1 ? "" : "s", ranks * threads, node,
+            threads, cores);
+    if (worst > 1000)
+        fprintf(stderr, "hashpivot: oversubscribed: %.1f workers per core on the busiest node\n",
+                (double)worst / 1000);
+    if (pinned)
+        fprintf(stderr, "hashpivot: a rank has more threads than the cores it is bound to "
+                "(mpirun --bind-to none, or srun --cpus-per-task)\n");
+}
+
+/* Simulates into an open output, then finishes it, or on SIGINT/SIGTERM
+ * keeps it for --resume; prints timing and the summary. Returns the exit
+ * status: 0, 1 on failure, 128 + signal when interrupted. Collective. */
+static int run_output(hp_output *out, void *m, const hp_run_opts *ro, const char *outpath, hp_err *err)
+{
+    int threads = ro->threads > 0 ? ro->threads : omp_get_max_threads();
+    hp_run_stats st = {0};
+    print_workers(threads, ro->quiet);
+    if (hp_run(&hp_scenario_model, m, ro, out, &st, err) != 0) {
+        if (!st.interrupted) {
+            hp_output_abort(out);
+            return 1;
+        }
+        int sig = (int)hp_par_max_i64(stop_requested);
+        hp_err why = *err;
+        hp_err_clear(err);
+        if (hp_output_suspend(out, err) == 0)
+            hp_fail(err, NULL, 0, NULL, "%s; the blocks on disk are kept in %s.partial "
+                    "(finish with: hashpivot run --resume %s)", why.msg, outpath, outpath);
+        return 128 + (sig > 0 ? sig : SIGTERM);
+    }
+    if (!ro->quiet && hp_par_rank() == 0)
+        fprintf(stderr, "timing: %.3f s simulating and writing, %.3f s (%.1f%%) in HDF5 writes, "
+                "%.4g path-days/s per worker\n", st.wall_s, st.write_s,
+                st.wall_s > 0 ? 100 * st.write_s / st.wall_s : 0,
+                (double)st.paths * hp_scenario_model.layout(m)->n_days / st.wall_s /
+                    (threads * hp_par_size()));
+    if (hp_output_close(out, err) != 0)
+        return 1;
+    fflush(stderr);
+    if (hp_par_rank() != 0)
+        return 0;
+    return hp_summary_print(outpath, stdout, err) != 0;
+}
+
+/* `run --resume FILE`: finishes the missing blocks of an interrupted run
+ * with the config, seed and block size recorded in the file. FILE is the
+ * results name or its ".partial". Collective. */
+static int cmd_resume(const cli *c)
+{
+    hp_err err = {0};
+    char outpath[4096], partial[4200], name[4300];
+    size_t len = strlen(c->resume);
+    if (len > 8 && strcmp(c->resume + len - 8, ".partial") == 0)
+        snprintf(outpath, sizeof outpath, "%.*s", (int)(len - 8), c->resume);
+    else
+        snprintf(outpath, sizeof outpath, "%s", c->resume);
+    snprintf(partial, sizeof partial, "%s.partial", outpath);
+    struct stat sb;
+    if (stat(partial, &sb) != 0 && stat(outpath, &sb) == 0)
+        hp_fail(&err, outpath, 0, NULL, "no %s.partial: the run finished or was not interrupted", outpath);
+    hp_output_meta meta = {0};
+    if (hp_par_agree(err.set ? -1 : 0, &err) != 0 || hp_output_read_meta(partial, &meta, &err) != 0)
+        return die(&err);
+    snprintf(name, sizeof name, "%s:/config/resolved", partial);
+    hp_config *cfg = hp_config_load_text(c->params, name, meta.config_resolved, &err);
+    void *m = cfg != NULL ? hp_scenario_model.create(cfg, &err) : NULL;
+    int rc = 1;
+    if (m != NULL) {
+        hp_output_opts oo = {
+            .path = outpath,
+            .per_year = hp_cfg_bool(cfg, "output.per_year"),
+            .float32 = hp_cfg_bool(cfg, "output.float32"),
+            .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
+            .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
+            .block_size = meta.block_size,
+        };
+        hp_run_opts ro = {
+            .seed = oo.seed, .n_paths = oo.n_paths, .threads = c->threads,
+            .quiet = c->quiet, .stop = &stop_requested,
+        };
+        hp_output_resumed info;
+        catch_signals();
+        hp_output *out = hp_output_reopen(&oo, hp_scenario_model.layout(m), &info, &err);
+        if (out != NULL && !c->quiet && hp_par_rank() == 0)
+            fprintf(stderr, "hashpivot: resuming %s: %llu of %llu blocks of %llu paths on disk\n", partial,
+                    (unsigned long long)info.done, (unsigned long long)info.blocks,
+                    (unsigned long long)meta.block_size);
+        if (out != NULL && info.rejected && !c->quiet && hp_par_rank() == 0)
+            fprintf(stderr, "hashpivot: %llu block(s) flagged complete failed verification (unreadable or "
+                    "never written): simulated again\n", (unsigned long long)info.rejected);
+        if (out != NULL)
+            rc = run_output(out, m, &ro, outpath, &err);
+    }
+    if (err.set)
+        die(&err);
+    if (m != NULL)
+        hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+    hp_output_meta_free(&meta);
+    return rc;
 }
 
 /* `run`: validate, check the destination, simulate, write, summarise. */
@@ -251,34 +404,16 @@ static int cmd_run(const cli *c, int argc, char **argv)
         .command_line = cmdline, .config_file = c->config,
         .config_source = source, .config_resolved = resolved,
     };
+    oo.block_size = (uint64_t)hp_cfg_int(cfg, "simulation.block_size");
     hp_run_opts ro = {
         .seed = oo.seed, .n_paths = oo.n_paths, .threads = c->threads,
-        .block_size = (int)hp_cfg_int(cfg, "simulation.block_size"),
         .quiet = c->quiet, .stop = &stop_requested,
     };
     int rc = 1;
     hp_output *out = NULL;
-    if (hp_output_check(&oo, &err) != 0 ||
-        (out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) == NULL)
-        goto done;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    hp_run_stats st;
-    if (hp_run(&hp_scenario_model, m, &ro, out, &st, &err) != 0) {
-        hp_output_abort(out);
-        goto done;
-    }
-    if (!c->quiet)
-        fprintf(stderr, "timing: %.3f s simulating and writing, %.3f s (%.1f%%) in HDF5 writes, "
-                "%.4g path-days/s per thread\n", st.wall_s, st.write_s,
-                st.wall_s > 0 ? 100 * st.write_s / st.wall_s : 0,
-                (double)ro.n_paths * hp_scenario_model.layout(m)->n_days / st.wall_s /
-                    (c->threads > 0 ? c->threads : omp_get_max_threads()));
-    if (hp_output_close(out, &err) != 0)
-        goto done;
-    fflush(stderr);
-    rc = hp_summary_print(outpath, stdout, &err) != 0;
-done:
+    catch_signals();
+    if ((out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) != NULL)
+        rc = run_output(out, m, &ro, outpath, &err);
     if (err.set)
         die(&err);
     free(source);
@@ -287,6 +422,15 @@ done:
     hp_scenario_model.destroy(m);
     hp_config_free(cfg);
     return rc;
+}
+
+/* `info`: metadata and summary of a results file; refuses foreign files. */
+static int cmd_info(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-')
+        return usage_error("info needs exactly one RESULTS.h5 file%s", "");
+    hp_err err = {0};
+    return hp_info_print(argv[2], stdout, &err) != 0 ? die(&err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -308,6 +452,8 @@ int main(int argc, char **argv)
         hp_params_markdown(c.params, stdout);
         return 0;
     }
+    if (strcmp(argv[1], "info") == 0)
+        return cmd_info(argc, argv);
     if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "validate") != 0)
         return usage_error("unknown command '%s'", argv[1]);
     int rc = parse_cli(argc, argv, &c);
@@ -315,5 +461,10 @@ int main(int argc, char **argv)
         return rc;
     if (strcmp(c.command, "validate") == 0)
         return cmd_validate(&c);
-    return cmd_run(&c, argc, argv);
+    hp_err err = {0};
+    if (hp_par_init(&argc, &argv, &err) != 0)
+        return die(&err);
+    rc = c.resume != NULL ? cmd_resume(&c) : cmd_run(&c, argc, argv);
+    hp_par_finalize();
+    return rc;
 }

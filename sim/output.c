@@ -8,7 +8,16 @@
  * so neighbouring blocks that finish out of order do not re-read them.
  * The axes are HDF5 dimension scales at the root, hard-linked into /axes and
  * into every variable group, which makes each group a NetCDF-4 group with
- * its own coordinates (xarray, engine="h5netcdf", group=...). */
+ * its own coordinates (xarray, engine="h5netcdf", group=...).
+ *
+ * Restartability: when the driver gives a block size, a chunk is exactly
+ * one block of paths wide, so a block is written once, whole, and never
+ * read back or rewritten; /progress/block_done records the blocks that
+ * are on disk, each flag set only after its data was flushed (and synced).
+ * An interrupted run leaves "<path>.partial" with status "incomplete";
+ * hp_output_reopen() continues it. Under MPI (par.h) rank 0 creates and
+ * finishes the file alone, and every rank writes its blocks through
+ * MPI-IO with collective transfers. */
 #define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE */
 #include "output.h"
 
@@ -27,7 +36,12 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "par.h"
 #include "version.h"
+
+#ifdef HP_MPI
+#include <mpi.h>
+#endif
 
 #define CHUNK_PATHS 1024          /* paths per chunk of a variable              */
 #define AXIS_CHUNK 65536          /* elements per chunk of the path axis        */
@@ -62,7 +76,7 @@ typedef struct wds {
 struct hp_output {
     const hp_layout *l;
     char *path;          /* final name                                     */
-    char *tmp;           /* "<path>.tmp.<pid>"                             */
+    char *tmp;           /* "<path>.partial", the name while being written */
     int force;
     int float32;         /* per-year lines as float32                      */
     uint64_t n_paths, written;
@@ -75,6 +89,15 @@ struct hp_output {
     wds *ds;
     void *buf;           /* gather buffer, grows with the block size only  */
     size_t cap;
+    hsize_t chunk_paths; /* path extent of a chunk: the block size, or CHUNK_PATHS */
+    uint64_t block_size; /* paths per block; 0: no progress record          */
+    uint64_t n_blocks;
+    uint8_t *done;       /* [n_blocks] 1: on disk; the same on every rank    */
+    hid_t progress;      /* /progress/block_done                           */
+    hid_t dxpl;          /* collective transfers under MPI-IO, else default */
+    int mpio;            /* opened by every rank through MPI-IO            */
+    int per_year;
+    int keep;            /* resumed: the file is never deleted on failure  */
 };
 
 /* ---- HDF5 error handling --------------------------------------------- */
@@ -130,7 +153,18 @@ static void close_id(hid_t *id, herr_t (*fn)(hid_t))
 
 /* ---- destination checks ---------------------------------------------- */
 
-/* "<path>.tmp.<pid>": same directory, so the final rename is atomic. */
+/* "<path>.partial": the name of the file being written; same directory,
+ * so the final rename is atomic, and a fixed name, so --resume finds it. */
+char *hp_output_partial_name(const char *path)
+{
+    size_t n = strlen(path) + sizeof ".partial";
+    char *t = malloc(n);
+    if (t != NULL)
+        snprintf(t, n, "%s.partial", path);
+    return t;
+}
+
+/* "<path>.tmp.<pid>": a throw-away name for probing the directory. */
 static char *tmp_name(const char *path)
 {
     size_t n = strlen(path) + 32;
@@ -195,6 +229,12 @@ int hp_output_check(const hp_output_opts *o, hp_err *err)
     } else if (errno != ENOENT && errno != ENOTDIR) {
         return hp_fail(err, o->path, 0, NULL, "cannot write: %s", strerror(errno));
     }
+    char *partial = hp_output_partial_name(o->path);
+    int left = partial != NULL && !o->force && stat(partial, &st) == 0;
+    free(partial);
+    if (left)
+        return hp_fail(err, o->path, 0, NULL, "an interrupted run left %s.partial; finish it with "
+                       "'hashpivot run --resume %s', or start over with --force", o->path, o->path);
     return probe_dir(o->path, err);
 }
 
@@ -534,20 +574,20 @@ static int plan_datasets(hp_output *w, int per_year)
 /* Bytes of one chunk of the dataset. */
 static size_t chunk_bytes(const hp_output *w, const wds *d)
 {
-    size_t paths = w->n_paths < CHUNK_PATHS ? (size_t)w->n_paths : CHUNK_PATHS;
+    size_t paths = w->n_paths < w->chunk_paths ? (size_t)w->n_paths : (size_t)w->chunk_paths;
     size_t in = d->inner_axis >= 0 ? d->n_in : 1;
     return d->n_outer * paths * in * etype_size(d->etype);
 }
 
-/* Storage: chunks of CHUNK_PATHS paths at full width, shuffle + deflate;
+/* Storage: chunks of chunk_paths paths at full width, shuffle + deflate;
  * NaN (or HALVING_UNWRITTEN) marks paths never written. A dataset with an
  * empty dimension cannot be chunked and stays contiguous. */
-static hid_t ds_create_plist(const wds *d, int rank, const hsize_t *dims)
+static hid_t ds_create_plist(const wds *d, int rank, const hsize_t *dims, hsize_t chunk_paths)
 {
     hsize_t chunk[3];
     int empty = 0, path_dim = d->has_alloc ? 1 : 0;
     for (int k = 0; k < rank; k++) {
-        chunk[k] = k == path_dim && dims[k] > CHUNK_PATHS ? CHUNK_PATHS : dims[k];
+        chunk[k] = k == path_dim && dims[k] > chunk_paths ? chunk_paths : dims[k];
         empty |= dims[k] == 0;
     }
     double nan = NAN;
@@ -561,9 +601,14 @@ static hid_t ds_create_plist(const wds *d, int rank, const hsize_t *dims)
     int ok = H5Pset_obj_track_times(p, 0) >= 0
              && H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0
              && H5Pset_fill_value(p, etype_mem(d->etype), fill) >= 0;
+    /* Every chunk is allocated (as compressed fill) at creation: parallel
+     * HDF5 1.10 allocates them anyway when it opens the dataset, and its
+     * collective filtered writes hang on a chunk missing from an index
+     * that exists (a file started serially, resumed under MPI). */
     if (ok && !empty)
         ok = H5Pset_chunk(p, rank, chunk) >= 0 && H5Pset_shuffle(p) >= 0
-             && H5Pset_deflate(p, DEFLATE_LEVEL) >= 0;
+             && H5Pset_deflate(p, DEFLATE_LEVEL) >= 0
+             && H5Pset_alloc_time(p, H5D_ALLOC_TIME_EARLY) >= 0;
     if (!ok) {
         H5Pclose(p);
         return -1;
@@ -607,7 +652,7 @@ static int create_ds(hp_output *w, wds *d, size_t cache, hp_err *err)
     int axes[3];
     int rank = ds_dims(d, w->n_paths, dims, axes);
     hid_t s = H5Screate_simple(rank, dims, NULL);
-    hid_t dcpl = ds_create_plist(d, rank, dims);
+    hid_t dcpl = ds_create_plist(d, rank, dims, w->chunk_paths);
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
     int ok = s >= 0 && dcpl >= 0 && dapl >= 0 && ensure_groups(w->file, d->name) == 0
              && H5Pset_chunk_cache(dapl, CACHE_SLOTS, cache, 1.0) >= 0;
@@ -646,28 +691,202 @@ static int create_datasets(hp_output *w, hp_err *err)
     return 0;
 }
 
+/* ---- progress record and MPI-IO ------------------------------------------ */
+
+/* /progress: the block size and one byte per block, 1 once the block is on
+ * disk. Contiguous and allocated at creation, so setting a flag writes a
+ * byte in place and changes no HDF5 metadata. Deleted when the file is
+ * complete: `status` says it all then, and the results stay the same
+ * whatever the block size. */
+static int create_progress(hp_output *w)
+{
+    hsize_t n = w->n_blocks;
+    uint8_t zero = 0;
+    hid_t gcpl = group_plist();
+    hid_t g = gcpl < 0 ? -1 : H5Gcreate2(w->file, "progress", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    hid_t s = H5Screate_simple(1, &n, NULL), p = H5Pcreate(H5P_DATASET_CREATE);
+    int ok = g >= 0 && s >= 0 && p >= 0
+             && attr_num(g, "block_size", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &w->block_size) == 0
+             && attr_num(g, "n_blocks", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &w->n_blocks) == 0
+             && H5Pset_layout(p, H5D_CONTIGUOUS) >= 0
+             && H5Pset_alloc_time(p, H5D_ALLOC_TIME_EARLY) >= 0
+             && H5Pset_fill_time(p, H5D_FILL_TIME_ALLOC) >= 0
+             && H5Pset_fill_value(p, H5T_NATIVE_UINT8, &zero) >= 0
+             && H5Pset_obj_track_times(p, 0) >= 0;
+    if (ok)
+        w->progress = H5Dcreate2(g, "block_done", H5T_STD_U8LE, s, H5P_DEFAULT, p, H5P_DEFAULT);
+    ok = ok && w->progress >= 0
+         && var_attrs(w->progress, "1", "1: block of block_size paths is on disk in every dataset") == 0;
+    close_id(&p, H5Pclose);
+    close_id(&s, H5Sclose);
+    close_id(&g, H5Gclose);
+    close_id(&gcpl, H5Pclose);
+    return ok ? 0 : -1;
+}
+
+/* Collective transfers under MPI-IO (filtered datasets need them). */
+static hid_t xfer(const hp_output *w)
+{
+    return w->dxpl >= 0 ? w->dxpl : H5P_DEFAULT;
+}
+
+/* Everything written so far reaches the disk: HDF5's caches (H5Fflush,
+ * which under MPI-IO ends in MPI_File_sync), then the kernel's (fsync),
+ * so that no flag can be on disk before the data it stands for. */
+static int flush_durable(hp_output *w)
+{
+    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+        return -1;
+    if (w->mpio)
+        return 0;
+    int *fd = NULL;
+    if (H5Fget_vfd_handle(w->file, H5P_DEFAULT, (void **)&fd) < 0 || fd == NULL)
+        return -1;
+    return fsync(*fd);
+}
+
+/* Writes flags [lo, hi] of w->done; rank 0 alone (every rank holds the
+ * same bytes), with an independent transfer. */
+static int write_flags(hp_output *w, uint64_t lo, uint64_t hi)
+{
+    if (hp_par_rank() != 0 || lo > hi)
+        return 0;
+    hsize_t start = lo, cnt = hi - lo + 1;
+    hid_t fs = H5Dget_space(w->progress), ms = H5Screate_simple(1, &cnt, NULL);
+    int ok = fs >= 0 && ms >= 0
+             && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &cnt, NULL) >= 0
+             && H5Dwrite(w->progress, H5T_NATIVE_UINT8, ms, fs, H5P_DEFAULT, w->done + lo) >= 0;
+    close_id(&fs, H5Sclose);
+    close_id(&ms, H5Sclose);
+    return ok ? 0 : -1;
+}
+
+/* 1 when an opened dataset has the shape and type the layout gives it. */
+static int ds_matches(const hp_output *w, const wds *d)
+{
+    hsize_t want[3], have[3];
+    int axes[3];
+    int rank = ds_dims(d, w->n_paths, want, axes);
+    hid_t s = H5Dget_space(d->id), t = H5Dget_type(d->id);
+    int ok = s >= 0 && t >= 0 && H5Sget_simple_extent_ndims(s) == rank
+             && H5Sget_simple_extent_dims(s, have, NULL) == rank && H5Tequal(t, etype_file(d->etype)) > 0;
+    for (int k = 0; ok && k < rank; k++)
+        ok = have[k] == want[k];
+    close_id(&s, H5Sclose);
+    close_id(&t, H5Tclose);
+    return ok;
+}
+
+/* Opens the file for writing blocks: through MPI-IO by every rank when
+ * MPI runs, else with the serial driver. Opens the planned datasets,
+ * checking each against the layout, and the progress record. */
+static int open_handles(hp_output *w, hp_err *err)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    w->mpio = hp_par_active();
+#ifdef HP_MPI
+    if (w->mpio && fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL) < 0)
+        close_id(&fapl, H5Pclose);
+#endif
+    w->file = fapl < 0 ? -1 : H5Fopen(w->tmp, H5F_ACC_RDWR, fapl);
+    close_id(&fapl, H5Pclose);
+    if (w->file < 0)
+        return h5_fail(err, w->tmp, "cannot open for writing (is another run writing it?)");
+    if (w->ds == NULL && plan_datasets(w, w->per_year) < 0)
+        return hp_fail(err, w->tmp, 0, NULL, "out of memory");
+    for (int i = 0; i < w->n_ds; i++) {
+        wds *d = &w->ds[i];
+        hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+        if (dapl >= 0 && H5Pset_chunk_cache(dapl, CACHE_SLOTS, 4 * chunk_bytes(w, d) + 1, 1.0) >= 0)
+            d->id = H5Dopen2(w->file, d->name, dapl);
+        close_id(&dapl, H5Pclose);
+        if (d->id < 0)
+            return h5_fail(err, w->tmp, "dataset %s is missing", d->name);
+        if (!ds_matches(w, d))
+            return hp_fail(err, w->tmp, 0, d->name, "shape or type differs from the model's");
+    }
+    if (w->block_size > 0) {
+        w->progress = H5Dopen2(w->file, "progress/block_done", H5P_DEFAULT);
+        hid_t s = w->progress < 0 ? -1 : H5Dget_space(w->progress);
+        hssize_t n = s < 0 ? -1 : H5Sget_simple_extent_npoints(s);
+        close_id(&s, H5Sclose);
+        if (n < 0 || (uint64_t)n != w->n_blocks)
+            return h5_fail(err, w->tmp, "no progress record for %" PRIu64 " blocks", w->n_blocks);
+    }
+#ifdef HP_MPI
+    if (w->mpio) {
+        w->dxpl = H5Pcreate(H5P_DATASET_XFER);
+        if (w->dxpl < 0 || H5Pset_dxpl_mpio(w->dxpl, H5FD_MPIO_COLLECTIVE) < 0)
+            return h5_fail(err, w->tmp, "cannot set up collective transfers");
+    }
+#endif
+    return 0;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
+
+/* Closes every HDF5 object; the plan of datasets stays. Collective under
+ * MPI-IO. Returns the status of H5Fclose (the final flush). */
+static int close_handles(hp_output *w)
+{
+    int rc = 0;
+    for (int i = 0; w->ds != NULL && i < w->n_ds; i++)
+        close_id(&w->ds[i].id, H5Dclose);
+    for (int a = 0; a < AX_COUNT; a++)
+        close_id(&w->axis[a], H5Dclose);
+    close_id(&w->days, H5Dclose);
+    close_id(&w->progress, H5Dclose);
+    close_id(&w->dxpl, H5Pclose);
+    if (w->file > 0 && H5Fclose(w->file) < 0)
+        rc = -1;
+    w->file = -1;
+    return rc;
+}
 
 /* Closes every HDF5 object and frees the writer; the file stays on disk.
  * Returns the status of H5Fclose (the final flush). */
 static int writer_free(hp_output *w)
 {
-    int rc = 0;
-    for (int i = 0; w->ds != NULL && i < w->n_ds; i++) {
-        close_id(&w->ds[i].id, H5Dclose);
+    if (w == NULL)
+        return 0;
+    int rc = close_handles(w);
+    for (int i = 0; w->ds != NULL && i < w->n_ds; i++)
         free(w->ds[i].name);
-    }
-    for (int a = 0; a < AX_COUNT; a++)
-        close_id(&w->axis[a], H5Dclose);
-    close_id(&w->days, H5Dclose);
-    if (w->file > 0 && H5Fclose(w->file) < 0)
-        rc = -1;
     free(w->ds);
     free(w->buf);
+    free(w->done);
     free(w->tmp);
     free(w->path);
     free(w);
     return rc;
+}
+
+/* A writer with nothing open yet; NULL when out of memory. */
+static hp_output *writer_new(const hp_output_opts *o, const hp_layout *l)
+{
+    hp_output *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->l = l;
+    w->force = o->force;
+    w->float32 = o->float32;
+    w->per_year = o->per_year;
+    w->n_paths = o->n_paths;
+    w->psize = hp_layout_path_size(l);
+    w->file = w->days = w->progress = w->dxpl = -1;
+    for (int a = 0; a < AX_COUNT; a++)
+        w->axis[a] = -1;
+    w->block_size = o->block_size;
+    w->chunk_paths = o->block_size > 0 ? o->block_size : CHUNK_PATHS;
+    w->n_blocks = o->block_size > 0 ? (o->n_paths + o->block_size - 1) / o->block_size : 0;
+    w->path = strdup(o->path);
+    w->tmp = hp_output_partial_name(o->path);
+    w->done = calloc(w->n_blocks ? w->n_blocks : 1, 1);
+    if (w->path == NULL || w->tmp == NULL || w->done == NULL) {
+        writer_free(w);
+        return NULL;
+    }
+    return w;
 }
 
 /* Rejects layouts the file format cannot represent, before touching disk. */
@@ -712,46 +931,52 @@ static int fill_new_file(hp_output *w, const hp_output_opts *o, hp_err *err)
         return hp_fail(err, o->path, 0, NULL, "out of memory");
     if (create_datasets(w, err) < 0)
         return -1;
+    if (w->block_size > 0 && create_progress(w) < 0)
+        return h5_fail(err, o->path, "cannot create /progress");
     if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
         return h5_fail(err, o->path, "cannot flush");
     return 0;
 }
 
+/* Collective. Rank 0 checks the destination and creates the whole file
+ * alone with the serial driver (attributes, variable-length strings and
+ * dimension scales need no coordination then); under MPI every rank then
+ * opens it through MPI-IO for the block writes. */
 hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err *err)
 {
-    if (hp_output_check(o, err) < 0 || check_layout(o, l, err) < 0)
+    int root = hp_par_rank() == 0, rc = 0;
+    if (root)
+        rc = hp_output_check(o, err) < 0 || check_layout(o, l, err) < 0 ? -1 : 0;
+    if (hp_par_agree(rc, err) < 0)
         return NULL;
-    hp_output *w = calloc(1, sizeof *w);
-    if (w == NULL) {
-        hp_fail(err, o->path, 0, NULL, "out of memory");
-        return NULL;
-    }
-    w->l = l;
-    w->force = o->force;
-    w->float32 = o->float32;
-    w->n_paths = o->n_paths;
-    w->psize = hp_layout_path_size(l);
-    w->file = w->days = -1;
-    for (int a = 0; a < AX_COUNT; a++)
-        w->axis[a] = -1;
-    w->path = strdup(o->path);
-    w->tmp = tmp_name(o->path);
-    if (w->path == NULL || w->tmp == NULL) {
-        hp_fail(err, o->path, 0, NULL, "out of memory");
+    hp_output *w = writer_new(o, l);
+    if (hp_par_agree(w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0, err) < 0) {
         writer_free(w);
         return NULL;
     }
     quiet q = quiet_begin();
-    w->file = create_file(w->tmp);
-    int rc = w->file < 0 ? h5_fail(err, o->path, "cannot create %s", w->tmp)
+    if (root) {
+        w->file = create_file(w->tmp);
+        rc = w->file < 0 ? h5_fail(err, o->path, "cannot create %s", w->tmp)
                          : fill_new_file(w, o, err);
+        if (rc == 0 && hp_par_active() && close_handles(w) < 0)
+            rc = h5_fail(err, o->path, "cannot close %s", w->tmp);
+        if (rc < 0 && w->file >= 0) {
+            close_handles(w);
+            unlink(w->tmp);
+        }
+    }
+    rc = hp_par_agree(rc, err);
+    if (rc == 0 && hp_par_active()) {
+        rc = hp_par_agree(open_handles(w, err), err);
+        if (rc < 0) {
+            close_handles(w);
+            if (root)
+                unlink(w->tmp);
+        }
+    }
     if (rc < 0) {
-        int created = w->file >= 0;
-        char *tmp = strdup(w->tmp);
         writer_free(w);
-        if (created && tmp != NULL)
-            unlink(tmp);
-        free(tmp);
         w = NULL;
     }
     quiet_end(q);
@@ -861,6 +1086,160 @@ int hp_output_write_block(hp_output *w, uint64_t first, size_t count,
     return 0;
 }
 
+/* ---- writing whole blocks (the driver; collective under MPI) ------------ */
+
+/* Paths in block b: block_size, or fewer in the last block. */
+static uint64_t block_paths(const hp_output *w, uint64_t b)
+{
+    uint64_t first = b * w->block_size;
+    return w->n_paths - first < w->block_size ? w->n_paths - first : w->block_size;
+}
+
+/* The global path at offset `off` of blocks laid back to back. */
+static uint64_t path_at(const hp_output *w, const uint64_t *blocks, size_t n, uint64_t off)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = block_paths(w, blocks[i]);
+        if (off < c)
+            return blocks[i] * w->block_size + off;
+        off -= c;
+    }
+    return UINT64_MAX;
+}
+
+/* 1 when a dataset has an empty dimension (nothing is ever stored). */
+static int ds_empty(const hp_output *w, const wds *d)
+{
+    hsize_t dims[3];
+    int axes[3];
+    int rank = ds_dims(d, w->n_paths, dims, axes);
+    for (int k = 0; k < rank; k++)
+        if (dims[k] == 0)
+            return 1;
+    return 0;
+}
+
+/* The selections of n whole blocks (ascending) of one dataset: in the file
+ * the union of their path ranges, in memory the same elements packed
+ * [outer][path][inner], which is the order HDF5 walks such a union. With
+ * n = 0 both select nothing, so that a rank without blocks still takes
+ * part in a collective transfer. */
+static int select_blocks(const hp_output *w, const wds *d, const uint64_t *blocks, size_t n,
+                         uint64_t paths, hid_t *fs, hid_t *ms)
+{
+    hsize_t cnt[3], start[3];
+    int axes[3];
+    int rank = ds_dims(d, paths > 0 ? paths : 1, cnt, axes);
+    *fs = H5Dget_space(d->id);
+    *ms = H5Screate_simple(rank, cnt, NULL);
+    if (*fs < 0 || *ms < 0 || H5Sselect_none(*fs) < 0)
+        return -1;
+    if (n == 0)
+        return H5Sselect_none(*ms) < 0 ? -1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t first = blocks[i] * w->block_size;
+        ds_dims(d, block_paths(w, blocks[i]), cnt, axes);
+        for (int k = 0; k < rank; k++)
+            start[k] = axes[k] == AX_PATH ? first : 0;
+        if (H5Sselect_hyperslab(*fs, i == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, start, NULL, cnt, NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One dataset's share of hp_output_write_blocks: gather, agree, write. */
+static int write_ds_blocks(hp_output *w, wds *d, const uint64_t *blocks, size_t n, uint64_t paths,
+                           const double *results, hp_err *err)
+{
+    if (ds_empty(w, d))
+        return 0;
+    size_t elems = d->n_outer * (size_t)paths * (d->inner_axis >= 0 ? d->n_in : 1);
+    int rc = 0;
+    if (elems > 0 && reserve(w, elems * etype_size(d->etype)) < 0) {
+        rc = hp_fail(err, w->path, 0, NULL, "out of memory for %" PRIu64 " paths", paths);
+    } else if (paths > 0) {
+        long bad = gather(d, results, w->psize, (size_t)paths, w->buf);
+        if (bad >= 0)
+            rc = hp_fail(err, w->path, 0, d->name, "path %" PRIu64 ": day index is not an integer >= -1",
+                         path_at(w, blocks, n, (uint64_t)bad));
+    }
+    if (hp_par_agree(rc, err) < 0)
+        return -1;
+    static const double none = 0;   /* a valid pointer when nothing is selected */
+    hid_t fs = -1, ms = -1;
+    int ok = select_blocks(w, d, blocks, n, paths, &fs, &ms) == 0
+             && H5Dwrite(d->id, etype_mem(d->etype), ms, fs, xfer(w), w->buf ? w->buf : &none) >= 0;
+    close_id(&fs, H5Sclose);
+    close_id(&ms, H5Sclose);
+    return hp_par_agree(ok ? 0 : h5_fail(err, w->path, "cannot write %s", d->name), err);
+}
+
+/* Data first, made durable; then the flags of every rank's blocks, so a
+ * flag on disk always stands for data on disk. */
+int hp_output_write_blocks(hp_output *w, const uint64_t *blocks, size_t n,
+                           const double *results, hp_err *err)
+{
+    int rc = 0;
+    uint64_t paths = 0;
+    if (w->failed)
+        rc = hp_fail(err, w->path, 0, NULL, "an earlier block failed");
+    else if (w->block_size == 0)
+        rc = hp_fail(err, w->path, 0, NULL, "the file has no blocks");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (blocks[i] >= w->n_blocks || (i > 0 && blocks[i] <= blocks[i - 1]) || w->done[blocks[i]])
+            rc = hp_fail(err, w->path, 0, NULL, "block %" PRIu64 ": beyond %" PRIu64 " blocks, out of "
+                         "order or written before", blocks[i], w->n_blocks);
+        else
+            paths += block_paths(w, blocks[i]);
+    }
+    if (hp_par_agree(rc, err) < 0)
+        return -1;
+    quiet q = quiet_begin();
+    for (int i = 0; rc == 0 && i < w->n_ds; i++)
+        rc = write_ds_blocks(w, &w->ds[i], blocks, n, paths, results, err);
+    if (rc == 0)
+        rc = hp_par_agree(flush_durable(w) < 0 ? h5_fail(err, w->path, "cannot flush") : 0, err);
+    size_t n_all = 0;
+    uint64_t *all = rc == 0 ? hp_par_allgather_u64(blocks, n, &n_all) : NULL;
+    if (rc == 0 && all == NULL)
+        rc = hp_fail(err, w->path, 0, NULL, "out of memory");
+    if (rc == 0) {
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (size_t i = 0; i < n_all; i++) {
+            w->done[all[i]] = 1;
+            w->written += block_paths(w, all[i]);
+            lo = all[i] < lo ? all[i] : lo;
+            hi = all[i] > hi ? all[i] : hi;
+        }
+        rc = write_flags(w, lo, hi) < 0 ? h5_fail(err, w->path, "cannot write /progress") : 0;
+        rc = hp_par_agree(rc, err);
+    }
+    if (rc == 0 && n_all > 0)
+        rc = hp_par_agree(H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0 ? h5_fail(err, w->path, "cannot flush") : 0,
+                          err);
+    free(all);
+    quiet_end(q);
+    if (rc < 0)
+        w->failed = 1;
+    return rc;
+}
+
+uint64_t hp_output_block_size(const hp_output *w)
+{
+    return w->block_size;
+}
+
+/* Blocks not on disk yet, ascending: the same list on every rank. */
+uint64_t *hp_output_pending(const hp_output *w, size_t *n)
+{
+    uint64_t *p = malloc((w->n_blocks ? w->n_blocks : 1) * sizeof *p);
+    *n = 0;
+    for (uint64_t b = 0; p != NULL && b < w->n_blocks; b++)
+        if (!w->done[b])
+            p[(*n)++] = b;
+    return p;
+}
+
 /* ---- closing ------------------------------------------------------------ */
 
 /* Data on disk before the name points at it, so a crash never leaves a
@@ -890,6 +1269,18 @@ static int rename_final(const char *tmp, const char *path, int force)
     return -1;
 }
 
+/* Marks a file complete: status, and the progress record is dropped. */
+static int finish_file(hid_t file)
+{
+    if (attr_str(file, "status", "complete") < 0)
+        return -1;
+    if (H5Lexists(file, "progress", H5P_DEFAULT) > 0 && H5Ldelete(file, "progress", H5P_DEFAULT) < 0)
+        return -1;
+    return 0;
+}
+
+/* Collective. Under MPI-IO every rank closes, then rank 0 reopens the file
+ * alone to finish it; it alone syncs and renames. */
 int hp_output_close(hp_output *w, hp_err *err)
 {
     if (w->failed || w->written != w->n_paths) {
@@ -903,22 +1294,48 @@ int hp_output_close(hp_output *w, hp_err *err)
     }
     quiet q = quiet_begin();
     char *path = w->path, *tmp = w->tmp;
-    int force = w->force;
+    int force = w->force, keep = w->keep, root = hp_par_rank() == 0, rc = 0;
     w->path = w->tmp = NULL;
-    int rc = attr_str(w->file, "status", "complete") < 0 ? h5_fail(err, path, "cannot set status") : 0;
+    if (w->mpio) {
+        rc = hp_par_agree(close_handles(w) < 0 ? h5_fail(err, path, "cannot close %s", tmp) : 0, err);
+        if (rc == 0 && root && (w->file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+            rc = h5_fail(err, path, "cannot reopen %s", tmp);
+    }
+    if (rc == 0 && root && finish_file(w->file) < 0)
+        rc = h5_fail(err, path, "cannot set status");
     if (writer_free(w) < 0 && rc == 0)
         rc = h5_fail(err, path, "cannot close %s", tmp);
     quiet_end(q);
-    if (rc == 0 && sync_file(tmp) < 0)
+    if (root && rc == 0 && sync_file(tmp) < 0)
         rc = hp_fail(err, path, 0, NULL, "cannot sync %s: %s", tmp, strerror(errno));
-    if (rc == 0 && rename_final(tmp, path, force) < 0) {
+    if (root && rc == 0 && rename_final(tmp, path, force) < 0) {
+        const char *kept = keep ? "; the finished results stay in " : "";
         if (errno == EEXIST)
-            rc = hp_fail(err, path, 0, NULL, "exists; use --force to overwrite");
+            rc = hp_fail(err, path, 0, NULL, "exists; use --force to overwrite%s%s", kept, keep ? tmp : "");
         else
-            rc = hp_fail(err, path, 0, NULL, "cannot rename %s: %s", tmp, strerror(errno));
+            rc = hp_fail(err, path, 0, NULL, "cannot rename %s: %s%s%s", tmp, strerror(errno), kept,
+                         keep ? tmp : "");
     }
-    if (rc < 0)
+    if (root && rc < 0 && !keep)
         unlink(tmp);
+    rc = hp_par_agree(rc, err);
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+/* Collective. Closes without finishing: the file keeps its progress
+ * record and status "incomplete" for --resume. */
+int hp_output_suspend(hp_output *w, hp_err *err)
+{
+    char *path = w->path, *tmp = w->tmp;
+    w->path = w->tmp = NULL;
+    quiet q = quiet_begin();
+    int rc = writer_free(w) < 0 ? h5_fail(err, path, "cannot close %s", tmp) : 0;
+    quiet_end(q);
+    if (rc == 0 && hp_par_rank() == 0 && sync_file(tmp) < 0)
+        rc = hp_fail(err, path, 0, NULL, "cannot sync %s: %s", tmp, strerror(errno));
+    rc = hp_par_agree(rc, err);
     free(tmp);
     free(path);
     return rc;
@@ -929,11 +1346,275 @@ void hp_output_abort(hp_output *w)
     if (w == NULL)
         return;
     char *tmp = w->tmp;
+    int keep = w->keep;
     w->tmp = NULL;
     quiet q = quiet_begin();
     writer_free(w);
     quiet_end(q);
-    if (tmp != NULL)
+    if (tmp != NULL && !keep && hp_par_rank() == 0)
         unlink(tmp);
     free(tmp);
+}
+
+/* ---- resuming ------------------------------------------------------------ */
+
+/* A variable-length string attribute as a malloc'd string; NULL if it is
+ * missing or not such a string. */
+static char *get_attr_str(hid_t loc, const char *name)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return NULL;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = a < 0 ? -1 : H5Aget_type(a), mt = str_type();
+    char *v = NULL, *out = NULL;
+    if (t >= 0 && mt >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0
+        && H5Aread(a, mt, &v) >= 0) {
+        out = strdup(v != NULL ? v : "");
+        H5free_memory(v);
+    }
+    close_id(&mt, H5Tclose);
+    close_id(&t, H5Tclose);
+    close_id(&a, H5Aclose);
+    return out;
+}
+
+/* A numeric attribute of exactly n elements, converted to `mtype`. */
+static int get_attr_num(hid_t loc, const char *name, hid_t mtype, hssize_t n, void *v)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), s = a < 0 ? -1 : H5Aget_space(a);
+    int ok = s >= 0 && H5Sget_simple_extent_npoints(s) == n && H5Aread(a, mtype, v) >= 0;
+    close_id(&s, H5Sclose);
+    close_id(&a, H5Aclose);
+    return ok ? 0 : -1;
+}
+
+/* A scalar string dataset (the config texts) as a malloc'd string. */
+static char *get_string_dataset(hid_t file, const char *name)
+{
+    if (H5Lexists(file, "config", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return NULL;
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT), t = str_type();
+    char *v = NULL, *out = NULL;
+    if (d >= 0 && t >= 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0) {
+        out = strdup(v != NULL ? v : "");
+        H5free_memory(v);
+    }
+    close_id(&t, H5Tclose);
+    close_id(&d, H5Dclose);
+    return out;
+}
+
+/* Same text, NULL counting as "". */
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* Rank 0's part of hp_output_read_meta: open read-only and check that the
+ * file is an unfinished hashpivot run this build can continue. */
+static int read_meta_local(const char *partial, hp_output_meta *m, hp_err *err)
+{
+    hid_t f = H5Fopen(partial, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        if (access(partial, F_OK) != 0)
+            return hp_fail(err, partial, 0, NULL, "cannot resume: %s", strerror(errno));
+        return h5_fail(err, partial, "cannot resume: not a readable HDF5 file (a run killed while "
+                       "writing can leave one); start over with --force");
+    }
+    char *type = get_attr_str(f, "filetype"), *status = get_attr_str(f, "status");
+    char *version = get_attr_str(f, "software_version"), *commit = get_attr_str(f, "git_commit");
+    int32_t fmt[2] = { 0, 0 };
+    int rc = 0;
+    if (type == NULL || strcmp(type, HP_FILETYPE) != 0)
+        rc = hp_fail(err, partial, 0, NULL, "cannot resume: not a hashpivot results file");
+    else if (get_attr_num(f, "format_version", H5T_NATIVE_INT32, 2, fmt) < 0 || fmt[0] != HP_FORMAT_MAJOR
+             || fmt[1] > HP_FORMAT_MINOR)
+        rc = hp_fail(err, partial, 0, NULL, "cannot resume: format version %d.%d, this build writes %d.%d",
+                     fmt[0], fmt[1], HP_FORMAT_MAJOR, HP_FORMAT_MINOR);
+    else if (status != NULL && strcmp(status, "complete") == 0)
+        rc = hp_fail(err, partial, 0, NULL, "is complete already but was not renamed (a crash while "
+                     "closing); rename it to its final name");
+    else if (!same_text(version, HP_VERSION) || !same_text(commit, HP_GIT_COMMIT))
+        rc = hp_fail(err, partial, 0, NULL, "cannot resume: written by hashpivot %s (commit %s), this is "
+                     "%s (commit %s); resume with the same build, or start over with --force",
+                     version ? version : "?", commit ? commit : "?", HP_VERSION, HP_GIT_COMMIT);
+    else if (get_attr_num(f, "seed", H5T_NATIVE_UINT64, 1, &m->seed) < 0
+             || get_attr_num(f, "n_paths", H5T_NATIVE_UINT64, 1, &m->n_paths) < 0)
+        rc = hp_fail(err, partial, 0, NULL, "cannot resume: no seed or n_paths attribute");
+    else if ((m->config_resolved = get_string_dataset(f, "config/resolved")) == NULL)
+        rc = hp_fail(err, partial, 0, NULL, "cannot resume: no /config/resolved");
+    if (rc == 0) {
+        hid_t g = H5Lexists(f, "progress", H5P_DEFAULT) > 0 ? H5Gopen2(f, "progress", H5P_DEFAULT) : -1;
+        if (g < 0 || get_attr_num(g, "block_size", H5T_NATIVE_UINT64, 1, &m->block_size) < 0
+            || m->block_size == 0)
+            rc = hp_fail(err, partial, 0, NULL, "cannot resume: no progress record");
+        close_id(&g, H5Gclose);
+    }
+    free(type);
+    free(status);
+    free(version);
+    free(commit);
+    H5Fclose(f);
+    return rc;
+}
+
+int hp_output_read_meta(const char *partial, hp_output_meta *m, hp_err *err)
+{
+    memset(m, 0, sizeof *m);
+    int rc = 0;
+    if (hp_par_rank() == 0) {
+        quiet q = quiet_begin();
+        rc = read_meta_local(partial, m, err);
+        quiet_end(q);
+    }
+    if (hp_par_agree(rc, err) < 0) {
+        hp_output_meta_free(m);
+        return -1;
+    }
+    uint64_t nums[3] = { m->seed, m->n_paths, m->block_size };
+    hp_par_bcast(nums, sizeof nums);
+    m->seed = nums[0];
+    m->n_paths = nums[1];
+    m->block_size = nums[2];
+    char *text = hp_par_bcast_str(m->config_resolved);
+    free(m->config_resolved);
+    m->config_resolved = text;
+    return 0;
+}
+
+void hp_output_meta_free(hp_output_meta *m)
+{
+    free(m->config_resolved);
+    m->config_resolved = NULL;
+}
+
+/* 1 when block b of dataset d reads back and is not all fill values: a
+ * block whose flag reached the disk but whose chunk index entry did not
+ * (a kill between flushes) reads as fill. 0 when it must be redone, -1
+ * when out of memory. Independent reads. */
+static int block_present(hp_output *w, wds *d, uint64_t b)
+{
+    if (ds_empty(w, d))
+        return 1;
+    hsize_t cnt[3], start[3];
+    int axes[3];
+    int rank = ds_dims(d, block_paths(w, b), cnt, axes);
+    size_t n = 1;
+    for (int k = 0; k < rank; k++) {
+        start[k] = axes[k] == AX_PATH ? b * w->block_size : 0;
+        n *= cnt[k];
+    }
+    if (reserve(w, n * etype_size(d->etype)) < 0)
+        return -1;
+    hid_t fs = H5Dget_space(d->id), ms = H5Screate_simple(rank, cnt, NULL);
+    int ok = fs >= 0 && ms >= 0
+             && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0
+             && H5Dread(d->id, etype_mem(d->etype), ms, fs, H5P_DEFAULT, w->buf) >= 0;
+    close_id(&fs, H5Sclose);
+    close_id(&ms, H5Sclose);
+    if (!ok)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int fill = d->etype == ET_DOUBLE ? isnan(((double *)w->buf)[i])
+                 : d->etype == ET_FLOAT ? isnan(((float *)w->buf)[i])
+                 : ((int32_t *)w->buf)[i] == HALVING_UNWRITTEN;
+        if (!fill)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads the flags and re-reads every block they call complete (the ranks
+ * share the blocks); blocks that fail are cleared, on disk too, and will
+ * be simulated again. */
+static int verify_done(hp_output *w, hp_output_resumed *info, hp_err *err)
+{
+    int ok = H5Dread(w->progress, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, w->done) >= 0;
+    if (hp_par_agree(ok ? 0 : h5_fail(err, w->tmp, "cannot read /progress"), err) < 0)
+        return -1;
+    uint8_t *bad = calloc(w->n_blocks, 1);
+    int rc = bad == NULL ? hp_fail(err, w->tmp, 0, NULL, "out of memory") : 0;
+    uint64_t k = 0, rank = (uint64_t)hp_par_rank(), size = (uint64_t)hp_par_size();
+    for (uint64_t b = 0; rc == 0 && b < w->n_blocks; b++) {
+        if (w->done[b] == 0 || k++ % size != rank)
+            continue;
+        for (int i = 0; rc == 0 && i < w->n_ds && !bad[b]; i++) {
+            int r = w->done[b] != 1 ? 0 : block_present(w, &w->ds[i], b);
+            if (r < 0)
+                rc = hp_fail(err, w->tmp, 0, NULL, "out of memory");
+            bad[b] = r == 0;
+        }
+    }
+    if (hp_par_agree(rc, err) < 0) {
+        free(bad);
+        return -1;
+    }
+    hp_par_max_bytes(bad, w->n_blocks);
+    info->blocks = w->n_blocks;
+    for (uint64_t b = 0; b < w->n_blocks; b++) {
+        if (bad[b])
+            info->rejected++;
+        w->done[b] = w->done[b] && !bad[b];
+        if (w->done[b]) {
+            info->done++;
+            w->written += block_paths(w, b);
+        }
+    }
+    free(bad);
+    if (info->rejected > 0) {
+        rc = write_flags(w, 0, w->n_blocks - 1) < 0 ? h5_fail(err, w->tmp, "cannot write /progress") : 0;
+        rc = hp_par_agree(rc, err);
+        if (rc == 0 && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+            rc = h5_fail(err, w->tmp, "cannot flush");
+        rc = hp_par_agree(rc, err);
+    }
+    return rc;
+}
+
+/* The root attributes must agree with the config the file holds. */
+static int check_identity(hp_output *w, const hp_output_opts *o, hp_err *err)
+{
+    uint64_t seed = 0, n_paths = 0, bs = 0;
+    hid_t g = H5Gopen2(w->file, "progress", H5P_DEFAULT);
+    int ok = get_attr_num(w->file, "seed", H5T_NATIVE_UINT64, 1, &seed) == 0
+             && get_attr_num(w->file, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths) == 0
+             && g >= 0 && get_attr_num(g, "block_size", H5T_NATIVE_UINT64, 1, &bs) == 0;
+    close_id(&g, H5Gclose);
+    if (!ok)
+        return hp_fail(err, w->tmp, 0, NULL, "cannot resume: seed, n_paths or block size missing");
+    if (seed != o->seed || n_paths != o->n_paths || bs != o->block_size)
+        return hp_fail(err, w->tmp, 0, NULL, "cannot resume: the file says seed %" PRIu64 ", %" PRIu64
+                       " paths, blocks of %" PRIu64 "; its config says seed %" PRIu64 ", %" PRIu64
+                       " paths, blocks of %" PRIu64, seed, n_paths, bs, o->seed, o->n_paths, o->block_size);
+    return 0;
+}
+
+hp_output *hp_output_reopen(const hp_output_opts *o, const hp_layout *l, hp_output_resumed *info,
+                            hp_err *err)
+{
+    memset(info, 0, sizeof *info);
+    int rc = check_layout(o, l, err);
+    if (rc == 0 && o->block_size == 0)
+        rc = hp_fail(err, o->path, 0, NULL, "cannot resume without a block size");
+    if (hp_par_agree(rc, err) < 0)
+        return NULL;
+    hp_output *w = writer_new(o, l);
+    if (hp_par_agree(w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0, err) < 0) {
+        writer_free(w);
+        return NULL;
+    }
+    w->keep = 1;
+    quiet q = quiet_begin();
+    rc = hp_par_agree(open_handles(w, err), err);
+    if (rc == 0)
+        rc = hp_par_agree(check_identity(w, o, err), err);
+    if (rc == 0)
+        rc = verify_done(w, info, err);
+    quiet_end(q);
+    if (rc < 0) {
+        hp_output_abort(w);
+        return NULL;
+    }
+    return w;
 }

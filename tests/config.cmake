@@ -1,3 +1,8 @@
 # config: parameter tables, libconfig loading and validation, write-back.
 # The test writes its config files into a fresh temporary directory.
-#TMP hp_c_test(test_config test_config.c)
+hp_c_test(test_config ${HP_TEST_DIR}/test_config.c)
+
+# docs/parameters.md is generated: `build/hashpivot params > docs/parameters.md`.
+add_test(NAME docs_parameters_current
+         COMMAND bash ${HP_TEST_DIR}/test_params_doc.sh $<TARGET_FILE:hashpivot>
+                 ${CMAKE_SOURCE_DIR}/docs/parameters.md)

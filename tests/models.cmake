@@ -5,3 +5,5 @@ hp_c_test(test_deterministic ${HP_TEST_DIR}/test_deterministic.c ${HP_TEST_DIR}/
 # Benchmark helper (not a test): the draw-and-exp floor loop.
 add_executable(bench_floor ${HP_TEST_DIR}/bench_floor.c)
 target_link_libraries(bench_floor hpsim)
+# Network, miner and HPC variants: closed forms and 4-SE statistical checks.
+hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c)

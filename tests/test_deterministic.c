@@ -8,7 +8,10 @@
  * starting 1,680 blocks before the halving at 1,050,000, constant fees, a
  * fleet whose efficiency improves, and allocations 0 and 25%: one 25 MW
  * tranche that starts building on 2026-03-01, is delivered 183 days later,
- * signs at the market lease rate, escalates once, and re-signs at expiry. */
+ * signs at the market lease rate, escalates once, and re-signs at expiry.
+ * The fleet refresh costs REFRESH USD per TH/s the efficiency gain adds, and
+ * a terminal value of TVM x the last 365 days' NOI is discounted from the
+ * last day: both are geometric series too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,8 @@ static const int START = 59;          /* 2026-03-01 */
 static const int BUILD = 183;         /* round(6 months * 365.25 / 12) */
 static const int TERM = 548;          /* round(1.5 years * 365.25) */
 static const int YEAR_FIRST[3] = {0, 365, 730}, YEAR_LAST[3] = {364, 729, 1095};
+static const double REFRESH = 20.0, TVM = 8.0;
+static const int TV_FIRST = 1096 - 365;   /* the terminal value's NOI window */
 
 /* sum_{d=lo}^{hi} q^d, 0 for an empty range. */
 static double geo(double q, int lo, int hi)
@@ -43,9 +48,9 @@ static double geo(double q, int lo, int hi)
     return (pow(q, lo) - pow(q, hi + 1)) / (1 - q);
 }
 
-/* A line c * q^d on days [lo, hi]: its sum within year y, and its present
- * value sum c q^d v^(d+1). */
-typedef struct line { double year[3], pv; } line;
+/* A line c * q^d on days [lo, hi]: its sum within year y, its present
+ * value sum c q^d v^(d+1), and its sum over the terminal-value window. */
+typedef struct line { double year[3], pv, win; } line;
 
 static void add_piece(line *ln, double c, double q, int lo, int hi)
 {
@@ -56,6 +61,7 @@ static void add_piece(line *ln, double c, double q, int lo, int hi)
         ln->year[y] += c * geo(q, a, b);
     }
     ln->pv += c * v * geo(q * v, lo, hi);
+    ln->win += c * geo(q, lo > TV_FIRST ? lo : TV_FIRST, hi);
 }
 
 static void check_line(const char *what, const double *got, const line *want, int alloc)
@@ -89,6 +95,7 @@ int main(void)
         "ai_market.lease0_usd_per_mw_year=1.5e6", "ai_market.trend_growth=0.02",
         "ai_market.kappa=1.0", "ai_market.sigma=0.0",
         "correlation.price_hashrate=0.0", "valuation.discount_rate=0.08",
+        "miner.refresh_usd_per_th=20.0", "valuation.terminal_multiple=8.0",
     };
     hp_config *cfg = tu_config(sets, sizeof sets / sizeof sets[0]);
     hp_err err = {0};
@@ -122,7 +129,7 @@ int main(void)
 
     for (int a = 0; a < 2; a++) {
         line rev = {0}, btc = {0}, energy = {0}, opex = {0}, hrev = {0}, hopex = {0};
-        line capex = {0}, mw_mining = {0}, mw_leased = {0};
+        line capex = {0}, mw_mining = {0}, mw_leased = {0}, refresh = {0};
         /* Mining capacity: 100 MW, or 75 MW once the tranche starts. */
         int seg_lo[3] = {0, hday, hday + 1}, seg_hi[3] = {hday - 1, hday, 1095};
         double seg_btc[3] = {btc_pre, btc_hday, btc_post};
@@ -150,6 +157,11 @@ int main(void)
         add_piece(&energy, cm_late * energy_mw, 1, late, 1095);
         add_piece(&opex, cm_late * opex_mw, 1, late, 1095);
         add_piece(&mw_mining, cm_late, 1, late, 1095);
+        /* Refresh: k (TH/s per MW at d+1 - at d), TH/s per MW = 1e6/E0 qb^d. */
+        const double refresh_mw = REFRESH * 1e6 / E0 * (qb - 1);
+        if (a == 1)
+            add_piece(&refresh, CAP * refresh_mw, qb, 0, START - 1);
+        add_piece(&refresh, cm_late * refresh_mw, qb, late, 1095);
         if (a == 1) {
             double mw = 25;
             add_piece(&capex, mw * CAPEX / BUILD, 1, START, deliver - 1);
@@ -169,19 +181,30 @@ int main(void)
         check_line("hpc_revenue", tu_var(l, out, "cashflow/hpc_revenue"), &hrev, a);
         check_line("hpc_opex", tu_var(l, out, "cashflow/hpc_opex"), &hopex, a);
         check_line("capex_build", tu_var(l, out, "cashflow/capex_build"), &capex, a);
+        check_line("capex_refresh", tu_var(l, out, "cashflow/capex_refresh"), &refresh, a);
 
         line net = {0};
         for (int y = 0; y < 3; y++) {
             net.year[y] = rev.year[y] - energy.year[y] - opex.year[y] + hrev.year[y] -
-                          hopex.year[y] - capex.year[y];
+                          hopex.year[y] - capex.year[y] - refresh.year[y];
             mw_mining.year[y] /= YEAR_LAST[y] - YEAR_FIRST[y] + 1;
             mw_leased.year[y] /= YEAR_LAST[y] - YEAR_FIRST[y] + 1;
         }
-        net.pv = rev.pv - energy.pv - opex.pv + hrev.pv - hopex.pv - capex.pv;
+        net.pv = rev.pv - energy.pv - opex.pv + hrev.pv - hopex.pv - capex.pv - refresh.pv;
         check_line("net_cash_flow", tu_var(l, out, "cashflow/net_cash_flow"), &net, a);
         check_line("mw_mining", tu_var(l, out, "cashflow/mw_mining"), &mw_mining, a);
         check_line("mw_leased", tu_var(l, out, "cashflow/mw_leased"), &mw_leased, a);
-        CHECK_REL(tu_var(l, out, "valuation/npv")[a], net.pv, TOL);
+        /* Terminal value: TVM x window NOI (before capex), per year of 365.25
+         * days, discounted with the last day's factor v^1096. */
+        const double v_last = pow(1 + RATE, -1096 / 365.25);
+        double noi_win = rev.win - energy.win - opex.win + hrev.win - hopex.win;
+        double tv = TVM * noi_win * 365.25 / 365;
+        double tv_hpc = TVM * (hrev.win - hopex.win) * 365.25 / 365;
+        CHECK_REL(tu_var(l, out, "valuation/terminal_value")[a], tv, TOL);
+        CHECK_REL(tu_var(l, out, "valuation/npv")[a], net.pv + tv * v_last, TOL);
+        double npv_hpc = hrev.pv - hopex.pv - capex.pv + tv_hpc * v_last;
+        CHECK_MSG(fabs(tu_var(l, out, "valuation/npv_hpc")[a] - npv_hpc) <= TOL * fabs(npv_hpc) + 1e-6,
+                  "npv_hpc alloc %d: got %.15g want %.15g", a, tu_var(l, out, "valuation/npv_hpc")[a], npv_hpc);
 
         /* Network and halving, identical for both allocations here. */
         const double *hd = tu_var(l, out, "network/halving_day");

@@ -153,7 +153,7 @@ static int exists(const char *path)
 
 static void tmp_path(const char *path, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(buf, n, "%s.partial", path);
 }
 
 /* A string attribute (variable-length) as a malloc'd string. */

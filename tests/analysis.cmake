@@ -1,0 +1,12 @@
+# Analyst tooling: `hashpivot info`, scripts/report.py, scripts/compare.py and
+# reading results with xarray. Python tests run on Debian's python3 (HP_PYTHON)
+# with h5py, numpy, matplotlib, xarray and h5netcdf; each runs a small simulation.
+set(HP_BIN $<TARGET_FILE:hashpivot>)
+foreach(t info report compare xarray)
+  add_test(NAME analysis_${t}
+           COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_${t}.py ${HP_BIN} ${CMAKE_SOURCE_DIR})
+endforeach()
+# matplotlib caches fonts under $MPLCONFIGDIR; a private one keeps the tests
+# off the user's home and safe to run in parallel.
+set_tests_properties(analysis_report PROPERTIES
+                     ENVIRONMENT "MPLCONFIGDIR=${CMAKE_CURRENT_BINARY_DIR}/mplconfig")
