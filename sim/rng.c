@@ -42,10 +42,26 @@ void hp_pcg64_advance(hp_pcg64 *r, hp_u128 delta)
     r->state = acc_mult * r->state + acc_plus;
 }
 
-/* Streams are chosen by component and windows by path (see rng.h), so a
- * path can be simulated anywhere, in any order, with the same draws. */
+/* SplitMix64's finalizer: a bijection of 64-bit words with full avalanche. */
+static inline uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The starting state's high word is a bijection of the path for a given
+ * (seed, component), so no two paths of a run share a start; the low word
+ * spreads it over all 128 bits (see rng.h for why not skip-ahead). */
+hp_u128 hp_rng_stream_initstate(uint64_t seed, uint64_t path, uint32_t component)
+{
+    uint64_t key = mix64(seed ^ mix64(0x9e3779b97f4a7c15ULL * ((uint64_t)component + 1)));
+    uint64_t hi = mix64(key + path * 0xd1b54a32d192ed03ULL);
+    uint64_t lo = mix64(hi ^ 0x8bb84b93962eacc9ULL ^ key);
+    return ((hp_u128)hi << 64) | lo;
+}
+
 void hp_rng_stream(hp_pcg64 *r, uint64_t seed, uint64_t path, uint32_t component)
 {
-    hp_pcg64_seed(r, seed, component);
-    hp_pcg64_advance(r, (hp_u128)path << 64);
+    hp_pcg64_seed(r, hp_rng_stream_initstate(seed, path, component), component);
 }

@@ -4,9 +4,11 @@
  * subprocess for 10^6 outputs per case; tests/data/pcg64_kat.txt holds a
  * few of its answers so that a broken reference cannot pass silently. */
 #include "check.h"
+#include "dist.h"
 #include "rng.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +104,7 @@ static void check_seed_advance(hp_u128 initstate, hp_u128 initseq, hp_u128 delta
     check_against_ref(what, &r, initstate, initseq, delta);
 }
 
-/* The stream map of rng.h: component = pcg64 stream, path = 2^64-step window. */
+/* The stream map of rng.h: component = pcg64 stream, start = hashed state. */
 static void check_stream(uint64_t seed, uint64_t path, uint32_t component)
 {
     char what[160];
@@ -110,7 +112,47 @@ static void check_stream(uint64_t seed, uint64_t path, uint32_t component)
              ", component %" PRIu32 ")", seed, path, component);
     hp_pcg64 r;
     hp_rng_stream(&r, seed, path, component);
-    check_against_ref(what, &r, seed, component, (hp_u128)path << 64);
+    check_against_ref(what, &r, hp_rng_stream_initstate(seed, path, component), component, 0);
+}
+
+/* Neighbouring paths must be independent: over S seeds, the mean of P
+ * paths' sums of D normals is N(0, 1/(P D)) exactly when paths (and draws)
+ * are independent, so z^2 averages 1 with standard error sqrt(2/S). The
+ * first stream map (skip-ahead by path * 2^64) gave 3.3 here. */
+static void check_paths_independent(uint32_t component)
+{
+    enum { S = 200, P = 2000, D = 16 };
+    double chi = 0;
+    for (int s = 0; s < S; s++) {
+        double sum = 0;
+        for (int i = 0; i < P; i++) {
+            hp_pcg64 r;
+            hp_rng_stream(&r, 777 + (uint64_t)s, (uint64_t)i, component);
+            for (int d = 0; d < D; d++)
+                sum += hp_normal(&r);
+        }
+        double z = sum / sqrt((double)P * D);
+        chi += z * z;
+    }
+    double mean = chi / S, se = sqrt(2.0 / S);
+    CHECK_MSG(fabs(mean - 1) < 4 * se, "component %" PRIu32 ": mean z^2 of path means %.3f, "
+              "expected 1 +- %.3f (4 SE): neighbouring paths are correlated", component, mean, 4 * se);
+}
+
+/* Distinct paths get distinct starting states (the high word is a bijection). */
+static void check_starts_distinct(void)
+{
+    enum { N = 4096 };
+    static uint64_t hi[N];
+    for (uint64_t i = 0; i < N; i++)
+        hi[i] = (uint64_t)(hp_rng_stream_initstate(5, i, 0) >> 64);
+    int dup = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = i + 1; j < N; j++)
+            dup += hi[i] == hi[j];
+    CHECK_MSG(dup == 0, "%d paths share a starting state", dup);
+    CHECK(hp_rng_stream_initstate(5, 0, 0) != hp_rng_stream_initstate(5, 0, 1));
+    CHECK(hp_rng_stream_initstate(5, 0, 0) != hp_rng_stream_initstate(6, 0, 0));
 }
 
 /* advance(k) lands where k calls of next do, and advance(-k) undoes it. */
@@ -204,6 +246,9 @@ int main(void)
     check_stream(20240601, 7, 3);
     check_stream(20240601, (1ULL << 63) + 5, 2);
     check_stream(UINT64_MAX, UINT64_MAX, UINT32_MAX);
+    check_starts_distinct();
+    check_paths_independent(0);
+    check_paths_independent(3);
 
     /* Different components and paths must not share a start. */
     hp_pcg64 a, b;
