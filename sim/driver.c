@@ -50,13 +50,39 @@ static uint64_t block_paths(uint64_t b, uint64_t bs, uint64_t n_paths)
     return n_paths - b * bs < bs ? n_paths - b * bs : bs;
 }
 
-/* The wave loop: threads simulate, then this thread writes. Writing in
- * between waves keeps HDF5 on one thread without locks or queues; its share
- * of wall time is what hp_run_stats reports. A wave takes the next
- * `per` x ranks pending blocks (global path order); rank r simulates the
- * r-th run of `per` of them, so every rank derives the same assignment
- * from the same pending list, and the collective write of the wave puts
- * every block at its global place. */
+/* One wave: the blocks this rank simulates and then writes together. */
+typedef struct wave {
+    const uint64_t *blocks;   /* this rank's block indices               */
+    size_t nb;                /* how many                                 */
+    size_t gn;                /* blocks of the wave over all ranks        */
+    size_t g;                 /* index of the wave's first pending block  */
+    double *buf;              /* nb * bs path results                     */
+} wave;
+
+/* Spawns one task per block of the wave; any thread may run them, each with
+ * its own scratch, and each block lands in its own slice of the buffer, so
+ * the results cannot depend on who ran what. */
+static void wave_spawn(const hp_model *model, const void *m, const hp_run_opts *o,
+                       const wave *w, uint64_t bs, size_t path_size, void **scratch)
+{
+    for (size_t k = 0; k < w->nb; k++) {
+        #pragma omp task firstprivate(k)
+        {
+            uint64_t first = w->blocks[k] * bs;
+            uint64_t last = first + block_paths(w->blocks[k], bs, o->n_paths);
+            double *dst = w->buf + k * bs * path_size;   /* only the last block is short */
+            void *ws = scratch[omp_get_thread_num()];
+            for (uint64_t p = first; p < last; p++)
+                model->simulate_path(m, o->seed, p, dst + (p - first) * path_size, ws);
+        }
+    }
+}
+
+/* The wave loop, double-buffered: while the other threads simulate wave w
+ * into one buffer, the thread that owns HDF5 writes wave w-1 from the
+ * other, then joins the simulation. HDF5 is only ever called from that one
+ * thread (the one running the `single` region), in the same order on every
+ * MPI rank, because collective writes require it. */
 int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
            hp_output *out, hp_run_stats *stats, hp_err *err)
 {
@@ -71,12 +97,15 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
     double t0 = hp_now(), t_write = 0;
     size_t n_pending = 0;
     uint64_t *pending = hp_output_pending(out, &n_pending);
-    double *buf = malloc(per * bs * path_size * sizeof(double));
+    double *buf[2];
+    buf[0] = malloc(per * bs * path_size * sizeof(double));
+    buf[1] = malloc(per * bs * path_size * sizeof(double));
     void **scratch = alloc_scratch(threads, scratch_bytes);
     int rc = 0;
     if (bs == 0)
         rc = hp_fail(err, NULL, 0, NULL, "the output has no block size");
-    else if (pending == NULL || buf == NULL || scratch == NULL || scratch[threads - 1] == NULL)
+    else if (pending == NULL || buf[0] == NULL || buf[1] == NULL || scratch == NULL ||
+             scratch[threads - 1] == NULL)
         rc = hp_fail(err, NULL, 0, NULL, "out of memory for %llu-path blocks", (unsigned long long)bs);
     rc = hp_par_agree(rc, err);
 
@@ -87,27 +116,40 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
     int interrupted = 0;
     hp_progress prog;
     hp_progress_start(&prog, todo, o->quiet || rank != 0);
-    for (size_t g = 0; rc == 0 && g < n_pending; g += per * size) {
-        size_t gn = n_pending - g < per * size ? n_pending - g : per * size;
-        size_t lo = rank * per < gn ? rank * per : gn;
-        size_t nb = gn - lo < per ? gn - lo : per;
-        const uint64_t *mine = pending + g + lo;
-        #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (size_t k = 0; k < nb; k++) {
-            uint64_t first = mine[k] * bs, last = first + block_paths(mine[k], bs, o->n_paths);
-            double *dst = buf + k * bs * path_size;   /* only the last block is short */
-            void *ws = scratch[omp_get_thread_num()];
-            for (uint64_t p = first; p < last; p++)
-                model->simulate_path(m, o->seed, p, dst + (p - first) * path_size, ws);
+
+    #pragma omp parallel num_threads(threads)
+    #pragma omp single
+    {
+        wave prev = {0}, cur = {0};
+        int have_prev = 0, stopping = 0;
+        for (size_t g = 0, w = 0; rc == 0 && (have_prev || (!stopping && g < n_pending)); w++) {
+            int have_cur = !stopping && g < n_pending;
+            if (have_cur) {
+                cur.g = g;
+                cur.gn = n_pending - g < per * size ? n_pending - g : per * size;
+                size_t lo = rank * per < cur.gn ? rank * per : cur.gn;
+                cur.nb = cur.gn - lo < per ? cur.gn - lo : per;
+                cur.blocks = pending + g + lo;
+                cur.buf = buf[w & 1];
+                wave_spawn(model, m, o, &cur, bs, path_size, scratch);
+                g += cur.gn;
+            }
+            if (have_prev) {
+                double tw = hp_now();
+                rc = hp_output_write_blocks(out, prev.blocks, prev.nb, prev.buf, err);
+                t_write += hp_now() - tw;
+                for (size_t k = 0; k < prev.gn; k++)
+                    ran += block_paths(pending[prev.g + k], bs, o->n_paths);
+                done = o->n_paths - todo + ran;
+                hp_progress_update(&prog, ran);
+                if (rc == 0 && !stopping && hp_par_any(o->stop != NULL && *o->stop))
+                    stopping = 1;   /* the wave in hand is still written */
+            }
+            #pragma omp taskwait
+            prev = cur;
+            have_prev = have_cur;
         }
-        double tw = hp_now();
-        rc = hp_output_write_blocks(out, mine, nb, buf, err);
-        t_write += hp_now() - tw;
-        for (size_t k = 0; k < gn; k++)
-            ran += block_paths(pending[g + k], bs, o->n_paths);
-        done = o->n_paths - todo + ran;
-        hp_progress_update(&prog, ran);
-        if (rc == 0 && hp_par_any(o->stop != NULL && *o->stop)) {
+        if (rc == 0 && stopping) {
             rc = hp_fail(err, NULL, 0, NULL, "interrupted after %llu of %llu paths",
                          (unsigned long long)done, (unsigned long long)o->n_paths);
             interrupted = 1;
@@ -116,7 +158,8 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
     if (rc == 0)
         hp_progress_finish(&prog, ran);
     free(pending);
-    free(buf);
+    free(buf[0]);
+    free(buf[1]);
     free_scratch(scratch, threads);
     if (stats != NULL) {
         stats->wall_s = hp_now() - t0;
