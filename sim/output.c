@@ -804,6 +804,22 @@ static int ds_matches(const hp_output *w, const wds *d)
     return ok;
 }
 
+/* HDF5's metadata cache adapts up to 32 MiB, and the chunk indexes grow
+ * with the number of paths; blocks are written once, so a small cache
+ * costs little and keeps memory flat in n_paths. */
+static int cap_metadata_cache(hid_t fapl)
+{
+    H5AC_cache_config_t c;
+    c.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Pget_mdc_config(fapl, &c) < 0)
+        return -1;
+    c.set_initial_size = 1;
+    c.initial_size = 1u << 20;
+    c.min_size = 1u << 20;
+    c.max_size = 2u << 20;
+    return H5Pset_mdc_config(fapl, &c) < 0 ? -1 : 0;
+}
+
 /* Opens the file for writing blocks: through MPI-IO by every rank when
  * MPI runs, else with the serial driver. Opens the planned datasets,
  * checking each against the layout, and the progress record. */
@@ -815,6 +831,8 @@ static int open_handles(hp_output *w, hp_err *err)
     if (w->mpio && fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL) < 0)
         close_id(&fapl, H5Pclose);
 #endif
+    if (fapl >= 0 && cap_metadata_cache(fapl) < 0)
+        close_id(&fapl, H5Pclose);
     w->file = fapl < 0 ? -1 : H5Fopen(w->tmp, H5F_ACC_RDWR, fapl);
     close_id(&fapl, H5Pclose);
     if (w->file < 0)
@@ -937,11 +955,13 @@ static int check_layout(const hp_output_opts *o, const hp_layout *l, hp_err *err
 /* Opens the temporary file with the root creation order tracked (netCDF-4). */
 static hid_t create_file(const char *tmp)
 {
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), f = -1;
-    if (fcpl >= 0 && H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), f = -1;
+    if (fcpl >= 0 && fapl >= 0 && cap_metadata_cache(fapl) == 0
+        && H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0
         && H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0)
-        f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+        f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
     close_id(&fcpl, H5Pclose);
+    close_id(&fapl, H5Pclose);
     return f;
 }
 
