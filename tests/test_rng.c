@@ -240,7 +240,7 @@ int main(void)
         check_seed_advance(42, 54, deltas[i]);
     check_seed_advance(0xdeadbeefdeadbeefULL, 0xffffffff00000000ULL, 1000003);
 
-    /* Path windows: path << 64 for the first, a middle and the last path. */
+    /* Stream map: hashed starts for the first, a middle and the last path. */
     check_stream(20240601, 0, 0);
     check_stream(20240601, 1, 0);
     check_stream(20240601, 7, 3);
