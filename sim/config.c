@@ -810,8 +810,10 @@ static int set_from_text(loader *L, hp_value *v, const char *text, const origin 
         char *buf;
         const config_setting_t *s = parse_value(&cfg, text, &buf);
         origin po = { o->file, o->line, buf };
+        const char *why = config_error_text(&cfg);
         rc = s ? take_setting(L, &po, v->p, s, &t)
-               : hp_fail(L->err, o->file, o->line, v->p->key, "cannot parse value '%s'", text);
+               : hp_fail(L->err, o->file, o->line, v->p->key, "cannot parse value '%s'%s%s", text,
+                         why ? ": " : "", why ? why : "");
         config_destroy(&cfg);
         free(buf);
     }
