@@ -110,7 +110,7 @@ static double log_factorial(double k)
  * lambda up to ~1e12. */
 static uint64_t poisson_ptrs(hp_pcg64 *r, double lambda)
 {
-    double slam = sqrt(lambda), loglam = log(lambda);
+    double slam = sqrt(lambda);
     double b = 0.931 + 2.53 * slam;
     double a = -0.059 + 0.02483 * b;
     double invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -124,7 +124,8 @@ static uint64_t poisson_ptrs(hp_pcg64 *r, double lambda)
             return k >= 0x1p64 ? UINT64_MAX : (uint64_t)k;
         if (k < 0 || (us < 0.013 && v > us))
             continue;
-        if (log(v * invalpha / (a / (us * us) + b)) <= -lambda + k * loglam - log_factorial(k))
+        /* log(lambda) only here: the squeeze above accepts most draws. */
+        if (log(v * invalpha / (a / (us * us) + b)) <= -lambda + k * log(lambda) - log_factorial(k))
             return k >= 0x1p64 ? UINT64_MAX : (uint64_t)k;
     }
 }
