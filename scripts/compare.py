@@ -25,7 +25,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hp_results import Results, ResultsError, fmt_share, fmt_value, is_money  # noqa: E402
+from hp_results import Results, ResultsError, fmt_share, fmt_value, is_money, md_table  # noqa: E402
 
 
 def describe(tag, r):
@@ -122,10 +122,7 @@ def main(argv):
             rows, _ = compare_var(a, b, var, scale, paired, pairs)
             header = ["allocation", "mean A", "mean B", "B - A", "s.e.", "z"] + (["P(B > A)"] if paired else [])
             print(f"\n## {label} [{a.units(var)}] ({var})\n")
-            print("| " + " | ".join(header) + " |")
-            print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-            for row in rows:
-                print("| " + " | ".join(row) + " |")
+            print("\n".join(md_table(header, rows)))
     return 0
 
 

@@ -177,5 +177,12 @@ def fmt_share(p):
     return "-" if p is None or not math.isfinite(p) else f"{100 * p:.1f}%"
 
 
+def md_table(header, rows):
+    """A Markdown table, first column left-aligned and the others right, as lines."""
+    return (["| " + " | ".join(header) + " |",
+             "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+            + ["| " + " | ".join(r) + " |" for r in rows])
+
+
 def is_money(units):
     return units.startswith("USD")

@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hp_results import (ALPHA, Results, ResultsError, fmt_share, fmt_value,  # noqa: E402
+from hp_results import (ALPHA, Results, ResultsError, fmt_share, fmt_value, md_table,  # noqa: E402
                         is_money, stats)
 
 FAN_Q = [5, 25, 50, 75, 95]
@@ -427,9 +427,7 @@ class Report:
         if self.r.status != "complete":
             out += ["**WARNING: incomplete results file; only the paths written are used.**", ""]
         for title, header, rows in tables:
-            out += [f"## {title}", "", "| " + " | ".join(header) + " |",
-                    "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
-            out += ["| " + " | ".join(r) + " |" for r in rows] + [""]
+            out += [f"## {title}", ""] + md_table(header, rows) + [""]
         out += ["Definitions:", ""] + [f"- {d}" for d in self.definitions(units)] + [""]
         for name, title, caption in self.figs:
             out += [f"## {title}", "", f"![{title}]({name})", "", caption, ""]
@@ -529,10 +527,7 @@ def main(argv):
         tables = rep.run()
     print(f"report.py: wrote {len(rep.figs)} figures, report.md, report.html and summary.csv to {outdir}")
     for title, header, rows in tables[:1]:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
+        print("\n".join(md_table(header, rows)))
     return 0
 
 

@@ -21,6 +21,15 @@ const hp_param hp_engine_params[] = {
     HP_PARAM_END
 };
 
+void hp_run_params(const hp_model *model, const hp_param **list, size_t cap)
+{
+    size_t n = 0;
+    list[n++] = hp_engine_params;
+    for (const hp_param *const *t = model->params; *t != NULL && n + 1 < cap; t++)
+        list[n++] = *t;
+    list[n] = NULL;
+}
+
 /* Per-thread workspaces, allocated once per run. */
 static void **alloc_scratch(int n, size_t bytes)
 {

@@ -29,6 +29,11 @@ typedef struct hp_run_opts {
 /* simulation.* and output.*: the engine's own parameters. */
 extern const hp_param hp_engine_params[];
 
+/* The parameter tables of a run, NULL-terminated in `list` (cap entries at
+ * most): the engine's first, then the model's, the order the loader, the
+ * `validate` output and the parameter reference all use. */
+void hp_run_params(const hp_model *model, const hp_param **list, size_t cap);
+
 /* Where the time of a run went, for the benchmark. */
 typedef struct hp_run_stats {
     double wall_s;      /* whole hp_run                         */

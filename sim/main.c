@@ -154,16 +154,6 @@ static int parse_cli(int argc, char **argv, cli *c)
     return 0;
 }
 
-/* The engine's tables first, then the model's: one list for the loader. */
-static void collect_params(const hp_param **list, size_t cap)
-{
-    size_t n = 0;
-    list[n++] = hp_engine_params;
-    for (const hp_param *const *t = hp_scenario_model.params; *t != NULL && n + 1 < cap; t++)
-        list[n++] = *t;
-    list[n] = NULL;
-}
-
 /* Reads a whole file into a malloc'd string (NULL on failure). */
 static char *slurp(const char *path)
 {
@@ -239,18 +229,28 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Loads and validates the config of the command line and builds the
+ * model from it (which checks what the declarations cannot); NULL with
+ * err set and nothing left allocated on failure. */
+static void *load_model(const cli *c, hp_config **cfg, hp_err *err)
+{
+    *cfg = hp_config_load(c->params, c->config, c->sets, c->n_sets, err);
+    void *m = *cfg != NULL ? hp_scenario_model.create(*cfg, err) : NULL;
+    if (m == NULL) {
+        hp_config_free(*cfg);
+        *cfg = NULL;
+    }
+    return m;
+}
+
 /* `validate`: print the resolved config, or the first error. */
 static int cmd_validate(const cli *c)
 {
     hp_err err = {0};
-    hp_config *cfg = hp_config_load(c->params, c->config, c->sets, c->n_sets, &err);
-    if (cfg == NULL)
+    hp_config *cfg = NULL;
+    void *m = load_model(c, &cfg, &err);
+    if (m == NULL)
         return die(&err);
-    void *m = hp_scenario_model.create(cfg, &err);
-    if (m == NULL) {
-        hp_config_free(cfg);
-        return die(&err);
-    }
     hp_config_write(cfg, stdout);
     hp_scenario_model.destroy(m);
     hp_config_free(cfg);
@@ -376,14 +376,10 @@ static int cmd_resume(const cli *c)
 static int cmd_run(const cli *c, int argc, char **argv)
 {
     hp_err err = {0};
-    hp_config *cfg = hp_config_load(c->params, c->config, c->sets, c->n_sets, &err);
-    if (cfg == NULL)
+    hp_config *cfg = NULL;
+    void *m = load_model(c, &cfg, &err);
+    if (m == NULL)
         return die(&err);
-    void *m = hp_scenario_model.create(cfg, &err);
-    if (m == NULL) {
-        hp_config_free(cfg);
-        return die(&err);
-    }
     char outpath[4096];
     if (c->output != NULL)
         snprintf(outpath, sizeof outpath, "%s", c->output);
@@ -447,7 +443,7 @@ int main(int argc, char **argv)
         return 0;
     }
     cli c = {.command = argv[1]};
-    collect_params(c.params, sizeof c.params / sizeof c.params[0]);
+    hp_run_params(&hp_scenario_model, c.params, sizeof c.params / sizeof c.params[0]);
     if (strcmp(argv[1], "params") == 0) {
         hp_params_markdown(c.params, stdout);
         return 0;

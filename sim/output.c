@@ -36,6 +36,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "h5util.h"
 #include "par.h"
 #include "progress.h"
 #include "version.h"
@@ -107,42 +108,17 @@ struct hp_output {
 
 /* ---- HDF5 error handling --------------------------------------------- */
 
-/* The automatic HDF5 error printer is switched off while our functions run:
- * expected failures (an unwritable file) are reported once, via hp_fail. */
-typedef struct quiet { H5E_auto2_t fn; void *data; } quiet;
-
-static quiet quiet_begin(void)
-{
-    quiet q = { NULL, NULL };
-    H5Eget_auto2(H5E_DEFAULT, &q.fn, &q.data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    return q;
-}
-
-static void quiet_end(quiet q)
-{
-    H5Eset_auto2(H5E_DEFAULT, q.fn, q.data);
-}
-
-/* Keeps the innermost description: it names the real cause (errno text). */
-static herr_t reason_cb(unsigned n, const H5E_error2_t *e, void *data)
-{
-    if (n == 0 && e->desc != NULL)
-        snprintf((char *)data, 256, "%s", e->desc);
-    return 0;
-}
-
 /* hp_fail() for a failed HDF5 call, with the library's reason appended. */
 static int h5_fail(hp_err *err, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int h5_fail(hp_err *err, const char *file, const char *fmt, ...)
 {
-    char what[512], why[256] = "";
+    char what[512], why[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_cb, why);
+    hp_h5_reason(why);
     if (why[0] == '\0')
         return hp_fail(err, file, 0, NULL, "%s", what);
     return hp_fail(err, file, 0, NULL, "%s: %s", what, why);
@@ -986,6 +962,17 @@ static int fill_new_file(hp_output *w, const hp_output_opts *o, hp_err *err)
     return 0;
 }
 
+/* Collective writer_new: every rank gets a writer, or none does. */
+static hp_output *writer_new_all(const hp_output_opts *o, const hp_layout *l, hp_err *err)
+{
+    hp_output *w = writer_new(o, l);
+    if (hp_par_agree(w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0, err) < 0) {
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
 /* Collective. Rank 0 checks the destination and creates the whole file
  * alone with the serial driver (attributes, variable-length strings and
  * dimension scales need no coordination then); under MPI every rank then
@@ -997,12 +984,10 @@ hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err 
         rc = hp_output_check(o, err) < 0 || check_layout(o, l, err) < 0 ? -1 : 0;
     if (hp_par_agree(rc, err) < 0)
         return NULL;
-    hp_output *w = writer_new(o, l);
-    if (hp_par_agree(w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0, err) < 0) {
-        writer_free(w);
+    hp_output *w = writer_new_all(o, l, err);
+    if (w == NULL)
         return NULL;
-    }
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     if (root) {
         w->file = create_file(w->tmp);
         rc = w->file < 0 ? h5_fail(err, o->path, "cannot create %s", w->tmp)
@@ -1027,7 +1012,7 @@ hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err 
         writer_free(w);
         w = NULL;
     }
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     return w;
 }
 
@@ -1121,11 +1106,11 @@ int hp_output_write_block(hp_output *w, uint64_t first, size_t count,
     if (first > w->n_paths || count > w->n_paths - first)
         return hp_fail(err, w->path, 0, NULL, "block [%" PRIu64 ", %" PRIu64 ") beyond %" PRIu64 " paths",
                        first, first + count, w->n_paths);
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     int rc = 0;
     for (int i = 0; rc == 0 && i < w->n_ds; i++)
         rc = write_ds(w, &w->ds[i], first, count, results, err);
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     if (rc < 0) {
         w->failed = 1;
         return -1;
@@ -1242,7 +1227,7 @@ int hp_output_write_blocks(hp_output *w, const uint64_t *blocks, size_t n,
     }
     if (hp_par_agree(rc, err) < 0)
         return -1;
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     for (int i = 0; rc == 0 && i < w->n_ds; i++)
         rc = write_ds_blocks(w, &w->ds[i], blocks, n, paths, results, err);
     size_t n_all = 0;
@@ -1263,7 +1248,7 @@ int hp_output_write_blocks(hp_output *w, const uint64_t *blocks, size_t n,
             rc = checkpoint(w, err);
     }
     free(all);
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     if (rc < 0)
         w->failed = 1;
     return rc;
@@ -1337,7 +1322,7 @@ int hp_output_close(hp_output *w, hp_err *err)
         hp_output_abort(w);
         return -1;
     }
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     char *path = w->path, *tmp = w->tmp;
     int force = w->force, keep = w->keep, root = hp_par_rank() == 0, rc = 0;
     w->path = w->tmp = NULL;
@@ -1350,7 +1335,7 @@ int hp_output_close(hp_output *w, hp_err *err)
         rc = h5_fail(err, path, "cannot set status");
     if (writer_free(w) < 0 && rc == 0)
         rc = h5_fail(err, path, "cannot close %s", tmp);
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     if (root && rc == 0 && sync_file(tmp) < 0)
         rc = hp_fail(err, path, 0, NULL, "cannot sync %s: %s", tmp, strerror(errno));
     if (root && rc == 0 && rename_final(tmp, path, force) < 0) {
@@ -1373,18 +1358,18 @@ int hp_output_close(hp_output *w, hp_err *err)
  * record and status "incomplete" for --resume. */
 int hp_output_suspend(hp_output *w, hp_err *err)
 {
-    quiet q0 = quiet_begin();
+    hp_h5_quiet q0 = hp_h5_quiet_begin();
     int rc0 = checkpoint(w, err);
-    quiet_end(q0);
+    hp_h5_quiet_end(q0);
     if (rc0 < 0) {
         hp_output_abort(w);
         return -1;
     }
     char *path = w->path, *tmp = w->tmp;
     w->path = w->tmp = NULL;
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     int rc = writer_free(w) < 0 ? h5_fail(err, path, "cannot close %s", tmp) : 0;
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     if (rc == 0 && hp_par_rank() == 0 && sync_file(tmp) < 0)
         rc = hp_fail(err, path, 0, NULL, "cannot sync %s: %s", tmp, strerror(errno));
     rc = hp_par_agree(rc, err);
@@ -1400,46 +1385,15 @@ void hp_output_abort(hp_output *w)
     char *tmp = w->tmp;
     int keep = w->keep;
     w->tmp = NULL;
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     writer_free(w);
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     if (tmp != NULL && !keep && hp_par_rank() == 0)
         unlink(tmp);
     free(tmp);
 }
 
 /* ---- resuming ------------------------------------------------------------ */
-
-/* A variable-length string attribute as a malloc'd string; NULL if it is
- * missing or not such a string. */
-static char *get_attr_str(hid_t loc, const char *name)
-{
-    if (H5Aexists(loc, name) <= 0)
-        return NULL;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = a < 0 ? -1 : H5Aget_type(a), mt = str_type();
-    char *v = NULL, *out = NULL;
-    if (t >= 0 && mt >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0
-        && H5Aread(a, mt, &v) >= 0) {
-        out = strdup(v != NULL ? v : "");
-        H5free_memory(v);
-    }
-    close_id(&mt, H5Tclose);
-    close_id(&t, H5Tclose);
-    close_id(&a, H5Aclose);
-    return out;
-}
-
-/* A numeric attribute of exactly n elements, converted to `mtype`. */
-static int get_attr_num(hid_t loc, const char *name, hid_t mtype, hssize_t n, void *v)
-{
-    if (H5Aexists(loc, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), s = a < 0 ? -1 : H5Aget_space(a);
-    int ok = s >= 0 && H5Sget_simple_extent_npoints(s) == n && H5Aread(a, mtype, v) >= 0;
-    close_id(&s, H5Sclose);
-    close_id(&a, H5Aclose);
-    return ok ? 0 : -1;
-}
 
 /* A scalar string dataset (the config texts) as a malloc'd string. */
 static char *get_string_dataset(hid_t file, const char *name)
@@ -1474,13 +1428,13 @@ static int read_meta_local(const char *partial, hp_output_meta *m, hp_err *err)
         return h5_fail(err, partial, "cannot resume: not a readable HDF5 file (a run killed while "
                        "writing can leave one); start over with --force");
     }
-    char *type = get_attr_str(f, "filetype"), *status = get_attr_str(f, "status");
-    char *version = get_attr_str(f, "software_version"), *commit = get_attr_str(f, "git_commit");
+    char *type = hp_h5_attr_text(f, "filetype"), *status = hp_h5_attr_text(f, "status");
+    char *version = hp_h5_attr_text(f, "software_version"), *commit = hp_h5_attr_text(f, "git_commit");
     int32_t fmt[2] = { 0, 0 };
     int rc = 0;
     if (type == NULL || strcmp(type, HP_FILETYPE) != 0)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: not a hashpivot results file");
-    else if (get_attr_num(f, "format_version", H5T_NATIVE_INT32, 2, fmt) < 0 || fmt[0] != HP_FORMAT_MAJOR
+    else if (hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, fmt) < 0 || fmt[0] != HP_FORMAT_MAJOR
              || fmt[1] > HP_FORMAT_MINOR)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: format version %d.%d, this build writes %d.%d",
                      fmt[0], fmt[1], HP_FORMAT_MAJOR, HP_FORMAT_MINOR);
@@ -1491,14 +1445,14 @@ static int read_meta_local(const char *partial, hp_output_meta *m, hp_err *err)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: written by hashpivot %s (commit %s), this is "
                      "%s (commit %s); resume with the same build, or start over with --force",
                      version ? version : "?", commit ? commit : "?", HP_VERSION, HP_GIT_COMMIT);
-    else if (get_attr_num(f, "seed", H5T_NATIVE_UINT64, 1, &m->seed) < 0
-             || get_attr_num(f, "n_paths", H5T_NATIVE_UINT64, 1, &m->n_paths) < 0)
+    else if (hp_h5_attr_read(f, "seed", H5T_NATIVE_UINT64, 1, &m->seed) < 0
+             || hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &m->n_paths) < 0)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: no seed or n_paths attribute");
     else if ((m->config_resolved = get_string_dataset(f, "config/resolved")) == NULL)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: no /config/resolved");
     if (rc == 0) {
         hid_t g = H5Lexists(f, "progress", H5P_DEFAULT) > 0 ? H5Gopen2(f, "progress", H5P_DEFAULT) : -1;
-        if (g < 0 || get_attr_num(g, "block_size", H5T_NATIVE_UINT64, 1, &m->block_size) < 0
+        if (g < 0 || hp_h5_attr_read(g, "block_size", H5T_NATIVE_UINT64, 1, &m->block_size) < 0
             || m->block_size == 0)
             rc = hp_fail(err, partial, 0, NULL, "cannot resume: no progress record");
         close_id(&g, H5Gclose);
@@ -1516,9 +1470,9 @@ int hp_output_read_meta(const char *partial, hp_output_meta *m, hp_err *err)
     memset(m, 0, sizeof *m);
     int rc = 0;
     if (hp_par_rank() == 0) {
-        quiet q = quiet_begin();
+        hp_h5_quiet q = hp_h5_quiet_begin();
         rc = read_meta_local(partial, m, err);
-        quiet_end(q);
+        hp_h5_quiet_end(q);
     }
     if (hp_par_agree(rc, err) < 0) {
         hp_output_meta_free(m);
@@ -1629,9 +1583,9 @@ static int check_identity(hp_output *w, const hp_output_opts *o, hp_err *err)
 {
     uint64_t seed = 0, n_paths = 0, bs = 0;
     hid_t g = H5Gopen2(w->file, "progress", H5P_DEFAULT);
-    int ok = get_attr_num(w->file, "seed", H5T_NATIVE_UINT64, 1, &seed) == 0
-             && get_attr_num(w->file, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths) == 0
-             && g >= 0 && get_attr_num(g, "block_size", H5T_NATIVE_UINT64, 1, &bs) == 0;
+    int ok = hp_h5_attr_read(w->file, "seed", H5T_NATIVE_UINT64, 1, &seed) == 0
+             && hp_h5_attr_read(w->file, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths) == 0
+             && g >= 0 && hp_h5_attr_read(g, "block_size", H5T_NATIVE_UINT64, 1, &bs) == 0;
     close_id(&g, H5Gclose);
     if (!ok)
         return hp_fail(err, w->tmp, 0, NULL, "cannot resume: seed, n_paths or block size missing");
@@ -1651,19 +1605,17 @@ hp_output *hp_output_reopen(const hp_output_opts *o, const hp_layout *l, hp_outp
         rc = hp_fail(err, o->path, 0, NULL, "cannot resume without a block size");
     if (hp_par_agree(rc, err) < 0)
         return NULL;
-    hp_output *w = writer_new(o, l);
-    if (hp_par_agree(w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0, err) < 0) {
-        writer_free(w);
+    hp_output *w = writer_new_all(o, l, err);
+    if (w == NULL)
         return NULL;
-    }
     w->keep = 1;
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     rc = hp_par_agree(open_handles(w, err), err);
     if (rc == 0)
         rc = hp_par_agree(check_identity(w, o, err), err);
     if (rc == 0)
         rc = verify_done(w, info, err);
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     if (rc < 0) {
         hp_output_abort(w);
         return NULL;

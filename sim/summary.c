@@ -23,6 +23,7 @@
 
 #include <hdf5.h>
 
+#include "h5util.h"
 #include "output.h"
 
 #define READ_VALUES 65536           /* doubles per read, at least one chunk  */
@@ -313,69 +314,6 @@ static size_t read_paths(hid_t ds, int n_alloc)
 
 /* ---- reading the file ------------------------------------------------- */
 
-/* See output.c: HDF5's own error printer stays off while we run. */
-typedef struct quiet { H5E_auto2_t fn; void *data; } quiet;
-
-static quiet quiet_begin(void)
-{
-    quiet q = { NULL, NULL };
-    H5Eget_auto2(H5E_DEFAULT, &q.fn, &q.data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    return q;
-}
-
-static void quiet_end(quiet q)
-{
-    H5Eset_auto2(H5E_DEFAULT, q.fn, q.data);
-}
-
-/* A scalar string attribute, variable or fixed length, as a malloc'd
- * string; NULL when absent or not a string. */
-static char *attr_text(hid_t loc, const char *name)
-{
-    if (H5Aexists(loc, name) <= 0)
-        return NULL;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    hid_t t = a < 0 ? -1 : H5Aget_type(a), m = -1;
-    char *out = NULL;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && (m = H5Tcopy(t)) >= 0) {
-        if (H5Tis_variable_str(t) > 0) {
-            char *v = NULL;
-            if (H5Aread(a, m, &v) >= 0 && v != NULL)
-                out = strdup(v);
-            if (v != NULL)
-                H5free_memory(v);
-        } else {
-            out = calloc(H5Tget_size(t) + 1, 1);
-            if (out != NULL && H5Aread(a, m, out) < 0) {
-                free(out);
-                out = NULL;
-            }
-        }
-    }
-    if (m >= 0)
-        H5Tclose(m);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return out;
-}
-
-/* A numeric attribute of exactly n elements, converted to mtype. */
-static int attr_read(hid_t loc, const char *name, hid_t mtype, hssize_t n, void *out)
-{
-    if (H5Aexists(loc, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), s = a < 0 ? -1 : H5Aget_space(a);
-    int ok = s >= 0 && H5Sget_simple_extent_npoints(s) == n && H5Aread(a, mtype, out) >= 0;
-    if (s >= 0)
-        H5Sclose(s);
-    if (a >= 0)
-        H5Aclose(a);
-    return ok ? 0 : -1;
-}
-
 /* Opens a results file read-only, refusing anything that is not a
  * hashpivot file of a format major version this build understands. */
 static hid_t open_results(const char *path, hp_err *err)
@@ -388,11 +326,11 @@ static hid_t open_results(const char *path, hp_err *err)
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
         return hp_fail(err, path, 0, NULL, "cannot open");
-    char *type = attr_text(f, "filetype");
+    char *type = hp_h5_attr_text(f, "filetype");
     int32_t ver[2];
     int rc = 0;
     if (type == NULL || strcmp(type, HP_FILETYPE) != 0
-        || attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0)
+        || hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0)
         rc = hp_fail(err, path, 0, NULL, "not a hashpivot results file");
     else if (ver[0] != HP_FORMAT_MAJOR)
         rc = hp_fail(err, path, 0, NULL, "format version %d.%d is not supported (this build reads %d.x)",
@@ -444,7 +382,7 @@ static int stats_open(hid_t f, const char *path, const char *var, double scale,
     c.n_paths = dims[1];
     int32_t base = -1;
     if (strcmp(var, "valuation/npv") == 0
-        && attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &base) == 0
+        && hp_h5_attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &base) == 0
         && base >= 0 && base < c.n_alloc)
         c.baseline = base;
     c.block = read_paths(c.ds, c.n_alloc);
@@ -469,12 +407,12 @@ static int stats_open(hid_t f, const char *path, const char *var, double scale,
 int hp_summary_stats(const char *h5path, const char *var, double scale,
                      hp_stats *out, int max_alloc, hp_err *err)
 {
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     hid_t f = open_results(h5path, err);
     int rc = f < 0 ? -1 : stats_open(f, h5path, var, scale, out, max_alloc, err);
     if (f >= 0)
         H5Fclose(f);
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     return rc;
 }
 
@@ -517,13 +455,13 @@ static void fmt_share(char *buf, size_t n, double p)
 /* The file header: what, how many paths, and whether it is finished. */
 static void print_header(hid_t f, const char *path, FILE *out)
 {
-    char *status = attr_text(f, "status"), *start = attr_text(f, "start_date");
-    char *version = attr_text(f, "software_version"), *commit = attr_text(f, "git_commit");
+    char *status = hp_h5_attr_text(f, "status"), *start = hp_h5_attr_text(f, "start_date");
+    char *version = hp_h5_attr_text(f, "software_version"), *commit = hp_h5_attr_text(f, "git_commit");
     uint64_t n_paths = 0, seed = 0;
     double horizon = NAN;
-    attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
-    attr_read(f, "seed", H5T_NATIVE_UINT64, 1, &seed);
-    attr_read(f, "horizon_years", H5T_NATIVE_DOUBLE, 1, &horizon);
+    hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
+    hp_h5_attr_read(f, "seed", H5T_NATIVE_UINT64, 1, &seed);
+    hp_h5_attr_read(f, "horizon_years", H5T_NATIVE_DOUBLE, 1, &horizon);
     fprintf(out, "%s: status %s, %" PRIu64 " paths, seed %" PRIu64 ", start %s, horizon %g years"
             " (hashpivot %s, %s)\n", path, status ? status : "?", n_paths, seed,
             start ? start : "?", horizon, version ? version : "?", commit ? commit : "?");
@@ -536,29 +474,11 @@ static void print_header(hid_t f, const char *path, FILE *out)
     free(commit);
 }
 
-/* The allocation axis (fractions), malloc'd; NULL on failure. */
-static double *read_alloc(hid_t f, int *n)
-{
-    hid_t ds = H5Dopen2(f, "allocation", H5P_DEFAULT), s = ds < 0 ? -1 : H5Dget_space(ds);
-    hssize_t np = s < 0 ? -1 : H5Sget_simple_extent_npoints(s);
-    double *a = np > 0 ? malloc((size_t)np * sizeof *a) : NULL;
-    if (a != NULL && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
-        free(a);
-        a = NULL;
-    }
-    if (s >= 0)
-        H5Sclose(s);
-    if (ds >= 0)
-        H5Dclose(ds);
-    *n = a != NULL ? (int)np : 0;
-    return a;
-}
-
 /* The units attribute of a dataset; "USD..." prints as money. */
 static char *var_units(hid_t f, const char *var)
 {
     hid_t ds = H5Dopen2(f, var, H5P_DEFAULT);
-    char *u = ds < 0 ? NULL : attr_text(ds, "units");
+    char *u = ds < 0 ? NULL : hp_h5_attr_text(ds, "units");
     if (ds >= 0)
         H5Dclose(ds);
     return u;
@@ -620,10 +540,10 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
     int n_alloc = 0, rc = 0, k;
     int32_t baseline = -1;
     uint64_t n_paths = 0;
-    attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &baseline);
-    attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
-    char *items = attr_text(f, "summary_items"), *p = items, *label, *var;
-    double scale, *alloc = read_alloc(f, &n_alloc);
+    hp_h5_attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &baseline);
+    hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
+    char *items = hp_h5_attr_text(f, "summary_items"), *p = items, *label, *var;
+    double scale, *alloc = hp_h5_read_doubles(f, "allocation", &n_alloc);
     hp_stats *st = alloc ? malloc((size_t)n_alloc * sizeof *st) : NULL;
     if (items == NULL || st == NULL)
         rc = hp_fail(err, path, 0, NULL, "no summary_items or allocation axis");
@@ -648,7 +568,7 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
 
 int hp_summary_print(const char *h5path, FILE *out, hp_err *err)
 {
-    quiet q = quiet_begin();
+    hp_h5_quiet q = hp_h5_quiet_begin();
     hid_t f = open_results(h5path, err);
     int rc = -1;
     if (f >= 0) {
@@ -656,6 +576,6 @@ int hp_summary_print(const char *h5path, FILE *out, hp_err *err)
         rc = print_items(f, h5path, out, err);
         H5Fclose(f);
     }
-    quiet_end(q);
+    hp_h5_quiet_end(q);
     return rc;
 }

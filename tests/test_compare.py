@@ -13,18 +13,10 @@ import tempfile
 import h5py
 import numpy as np
 
+from pycheck import check, done  # tests/ is the script's directory, so on sys.path
+
 bin_, root = sys.argv[1], sys.argv[2]
 compare = os.path.join(root, "scripts", "compare.py")
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run_sim(out, seed, n, *extra):
@@ -114,5 +106,4 @@ with tempfile.TemporaryDirectory() as tmp:
     p = subprocess.run([sys.executable, compare, a, foreign], capture_output=True, text=True)
     check(p.returncode == 1 and "not a hashpivot results file" in p.stderr, "compare.py refuses a foreign file")
 
-print(f"{checks - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+done()

@@ -12,17 +12,9 @@ import tempfile
 import h5py
 import numpy as np
 
+from pycheck import check, done  # tests/ is the script's directory, so on sys.path
+
 bin_, root = sys.argv[1], sys.argv[2]
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def info(path):
@@ -98,5 +90,4 @@ with tempfile.TemporaryDirectory() as tmp:
     p = subprocess.run([bin_, "info"], capture_output=True, text=True)
     check(p.returncode == 2 and "usage:" in p.stderr, "info without a file: usage error, exit 2")
 
-print(f"{checks - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+done()

@@ -25,24 +25,16 @@ matplotlib.use("Agg")
 import matplotlib.image as mpimg  # noqa: E402
 import numpy as np
 
+from pycheck import check, done  # tests/ is the script's directory, so on sys.path
+
 bin_, root = sys.argv[1], sys.argv[2]
 report = os.path.join(root, "scripts", "report.py")
-failures = []
-checks = 0
 
 FIGURES = ["fan_btc_price.png", "fan_hashrate.png", "fan_hashprice.png", "revenue_by_year.png",
            "revenue_annual.png", "npv_distribution.png", "npv_difference.png", "frontier.png",
            "prob_beats.png"]
 PER_YEAR_FIGURES = {"fan_btc_price.png", "fan_hashrate.png", "fan_hashprice.png",
                     "revenue_by_year.png", "prob_beats.png"}
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run_sim(out, *extra):
@@ -302,5 +294,4 @@ with tempfile.TemporaryDirectory() as tmp:
           f"report.py refuses a foreign HDF5 file ({p.returncode}, {p.stderr.strip()})")
     check(not os.path.exists(outf), "no report directory for a refused file")
 
-print(f"{checks - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+done()

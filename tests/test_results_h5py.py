@@ -10,17 +10,9 @@ import tempfile
 import h5py
 import numpy as np
 
+from pycheck import check, done  # tests/ is the script's directory, so on sys.path
+
 bin_, root = sys.argv[1], sys.argv[2]
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(cfg, out, *extra):
@@ -85,5 +77,4 @@ with tempfile.TemporaryDirectory() as tmp:
                 continue
             check(np.array_equal(ds[()], fb[name][()]), f"re-run reproduces {name}")
 
-print(f"{checks - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+done()

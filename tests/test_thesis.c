@@ -21,11 +21,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const hp_param *tables[64];
-    size_t n = 0;
-    tables[n++] = hp_engine_params;
-    for (const hp_param *const *t = hp_scenario_model.params; *t != NULL; t++)
-        tables[n++] = *t;
-    tables[n] = NULL;
+    hp_run_params(&hp_scenario_model, tables, 64);
     hp_err err = {0};
     hp_config *cfg = hp_config_load(tables, argv[1], NULL, 0, &err);
     CHECK_MSG(cfg != NULL, "%s", err.msg);

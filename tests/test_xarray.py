@@ -13,17 +13,9 @@ import h5py
 import numpy as np
 import xarray as xr
 
+from pycheck import check, done  # tests/ is the script's directory, so on sys.path
+
 bin_, root = sys.argv[1], sys.argv[2]
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def open_group(path, group):
@@ -82,5 +74,4 @@ with tempfile.TemporaryDirectory() as tmp:
         check(ds.attrs.get("filetype") == "hashpivot-results", "root attributes as dataset attrs")
         check(set(ds.coords) >= {"allocation", "year", "path", "halving"}, "root holds the axes")
 
-print(f"{checks - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+done()

@@ -12,11 +12,7 @@
 hp_config *tu_config(const char *const *sets, size_t n_sets)
 {
     const hp_param *tables[64];
-    size_t n = 0;
-    tables[n++] = hp_engine_params;
-    for (const hp_param *const *t = hp_scenario_model.params; *t != NULL; t++)
-        tables[n++] = *t;
-    tables[n] = NULL;
+    hp_run_params(&hp_scenario_model, tables, 64);
     hp_err err = {0};
     hp_config *c = hp_config_load(tables, NULL, sets, n_sets, &err);
     if (c == NULL) {
