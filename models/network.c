@@ -9,9 +9,10 @@
 #include "ou.h"
 
 const hp_param hp_network_params[] = {
-    {"network.hashrate_model", HP_CHOICE, "", "\"trend\"", 0, 0, "trend|equilibrium|historical",
+    {"network.hashrate_model", HP_CHOICE, "", "\"trend\"", 0, 0, "trend|equilibrium|historical|fleet",
      "hashrate process: trend = geometric drift with noise; equilibrium = entry and exit toward "
-     "revenue / all-in cost of a hash; historical = replay of network.csv (MODEL.md 5)"},
+     "revenue / all-in cost of a hash; historical = replay of network.csv; fleet = supply from "
+     "a cost curve of machine cohorts and sites, with investment and retirement (docs/network.md)"},
     {"network.height0", HP_INT, "blocks", "930000", 0, 6.93e6, NULL,
      "block height on start_date (955,584 on 2026-06-26 less 144/day back to 2026-01-01; parameters.md 3)"},
     {"network.difficulty0", HP_DOUBLE, "", "141.67e12", 1, 1e20, NULL,
@@ -83,13 +84,36 @@ static const hp_history *network_history(const hp_config *cfg, int32_t start, in
     return h;
 }
 
+/* The hashrate backends: the one place a model's name maps to its code. */
+static const struct hash_backend {
+    const char *name;
+    hp_hash_kind kind;
+} hash_backends[] = {
+    {"trend", HP_HASH_TREND},
+    {"equilibrium", HP_HASH_EQUILIBRIUM},
+    {"historical", HP_HASH_HISTORICAL},
+    {"fleet", HP_HASH_FLEET},              /* hashrate_fleet.c */
+};
+
+int hp_hash_kind_of(const char *name, hp_hash_kind *kind)
+{
+    for (size_t i = 0; i < sizeof hash_backends / sizeof hash_backends[0]; i++)
+        if (strcmp(name, hash_backends[i].name) == 0) {
+            *kind = hash_backends[i].kind;
+            return 0;
+        }
+    return -1;
+}
+
 /* Reads the hashrate model, the chain start and the fee process. */
 int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t start,
                     int n_days, hp_history_set *hist, hp_err *err)
 {
     const char *model = hp_cfg_string(cfg, "network.hashrate_model");
-    nw->kind = strcmp(model, "equilibrium") == 0 ? HP_HASH_EQUILIBRIUM
-             : strcmp(model, "historical") == 0 ? HP_HASH_HISTORICAL : HP_HASH_TREND;
+    if (hp_hash_kind_of(model, &nw->kind) != 0)
+        return hp_cfg_fail(cfg, err, "network.hashrate_model", "unknown hashrate model \"%s\"", model);
+    if (nw->kind == HP_HASH_FLEET && hp_fleet_init(&nw->fleet, cfg, n_days, err) != 0)
+        return -1;
     nw->block_luck = hp_cfg_bool(cfg, "network.block_luck");
     nw->height0 = hp_cfg_int(cfg, "network.height0");
     nw->difficulty0 = hp_cfg_double(cfg, "network.difficulty0");
@@ -172,6 +196,7 @@ int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t sta
 /* Frees the per-day tables (safe on a partly built struct). */
 void hp_network_free(hp_network *nw)
 {
+    hp_fleet_free(&nw->fleet);
     free(nw->log_cost);
     free(nw->hist_hs);
     free(nw->hist_fee);

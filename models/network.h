@@ -14,8 +14,9 @@
  * before a crossing use the old difficulty or subsidy and the rest the new.
  * With block_luck the number of blocks is Poisson instead (integer heights).
  *
- * The hashrate models (trend, equilibrium, historical) and the fee process
- * are described beside their structs below and in the README. */
+ * The hashrate models (trend, equilibrium, historical, fleet) and the fee
+ * process are described beside their structs below, in hashrate_fleet.h
+ * and in docs/network.md. */
 #ifndef HP_NETWORK_H
 #define HP_NETWORK_H
 
@@ -23,6 +24,7 @@
 #include <math.h>
 
 #include "config.h"
+#include "hashrate_fleet.h"
 #include "history.h"
 #include "rng.h"
 
@@ -74,7 +76,9 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
                            hp_pcg64 *r, hp_chain_day *out);
 
 /* Hashrate models (MODEL.md 5). */
-typedef enum hp_hash_kind { HP_HASH_TREND, HP_HASH_EQUILIBRIUM, HP_HASH_HISTORICAL } hp_hash_kind;
+typedef enum hp_hash_kind {
+    HP_HASH_TREND, HP_HASH_EQUILIBRIUM, HP_HASH_HISTORICAL, HP_HASH_FLEET
+} hp_hash_kind;
 typedef enum hp_fee_kind { HP_FEES_OU, HP_FEES_HISTORICAL } hp_fee_kind;
 
 /* Hashrate trend model: ln H += (g - s^2/2) dt + s sqrt(dt) Z. */
@@ -110,6 +114,7 @@ typedef struct hp_network {
     double difficulty0, hashrate0_hs;
     hp_hashrate_trend trend;
     hp_hashrate_eq eq;
+    hp_fleet fleet;           /* fleet: cost curve, cohorts, investment   */
     double *log_cost;         /* equilibrium: [n_days] ln c_d, USD per (H/s) per day */
     double *hist_hs;          /* historical: [n_days] network hashrate, H/s */
     hp_fee_kind fee_kind;
@@ -126,6 +131,9 @@ typedef struct hp_network {
  * k USD/TH * 1e-12 spread over life years of 365.25 days (MODEL.md 2). */
 double hp_hash_cost_usd_day(double e_j_th, double power_usd_mwh,
                             double asic_usd_th, double life_years);
+
+/* The backend of a network.hashrate_model name; -1 when there is none. */
+int hp_hash_kind_of(const char *name, hp_hash_kind *kind);
 
 /* Reads network.* and fees.* for a run of n_days from day number `start`;
  * CSVs are loaded through `hist` (kept by the caller). */

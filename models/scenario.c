@@ -13,12 +13,14 @@
 #include "scenario.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asic.h"
 #include "date.h"
 #include "dist.h"
+#include "hashrate_fleet.h"
 #include "hpc.h"
 #include "miner.h"
 #include "network.h"
@@ -30,6 +32,7 @@
 #define DT (1.0 / 365.25)
 #define DAY_S 86400.0
 #define N_HALVINGS 4
+#define HP_TRACE_CHAINS 64      /* allocations a trace can follow (HP_LIST_MAX) */
 
 /* Component ids: append only, never renumber (draws depend on them). */
 enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
@@ -43,7 +46,8 @@ enum {
     V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_LEASED,
     V_NPV, V_HALVING_DAY,
     V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE, V_NET_REVENUE, V_CAPEX_GPU, V_CAPEX_REFRESH,
-    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, N_VARS
+    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL,
+    V_MW_ONLINE, V_FULL_COST_NEW, V_CASH_COST_BEST, N_VARS
 };
 
 static const hp_var scenario_vars[N_VARS] = {
@@ -78,6 +82,9 @@ static const hp_var scenario_vars[N_VARS] = {
     [V_DEFAULTS] = {"cashflow/tenant_defaults", HP_SHAPE_ALLOC_PATH_YEAR, "1", "tenant defaults (colocation)", 1},
     [V_NPV_HPC] = {"valuation/npv_hpc", HP_SHAPE_ALLOC_PATH, "USD", "NPV of the AI/HPC business alone: revenue less opex, build and GPU capex, plus its terminal value", 0},
     [V_TERMINAL] = {"valuation/terminal_value", HP_SHAPE_ALLOC_PATH, "USD", "terminal value at the horizon (multiple x last 365 days' net operating income), undiscounted", 0},
+    [V_MW_ONLINE] = {"network/mw_online_end", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "fleet model: power of the others' machines running on the last day of the year; 0 for other models", 0},
+    [V_FULL_COST_NEW] = {"network/full_cost_new", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean full cost of a machine ordered (power at the median site, opex, machine and site annuities); 0 for other models", 0},
+    [V_CASH_COST_BEST] = {"network/cash_cost_best", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean power cost of the newest cohort at the median site; 0 for other models", 0},
 };
 
 const hp_param hp_time_params[] = {
@@ -99,7 +106,8 @@ const hp_param hp_correlation_params[] = {
 };
 
 static const hp_param *const scenario_params[] = {
-    hp_time_params, hp_price_params, hp_network_params, hp_fee_params, hp_asic_params,
+    hp_time_params, hp_price_params, hp_network_params, hp_fleet_params, hp_fee_params,
+    hp_asic_params,
     hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
     hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };
@@ -132,6 +140,9 @@ typedef struct scenario {
     double tv_multiple;         /* terminal value = multiple x yearly NOI  */
     int tv_first_day;           /* the NOI window: tv_first_day .. n_days-1 */
     double tv_year_scale;       /* 365.25 / window days                    */
+    hp_fleet_state *fleet0;     /* fleet model: the start state every chain copies */
+    int n_trace;                /* daily trace: variables and their names  */
+    char **trace_names;
 } scenario;
 
 /* Workspace of one thread, carved from the engine's scratch buffer. */
@@ -147,6 +158,8 @@ typedef struct work {
     hp_tranche *ts;             /* [n_alloc * max_tranches] */
     double *noi_tv;             /* [n_alloc] NOI in the terminal-value window */
     double *noi_tv_hpc;         /* [n_alloc] HPC NOI in that window        */
+    hp_fleet_state **fleet;     /* [n_net] the others' fleet per chain      */
+    char *fleet_mem;            /* [n_net * fleet state bytes]             */
 } work;
 
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
@@ -156,17 +169,19 @@ static size_t work_layout(const scenario *s, void *base, work *w)
 {
     size_t na = (size_t)s->layout.n_alloc, nn = (size_t)s->n_net;
     size_t nt = na * (size_t)(s->hpc.max_tranches > 0 ? s->hpc.max_tranches : 1);
-    size_t sz[11] = {
+    size_t fleet_bytes = s->net.kind == HP_HASH_FLEET ? hp_fleet_state_bytes(&s->net.fleet) : 0;
+    size_t sz[13] = {
         align16(nn * sizeof(hp_chain)), align16(nn * sizeof(hp_chain_day)),
         align16(nn * sizeof(double)), align16(nn * sizeof(double)),
         align16(na * sizeof(hp_alloc_hpc)), align16(nt * sizeof(hp_tranche)),
         align16(nn * sizeof(double)), align16(nn * sizeof(double)),
         align16(nn * sizeof(hp_pcg64)), align16(na * sizeof(double)),
-        align16(na * sizeof(double)),
+        align16(na * sizeof(double)), align16(nn * sizeof(hp_fleet_state *)),
+        align16(nn * align16(fleet_bytes)),
     };
     size_t total = 0;
-    void *p[11];
-    for (int i = 0; i < 11; i++) {
+    void *p[13];
+    for (int i = 0; i < 13; i++) {
         p[i] = base != NULL ? (char *)base + total : NULL;
         total += sz[i];
     }
@@ -182,6 +197,8 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         w->luck = p[8];
         w->noi_tv = p[9];
         w->noi_tv_hpc = p[10];
+        w->fleet = p[11];
+        w->fleet_mem = p[12];
     }
     return total;
 }
@@ -209,6 +226,73 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
         hd[i] = -1;
 }
 
+/* Fleet model: each chain's fleet starts from the same state. */
+static void fleet_path_init(const scenario *s, work *w)
+{
+    const hp_fleet *f = &s->net.fleet;
+    size_t bytes = align16(hp_fleet_state_bytes(f));
+    for (int n = 0; n < s->n_net; n++)
+        w->fleet[n] = hp_fleet_copy(f, w->fleet_mem + (size_t)n * bytes, s->fleet0);
+}
+
+/* The chain's block subsidy (BTC), recomputed only when it crosses a halving. */
+static inline double fleet_subsidy(hp_fleet_state *st, double height)
+{
+    if (height >= st->next_halving) {
+        int64_t h = (int64_t)height;
+        st->next_halving = (double)((h / HP_HALVING_INTERVAL + 1) * HP_HALVING_INTERVAL);
+        st->sub_btc = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+    }
+    return st->sub_btc;
+}
+
+/* Fleet model: the others' hashrate on chain n today. The hashprice is the
+ * one miners see at the start of the day: the chain's difficulty and
+ * subsidy, the day's fees and price; ln(subsidy + fees) is computed once a
+ * day (chains share it unless a halving separates them). */
+static double fleet_others(const scenario *s, const work *w, int n, const hp_fleet_path *fp,
+                           double F, double S, double x, double *reward, double *ln_reward)
+{
+    const hp_chain *ch = &w->chain[n];
+    hp_fleet_state *st = w->fleet[n];
+    double r = fleet_subsidy(st, ch->height) + F;
+    if (r != *reward) {
+        *reward = r;
+        *ln_reward = log(r);
+    }
+    double ln_hp = hp_fleet_ln_hashprice(&s->net.fleet, st, ch->difficulty, *ln_reward, x);
+    double hp = DAY_S * 1e15 / HP_TWO32 * st->inv_d * r * S;
+    return hp_fleet_hashrate(&s->net.fleet, st, fp, ln_hp, hp);
+}
+
+/* Fleet model: what the fleets report changes only at reviews, so the
+ * year's sums add value x days at each review and year end: days
+ * *acc_day .. d (inclusive) go to year y. */
+static void fleet_account(const scenario *s, const work *w, double *out, int y, int d, int *acc_day)
+{
+    double days = d + 1 - *acc_day;
+    if (!(days > 0))
+        return;
+    *acc_day = d + 1;
+    for (int a = 0; a < s->layout.n_alloc; a++) {
+        const hp_fleet_state *st = w->fleet[s->n_net > 1 ? a : 0];
+        size_t i = (size_t)a * s->layout.n_years + y;
+        out[s->off[V_FULL_COST_NEW] + i] += st->full_cost_new * days;
+        out[s->off[V_CASH_COST_BEST] + i] += st->cash_cost_best * days;
+    }
+}
+
+/* Fleet model, last day of year y: the year's sums, and the MW running. */
+static void fleet_year_end(const scenario *s, const work *w, double *out, int y, int d, int *acc_day)
+{
+    fleet_account(s, w, out, y, d, acc_day);
+    for (int a = 0; a < s->layout.n_alloc; a++) {
+        const hp_fleet_state *st = w->fleet[s->n_net > 1 ? a : 0];
+        out[s->off[V_MW_ONLINE] + (size_t)a * s->layout.n_years + y] =
+            hp_fleet_mw_online(&s->net.fleet, st, st->hp_last);
+    }
+}
+
 /* Closes year y: sums become means, end-of-year states are recorded. */
 static void year_close(const scenario *s, const work *w, double *out, int y, double price)
 {
@@ -232,12 +316,38 @@ static void year_close(const scenario *s, const work *w, double *out, int y, dou
             (double)hp_subsidy_sat((int64_t)w->chain[n].height) / (double)HP_COIN_SAT;
         out[s->off[V_MW_MINING] + i] /= days;
         out[s->off[V_MW_LEASED] + i] /= days;
+        out[s->off[V_FULL_COST_NEW] + i] /= days;
+        out[s->off[V_CASH_COST_BEST] + i] /= days;
     }
 }
 
-/* One path, day by day. */
-static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
-                                   double *out, void *scratch)
+/* Trace variables: the market, then per chain (chain n is allocation n
+ * when the firm is in the network, else the one network). */
+enum { T_PRICE, T_FEE, T_MARKET };
+enum { T_HASHRATE, T_DIFFICULTY, T_BLOCKS, T_HASHPRICE, T_CHAIN };
+static const char *const trace_market[T_MARKET] = {"market/btc_price", "market/fee_btc_per_block"};
+static const char *const trace_chain[T_CHAIN] = {"hashrate", "difficulty", "blocks", "hashprice"};
+
+/* Day d of the trace: the day's price and fees; per chain the hashrate
+ * (H/s) and the difficulty at the start of the day, its blocks, and the
+ * hashprice earned (USD per PH/s per day). */
+static void trace_day(const scenario *s, const work *w, const double *difficulty0, double S,
+                      double F, double *t)
+{
+    t[T_PRICE] = S;
+    t[T_FEE] = F;
+    for (int n = 0; n < s->n_net; n++) {
+        double *c = t + T_MARKET + n * T_CHAIN;
+        c[T_HASHRATE] = w->net_hs[n];
+        c[T_DIFFICULTY] = difficulty0[n];
+        c[T_BLOCKS] = w->cday[n].blocks;
+        c[T_HASHPRICE] = w->net_btc[n] * S / (w->net_hs[n] * 1e-15);
+    }
+}
+
+/* One path, day by day; with `trace`, its daily series too. */
+static void simulate(const void *model, uint64_t seed, uint64_t path, double *out, void *scratch,
+                     double *trace)
 {
     const scenario *s = model;
     const hp_layout *l = &s->layout;
@@ -269,7 +379,13 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
     const double keep = 1 - mi->pool_fee;
     const double noi = hpc->noi_margin;
     const int in_net = mi->in_network, eq = nw->kind == HP_HASH_EQUILIBRIUM;
-    const int hist_net = nw->kind == HP_HASH_HISTORICAL;
+    const int hist_net = nw->kind == HP_HASH_HISTORICAL, fleet = nw->kind == HP_HASH_FLEET;
+    hp_fleet_path fp;
+    double reward = -1, ln_reward = 0;          /* fleet: ln(subsidy + F) cache */
+    int acc_day = 0;                            /* fleet: outputs summed to here */
+    hp_fleet_path_init(&fp);
+    if (fleet)
+        fleet_path_init(s, &w);
     const double gpu_usd_day = hpc->utilization / 365.25;   /* x G x MW */
     const double day_hs = DAY_S / HP_TWO32;     /* blocks a day per (H/s / D) */
 
@@ -279,8 +395,8 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
         const double F = nw->hist_fee != NULL ? nw->hist_fee[d] : exp(lf);
         const double P = mi->power_ou ? exp(lp) : mi->power_usd_mwh;
         const double hs_mw = s->hs_per_mw[d];
-        /* The others' hashrate: shared, except in equilibrium (per chain). */
-        const double Hm = hist_net ? s->others_hs[d] : exp(w.lh[0]);
+        /* The others' hashrate: shared, except in equilibrium and fleet (per chain). */
+        const double Hm = hist_net ? s->others_hs[d] : fleet ? 0 : exp(w.lh[0]);
         hp_ai_today(hpc, &ai, d, &r_bust);
 
         for (int a = 0; a < na; a++)
@@ -291,15 +407,19 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
         /* The network: one chain, or one per allocation. The fleet mines
          * unless curtailed: revenue of a hash at the day's difficulty and
          * subsidy against power plus variable cost. */
+        double d0[HP_TRACE_CHAINS];
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
+            if (trace != NULL && n < HP_TRACE_CHAINS)
+                d0[n] = ch->difficulty;
             w.on[n] = 1;
             if (mi->curtail) {
                 double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
                 double usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
                 w.on[n] = hp_miner_mines(mi, usd_hs, hs_mw, P);
             }
-            double others = eq && n > 0 ? exp(w.lh[n]) : Hm;
+            double others = fleet ? fleet_others(s, &w, n, &fp, F, S, x, &reward, &ln_reward)
+                          : eq && n > 0 ? exp(w.lh[n]) : Hm;
             double H = in_net ? others + w.on[n] * w.as[n].mining_mw * hs_mw : others;
             hp_chain_day *cd = &w.cday[n];
             if (nw->block_luck)
@@ -319,6 +439,9 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
                 }
             }
         }
+
+        if (trace != NULL)
+            trace_day(s, &w, d0, S, F, trace + (size_t)d * (size_t)s->n_trace);
 
         /* Cash flows of each allocation. */
         const double *disc = s->disc;
@@ -379,6 +502,8 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
         out[s->off[V_POWER_MEAN] + y] += P;
         out[s->off[V_GPU_MEAN] + y] += ai.gpu;
         out[s->off[V_BUST_SHARE] + y] += ai.bust;
+        if (fleet && d == s->year_end_day[y])
+            fleet_year_end(s, &w, out, y, d, &acc_day);
         if (d == s->year_end_day[y]) {
             year_close(s, &w, out, y, S);
             y++;
@@ -402,6 +527,15 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
                 }
                 w.lh[n] = hp_hash_eq_step(&nw->eq, w.lh[n], w.net_hs[n], target, e2);
             }
+        } else if (fleet) {
+            /* Monthly reviews: retirements, deliveries, orders. */
+            hp_fleet_path_step(&nw->fleet, &fp, d, e2);
+            if (hp_fleet_review_day(d)) {
+                fleet_account(s, &w, out, y, d, &acc_day);
+                for (int n = 0; n < nnet; n++)
+                    hp_fleet_review(&nw->fleet, w.fleet[n], &fp, d, w.chain[n].height,
+                                    w.chain[n].difficulty, F);
+            }
         } else if (!hist_net) {
             w.lh[0] += nw->trend.drift_dt + nw->trend.vol_sqrt_dt * e2;
         }
@@ -424,6 +558,45 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
             out[s->off[V_NPV_HPC] + a] += k * w.noi_tv_hpc[a] * v;
         }
     }
+}
+
+static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
+                                   double *out, void *scratch)
+{
+    simulate(model, seed, path, out, scratch, NULL);
+}
+
+static void scenario_simulate_trace(const void *model, uint64_t seed, uint64_t path,
+                                    double *out, void *scratch, double *trace)
+{
+    simulate(model, seed, path, out, scratch, trace);
+}
+
+static int scenario_trace_vars(const void *model, const char *const **names)
+{
+    const scenario *s = model;
+    *names = (const char *const *)s->trace_names;
+    return s->n_trace;
+}
+
+/* Names of the trace variables: market ones, then chain<n>/<name>. */
+static int build_trace_names(scenario *s)
+{
+    s->n_trace = T_MARKET + s->n_net * T_CHAIN;
+    s->trace_names = calloc((size_t)s->n_trace, sizeof(char *));
+    if (s->trace_names == NULL)
+        return -1;
+    for (int v = 0; v < s->n_trace; v++) {
+        char buf[64];
+        if (v < T_MARKET)
+            snprintf(buf, sizeof buf, "%s", trace_market[v]);
+        else
+            snprintf(buf, sizeof buf, "chain%d/%s", (v - T_MARKET) / T_CHAIN,
+                     trace_chain[(v - T_MARKET) % T_CHAIN]);
+        if ((s->trace_names[v] = strdup(buf)) == NULL)
+            return -1;
+    }
+    return 0;
 }
 
 /* Calendar years covered by the run, and the days of each. */
@@ -477,6 +650,27 @@ static int build_cholesky(scenario *s, const hp_config *cfg, hp_err *err)
 }
 
 static void scenario_destroy(void *model);
+
+/* Fleet model: the start state all chains copy, built once: cohorts scaled
+ * so that the supply at the day-0 hashprice is the others' start hashrate. */
+static int fleet_template(scenario *s, const hp_config *cfg, double others_hs, hp_err *err)
+{
+    const hp_fleet *f = &s->net.fleet;
+    double F = s->net.hist_fee != NULL ? s->net.hist_fee[0] : exp(s->net.fee0_log);
+    double sub = (double)hp_subsidy_sat(s->net.height0) / (double)HP_COIN_SAT;
+    double hp0 = DAY_S * 1e15 / HP_TWO32 / s->net.difficulty0 * (sub + F) * exp(s->price.log_s0);
+    void *mem = malloc(hp_fleet_state_bytes(f));
+    if (mem == NULL)
+        return hp_fail(err, NULL, 0, NULL, "out of memory");
+    s->fleet0 = hp_fleet_start(f, mem, others_hs, hp0, (double)s->net.height0, s->net.difficulty0, F);
+    if (s->fleet0 == NULL) {
+        free(mem);
+        return hp_cfg_fail(cfg, err, "network.fleet.cohort_j_th",
+                           "no site of any cohort covers its power cost at the start hashprice "
+                           "($%.4g/PH/day): the start hashrate cannot be supplied", hp0);
+    }
+    return 0;
+}
 
 /* Builds the model from a validated config. */
 static void *scenario_create(const hp_config *cfg, hp_err *err)
@@ -546,6 +740,8 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         }
     }
     s->log_hash_market0 = others > 0 ? log(others) : 0;
+    if (s->net.kind == HP_HASH_FLEET && fleet_template(s, cfg, others, err) != 0)
+        goto fail;
     /* Historical: the CSV's network includes the fleet at full capacity. */
     for (int d = 0; s->others_hs != NULL && d < s->n_days; d++) {
         double own = s->miner.in_network ? s->miner.capacity_mw * s->hs_per_mw[d] : 0;
@@ -559,6 +755,11 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         }
     }
 
+    if (s->n_net > HP_TRACE_CHAINS || build_trace_names(s) != 0) {
+        hp_fail(err, NULL, 0, NULL, s->n_net > HP_TRACE_CHAINS ? "more than %d allocations with "
+                "miner.in_network" : "out of memory (%d)", HP_TRACE_CHAINS);
+        goto fail;
+    }
     hp_layout *l = &s->layout;
     l->n_alloc = s->hpc.n_alloc;
     l->alloc = s->hpc.alloc;
@@ -606,6 +807,10 @@ static void scenario_destroy(void *model)
         return;
     hp_hpc_free(&s->hpc);
     hp_network_free(&s->net);
+    free(s->fleet0);
+    for (int v = 0; s->trace_names != NULL && v < s->n_trace; v++)
+        free(s->trace_names[v]);
+    free(s->trace_names);
     free(s->others_hs);
     free(s->refresh_usd_mw);
     hp_price_free(&s->price);
@@ -626,4 +831,6 @@ const hp_model hp_scenario_model = {
     .scratch_bytes = scenario_scratch_bytes,
     .simulate_path = scenario_simulate_path,
     .destroy = scenario_destroy,
+    .trace_vars = scenario_trace_vars,
+    .simulate_trace = scenario_simulate_trace,
 };

@@ -4,6 +4,8 @@
  *                        [--set key=value]... [--force] [--quiet]
  *   hashpivot run --resume FILE [-j THREADS] [--quiet]
  *   hashpivot validate CONFIG [--set key=value]...
+ *   hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]
+ *                          [--set key=value]... [--force] [--quiet]
  *   hashpivot params
  *   hashpivot info RESULTS.h5
  *   hashpivot --help | --version
@@ -33,6 +35,7 @@
 #include "par.h"
 #include "scenario.h"
 #include "summary.h"
+#include "trace.h"
 #include "version.h"
 
 #define MAX_SETS 256
@@ -42,6 +45,8 @@ static const char usage_text[] =
     "                            [--set key=value]... [--force] [--quiet]\n"
     "       hashpivot run --resume FILE [-j THREADS] [--quiet]\n"
     "       hashpivot validate CONFIG [--set key=value]...\n"
+    "       hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]\n"
+    "                             [--set key=value]... [--force] [--quiet]\n"
     "       hashpivot params        print the parameter reference (Markdown)\n"
     "       hashpivot info RESULTS.h5   print a results file's metadata and summary\n"
     "       hashpivot --help | --version\n"
@@ -49,6 +54,9 @@ static const char usage_text[] =
     "run       simulate CONFIG and write an HDF5 results file\n"
     "          (default results/<config name>.h5), then print a summary\n"
     "validate  check CONFIG and print the resolved configuration\n"
+    "trace     write every path's daily series (price, fees, and per chain hashrate,\n"
+    "          difficulty, blocks, hashprice) as a NumPy structured array (serial\n"
+    "          engine; for back-tests and plots)\n"
     "\n"
     "  -o, --output FILE     results file\n"
     "  -n, --paths N         number of paths (simulation.n_paths)\n"
@@ -420,6 +428,30 @@ static int cmd_run(const cli *c, int argc, char **argv)
     return rc;
 }
 
+/* `trace`: daily series of every path into a .npy file (trace.h). */
+static int cmd_trace(const cli *c)
+{
+    if (c->output == NULL)
+        return usage_error("trace needs -o FILE.npy%s", "");
+    hp_err err = {0};
+    hp_config *cfg = NULL;
+    void *m = load_model(c, &cfg, &err);
+    if (m == NULL)
+        return die(&err);
+    hp_trace_opts to = {
+        .path = c->output, .threads = c->threads, .force = c->force,
+        .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
+        .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
+    };
+    int rc = hp_trace_run(&hp_scenario_model, m, &to, &err) != 0 ? die(&err) : 0;
+    if (rc == 0 && !c->quiet)
+        printf("%s: %llu paths x %d days\n", c->output, (unsigned long long)to.n_paths,
+               hp_scenario_model.layout(m)->n_days);
+    hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+    return rc;
+}
+
 /* `info`: metadata and summary of a results file; refuses foreign files. */
 static int cmd_info(int argc, char **argv)
 {
@@ -450,13 +482,16 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "info") == 0)
         return cmd_info(argc, argv);
-    if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "validate") != 0)
+    if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "validate") != 0 &&
+        strcmp(argv[1], "trace") != 0)
         return usage_error("unknown command '%s'", argv[1]);
     int rc = parse_cli(argc, argv, &c);
     if (rc != 0)
         return rc;
     if (strcmp(c.command, "validate") == 0)
         return cmd_validate(&c);
+    if (strcmp(c.command, "trace") == 0)
+        return cmd_trace(&c);
     hp_err err = {0};
     if (hp_par_init(&argc, &argv, &err) != 0)
         return die(&err);

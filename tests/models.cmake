@@ -9,3 +9,5 @@ target_link_libraries(bench_floor hpsim)
 hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c)
 # ASIC price per TH/s against hashprice: power law, floor, annuity, sourced points.
 hp_c_test(test_asic ${HP_TEST_DIR}/test_asic.c ${HP_TEST_DIR}/testutil.c)
+# The fleet hashrate model: cost curve in closed form, price shock through the engine.
+hp_c_test(test_fleet ${HP_TEST_DIR}/test_fleet.c ${HP_TEST_DIR}/testutil.c)

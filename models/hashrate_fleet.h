@@ -1,0 +1,233 @@
+/* hashrate_fleet: the network's supply of hashrate from a fleet cost curve
+ * (network.hashrate_model = "fleet"; docs/network.md has the equations).
+ *
+ * The others' installed machines are cohorts, each with an efficiency e
+ * (J/TH) and installed TH/s. Their sites pay power prices p drawn from one
+ * distribution F (piecewise linear through network.fleet.power_quantiles),
+ * so a machine costs 0.024 e p USD per PH/s per day to run. On a day of
+ * hashprice h (USD/PH/day at the start-of-day difficulty, subsidy, fees and
+ * price), a cohort runs the share F(h / (0.024 e)) of its sites:
+ *
+ *     H(h) = sum_k TH_k F(h / (0.024 e_k))          TH/s online
+ *
+ * Capacity changes only at monthly reviews (every 30 days): deliveries of
+ * orders placed lead_months earlier, at the frontier efficiency of the
+ * delivery date; retirements of machines older than max_age_years, and of
+ * the machines of a cohort that ran less than retire_share of its sites for
+ * retire_months reviews in a row, except those at sites that still cover
+ * their power cost. So
+ * H(h) is rebuilt only then, as a table in ln h on a grid of step
+ * HP_FLEET_STEP, and a day costs one interpolation per chain.
+ *
+ * Orders follow the profitability index PI of a machine delivered after
+ * the lead time: its expected operating margin over its life (hashprice
+ * smoothed over expect_days, scaled by the subsidy schedule the buyer
+ * knows, drifting at hashprice_drift a year; sites curtail when below
+ * cost) over its fixed costs (other opex, the site and the machine
+ * annuitized at hurdle_rate; the machine priced by asic.h at the smoothed
+ * hashprice). Orders per year are kappa (PI - 1) of the network's size
+ * (the hashrate its difficulty implies), at most max_growth, times a
+ * lognormal shock of sd order_sd.
+ *
+ * Units: TH/s for capacity, J/TH, USD/MWh, USD/PH/day, years of 365.25
+ * days, a "month" of HP_FLEET_MONTH_DAYS days. */
+#ifndef HP_HASHRATE_FLEET_H
+#define HP_HASHRATE_FLEET_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asic.h"
+#include "config.h"
+#include "hp_err.h"
+
+#define HP_FLEET_MONTH_DAYS 30
+#define HP_FLEET_STEP 0.04          /* grid step in ln(USD/PH/day) and ln(USD/MWh) */
+#define HP_FLEET_MAX_INIT 16        /* start cohorts                           */
+#define HP_FLEET_MAX_QUANTILES 64
+/* USD per PH/s per day of one J/TH at 1 USD/MWh: 1 PH/s at e J/TH draws
+ * e kW, 24 e kWh a day = 0.024 e MWh. */
+#define HP_FLEET_MWH_PER_PH_DAY 0.024
+
+/* Run constants of the fleet model (read-only, shared by threads). */
+typedef struct hp_fleet {
+    /* Site power prices: quantiles at probabilities j / (n_q - 1). */
+    int n_q;
+    double q[HP_FLEET_MAX_QUANTILES];
+    double ln_p0;                   /* ln q[0]: node 0 of the power grid    */
+    int n_phi;                      /* F on the ln-p grid: phi[j] = F(exp(ln_p0 + j STEP)) */
+    double *phi;
+    /* The supply table's grid: node g is ln h = ln_h0 + g STEP. */
+    double ln_h0;
+    int n_grid;
+    /* Start cohorts. */
+    int n_init;
+    double init_e[HP_FLEET_MAX_INIT], init_share[HP_FLEET_MAX_INIT];
+    double init_age_years[HP_FLEET_MAX_INIT];
+    /* Deliveries: frontier efficiency e_f(t) = frontier0 exp(-gain t). */
+    double frontier0, frontier_gain;
+    int lead_months;
+    /* Investment. */
+    double kappa, max_growth, hurdle_rate, drift, ema_frac;
+    double opex_usd_mwh, site_usd_mw, site_life_years;
+    hp_asic asic;
+    /* Retirement. */
+    double retire_share, max_age_years;
+    int retire_months;
+    double q_retire;                /* power price at quantile retire_share */
+    /* Noise: ln of an online multiplier, OU; order shocks. */
+    double noise_decay, noise_vol, order_sd;
+    int max_cohorts;                /* start cohorts + one per review */
+    double ln_blocks_unit;          /* ln(86400 x 1e15 / 2^32): blocks a day
+                                       per (PH/s / difficulty)             */
+    double q_median;                /* median site power price, USD/MWh     */
+    double fixed_per_j_th;          /* USD/PH/day per J/TH: opex and site   */
+    double asic_per_usd_th;         /* USD/PH/day per USD/TH of machine     */
+} hp_fleet;
+
+/* One cohort: th_full TH/s delivered at efficiency e, of which the
+ * machines at sites below the quantile f_cut of power prices remain
+ * (installed: th_full f_cut). Its TH sit on grid bins b and b + 1 with
+ * weights 1 - w and w (b + w is its offset on the grid). */
+typedef struct hp_fleet_cohort {
+    double th_full, f_cut, e;
+    double born_years;              /* delivery, years after start_date     */
+    int bin;
+    double w;
+    int months_under;               /* reviews in a row below retire_share  */
+} hp_fleet_cohort;
+
+/* The fleet of one chain (one per allocation when the firm is in the
+ * network: the others respond to each chain's own hashprice). Lives in the
+ * thread's scratch memory; hp_fleet_state_bytes() gives its size. */
+typedef struct hp_fleet_state {
+    double *supply;                 /* [n_grid] TH/s online at grid node g   */
+    hp_fleet_cohort *coh;           /* [max_cohorts], oldest first           */
+    double *pipe;                   /* [lead_months] TH/s ordered, ring      */
+    int n_coh, first;               /* cohorts in use; first not retired     */
+    int under_end;                  /* cohorts first..under_end-1 were below
+                                       retire_share at the last review      */
+    int pipe_head;
+    double installed_th;            /* sum of th                             */
+    double ema_hp;                  /* smoothed hashprice, USD/PH/day        */
+    double month_hp, month_z;       /* sums over the month's days            */
+    int month_days, months;
+    double d_cached, ln_d, inv_d;   /* difficulty, its log and inverse
+                                       (recomputed when it moves)          */
+    double next_halving;            /* the caller's subsidy cache: height of */
+    double sub_btc;                 /* the next halving, subsidy until then */
+    double hp_last;                 /* the last day's hashprice              */
+    double full_cost_new;           /* USD/PH/day of a machine ordered now  */
+    double cash_cost_best;          /* USD/PH/day of the newest cohort at
+                                       the median site                      */
+} hp_fleet_state;
+
+/* Noise shared by a path's chains (the others face the same weather and
+ * the same order book whatever the firm does). */
+typedef struct hp_fleet_path {
+    double ln_noise;                /* ln of the online multiplier, OU      */
+    double mult;                    /* exp(ln_noise)                        */
+    double z_sum;                   /* the month's shocks so far            */
+    double z_month;                 /* sum / sqrt(days) at a review day     */
+} hp_fleet_path;
+
+extern const hp_param hp_fleet_params[];
+
+/* Reads network.fleet.* and asic.* for a run of n_days. */
+int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err);
+void hp_fleet_free(hp_fleet *f);
+
+/* Bytes of one chain's state (8-byte aligned). */
+size_t hp_fleet_state_bytes(const hp_fleet *f);
+
+/* The share of a cohort's sites that run at hashprice h: F(h / (0.024 e)),
+ * exact (from the quantiles, not the grid). */
+double hp_fleet_share(const hp_fleet *f, double e_j_th, double hp);
+
+/* E[max(h - 0.024 e p, 0)] over the site distribution: the operating margin
+ * per PH/s per day of a machine whose sites curtail below cost, exact. */
+double hp_fleet_margin(const hp_fleet *f, double e_j_th, double hp);
+
+/* Lays out a chain's state in `mem` and starts it: cohorts scaled so that
+ * H(hp0) = others_hs, an empty table filled, the order pipeline filled at
+ * the rate the rule gives on day 0. height and fee (BTC per block) give the
+ * subsidy outlook; orders are a share of the hashrate the difficulty
+ * implies. Returns the state, or NULL when no site is profitable at
+ * hp0 (the start state is inconsistent). */
+hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, double hp0,
+                               double height, double difficulty, double fee_btc);
+
+/* MW of the cohorts' machines that run at hashprice hp, exact (cohort by
+ * cohort, not from the table). */
+double hp_fleet_mw_online(const hp_fleet *f, const hp_fleet_state *s, double hp);
+
+/* Copies a started state into `mem` (same fleet), pointers rebased. */
+hp_fleet_state *hp_fleet_copy(const hp_fleet *f, void *mem, const hp_fleet_state *src);
+
+/* TH/s online at ln hashprice ln_hp, from the table (linear in ln h). */
+static inline double hp_fleet_supply_th(const hp_fleet *f, const hp_fleet_state *s, double ln_hp)
+{
+    double u = (ln_hp - f->ln_h0) * (1.0 / HP_FLEET_STEP);
+    if (!(u > 0))
+        return s->supply[0];
+    if (u >= f->n_grid - 1)
+        return s->supply[f->n_grid - 1];
+    int i = (int)u;
+    double a = s->supply[i];
+    return a + (u - i) * (s->supply[i + 1] - a);
+}
+
+/* ln of the start-of-day hashprice, USD/PH/day: ln(86400 s x 1e15 / 2^32)
+ * - ln D + ln(subsidy + fees) + ln S. The caller gives ln(subsidy + fees)
+ * (shared by chains with the same subsidy) and ln S; ln D is cached. */
+static inline double hp_fleet_ln_hashprice(const hp_fleet *f, hp_fleet_state *s, double difficulty,
+                                           double ln_reward_btc, double ln_price)
+{
+    if (difficulty != s->d_cached) {
+        s->d_cached = difficulty;
+        s->ln_d = log(difficulty);
+        s->inv_d = 1.0 / difficulty;
+    }
+    return f->ln_blocks_unit - s->ln_d + ln_reward_btc + ln_price;
+}
+
+/* The others' hashrate on a day (H/s) at hashprice hp = exp(ln_hp); also
+ * feeds the month's averages and the smoothed hashprice. */
+static inline double hp_fleet_hashrate(const hp_fleet *f, hp_fleet_state *s,
+                                       const hp_fleet_path *p, double ln_hp, double hp)
+{
+    s->month_hp += hp;
+    s->month_days++;
+    s->hp_last = hp;
+    s->ema_hp += f->ema_frac * (hp - s->ema_hp);
+    return hp_fleet_supply_th(f, s, ln_hp) * 1e12 * p->mult;
+}
+
+void hp_fleet_path_init(hp_fleet_path *p);
+
+/* 1 when day d (0-based) ends with a review. */
+static inline int hp_fleet_review_day(int d) { return (d + 1) % HP_FLEET_MONTH_DAYS == 0; }
+
+/* Ends day d (0-based) for the path: the online noise takes the day's
+ * shock; on a review day, z_month holds the month's standardized shock. */
+static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d, double shock)
+{
+    p->z_sum += shock;
+    if (f->noise_vol > 0) {
+        p->ln_noise = p->ln_noise * f->noise_decay + f->noise_vol * shock;
+        p->mult = exp(p->ln_noise);
+    }
+    if (hp_fleet_review_day(d)) {
+        p->z_month = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);
+        p->z_sum = 0;
+    }
+}
+
+/* Reviews a chain's fleet at the end of day d: retirements, deliveries,
+ * orders (with the path's z_month). height, difficulty: the chain's; fee:
+ * BTC per block. Call on review days only, after hp_fleet_path_step. */
+void hp_fleet_review(const hp_fleet *f, hp_fleet_state *s, const hp_fleet_path *p, int d,
+                     double height, double difficulty, double fee_btc);
+
+#endif
