@@ -63,7 +63,9 @@ const hp_param hp_fleet_params[] = {
     {"network.fleet.noise_days", HP_DOUBLE, "day", "30.0", 1, 1e5, NULL,
      "fleet: correlation time of the online multiplier"},
     {"network.fleet.order_sd", HP_DOUBLE, "", "0.3", 0, 5, NULL,
-     "fleet: sd of ln of each month's orders around the rule"},
+     "fleet: stationary sd of ln of the orders' multiplier around the rule (its median is 1)"},
+    {"network.fleet.order_days", HP_DOUBLE, "day", "365.0", 1, 1e5, NULL,
+     "fleet: correlation time of the orders' multiplier (an AR(1) across monthly reviews)"},
     HP_PARAM_END
 };
 
@@ -205,6 +207,7 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     f->noise_decay = exp(-1.0 / hp_cfg_double(cfg, "network.fleet.noise_days"));
     f->noise_vol = sd * sqrt(1.0 - f->noise_decay * f->noise_decay);
     f->order_sd = hp_cfg_double(cfg, "network.fleet.order_sd");
+    f->order_rho = exp(-HP_FLEET_MONTH_DAYS / hp_cfg_double(cfg, "network.fleet.order_days"));
     f->ln_blocks_unit = log(86400.0 * 1e15 / HP_TWO32);
     if (hp_asic_init(&f->asic, cfg, err) != 0 || read_cohorts(f, cfg, err) != 0 ||
         read_power(f, cfg, err) != 0)
@@ -325,10 +328,12 @@ static double revenue_factor(const hp_fleet *f, double height, double fee, doubl
     return sum / (b - a);
 }
 
-/* Orders per year as a share of installed TH/s, and the full cost of a new
- * machine (USD/PH/day at the median site), from the smoothed hashprice. */
+/* Orders per year as a share of the network, and the full cost of a new
+ * machine (USD/PH/day at the median site), from the smoothed hashprice:
+ * kappa (PI - 1) times the orders' multiplier `mult`, at most max_growth
+ * (the multiplier moves demand; chips and sites cap supply). */
 static double order_rate(const hp_fleet *f, const hp_fleet_state *s, double t_years, double height,
-                         double fee, double *full_cost)
+                         double fee, double mult, double *full_cost)
 {
     double lead = f->lead_months * MONTH_YEARS, life = f->asic.life_years;
     double e = frontier_at(f, t_years + lead);
@@ -339,7 +344,7 @@ static double order_rate(const hp_fleet *f, const hp_fleet_state *s, double t_ye
     *full_cost = fixed + HP_FLEET_MWH_PER_PH_DAY * e * f->q_median;
     if (!(fixed > 0))
         return f->max_growth;
-    double rate = f->kappa * (margin / fixed - 1.0);
+    double rate = f->kappa * (margin / fixed - 1.0) * mult;
     return rate <= 0 ? 0 : rate < f->max_growth ? rate : f->max_growth;
 }
 
@@ -428,7 +433,7 @@ hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, d
     s->ema_hp = hp0;
     s->d_cached = -1;
     /* Orders of the last lead_months, at the rule's rate on day 0. */
-    double rate = order_rate(f, s, 0, height, fee_btc, &s->full_cost_new);
+    double rate = order_rate(f, s, 0, height, fee_btc, 1.0, &s->full_cost_new);
     for (int m = 0; m < f->lead_months; m++)
         s->pipe[m] = rate * MONTH_YEARS * network_th(difficulty);
     review_stats(f, s);
@@ -440,7 +445,7 @@ void hp_fleet_path_init(hp_fleet_path *p)
     p->ln_noise = 0;
     p->mult = 1;
     p->z_sum = 0;
-    p->z_month = 0;
+    p->order_x = 0;
 }
 
 
@@ -499,10 +504,9 @@ void hp_fleet_review(const hp_fleet *f, hp_fleet_state *s, const hp_fleet_path *
     s->months++;
     retire(f, s, hp_month, t);
 
-    double rate = order_rate(f, s, t, height, fee_btc, &s->full_cost_new);
+    double mult = f->order_sd > 0 ? exp(f->order_sd * p->order_x) : 1.0;
+    double rate = order_rate(f, s, t, height, fee_btc, mult, &s->full_cost_new);
     double order = rate * MONTH_YEARS * network_th(difficulty);
-    if (f->order_sd > 0)
-        order *= exp(f->order_sd * p->z_month - 0.5 * f->order_sd * f->order_sd);
     if (f->lead_months > 0) {
         cohort_append(f, s, s->pipe[s->pipe_head], frontier_at(f, t), t);
         s->pipe[s->pipe_head] = order;

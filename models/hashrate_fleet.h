@@ -26,8 +26,9 @@
  * cost) over its fixed costs (other opex, the site and the machine
  * annuitized at hurdle_rate; the machine priced by asic.h at the smoothed
  * hashprice). Orders per year are kappa (PI - 1) of the network's size
- * (the hashrate its difficulty implies), at most max_growth, times a
- * lognormal shock of sd order_sd.
+ * (the hashrate its difficulty implies) times exp(order_sd X), X a
+ * stationary AR(1) across reviews (correlation time order_days) driven by
+ * the network's shocks, at most max_growth.
  *
  * Units: TH/s for capacity, J/TH, USD/MWh, USD/PH/day, years of 365.25
  * days, a "month" of HP_FLEET_MONTH_DAYS days. */
@@ -77,7 +78,7 @@ typedef struct hp_fleet {
     int retire_months;
     double q_retire;                /* power price at quantile retire_share */
     /* Noise: ln of an online multiplier, OU; order shocks. */
-    double noise_decay, noise_vol, order_sd;
+    double noise_decay, noise_vol, order_sd, order_rho;
     int max_cohorts;                /* start cohorts + one per review */
     double ln_blocks_unit;          /* ln(86400 x 1e15 / 2^32): blocks a day
                                        per (PH/s / difficulty)             */
@@ -129,7 +130,7 @@ typedef struct hp_fleet_path {
     double ln_noise;                /* ln of the online multiplier, OU      */
     double mult;                    /* exp(ln_noise)                        */
     double z_sum;                   /* the month's shocks so far            */
-    double z_month;                 /* sum / sqrt(days) at a review day     */
+    double order_x;                 /* orders' AR(1) state, stationary N(0,1) */
 } hp_fleet_path;
 
 extern const hp_param hp_fleet_params[];
@@ -210,7 +211,8 @@ void hp_fleet_path_init(hp_fleet_path *p);
 static inline int hp_fleet_review_day(int d) { return (d + 1) % HP_FLEET_MONTH_DAYS == 0; }
 
 /* Ends day d (0-based) for the path: the online noise takes the day's
- * shock; on a review day, z_month holds the month's standardized shock. */
+ * shock; on a review day the month's shocks, standardized, move the
+ * orders' AR(1) state. */
 static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d, double shock)
 {
     p->z_sum += shock;
@@ -219,13 +221,14 @@ static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d
         p->mult = exp(p->ln_noise);
     }
     if (hp_fleet_review_day(d)) {
-        p->z_month = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);
+        double z = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);
+        p->order_x = f->order_rho * p->order_x + sqrt(1 - f->order_rho * f->order_rho) * z;
         p->z_sum = 0;
     }
 }
 
 /* Reviews a chain's fleet at the end of day d: retirements, deliveries,
- * orders (with the path's z_month). height, difficulty: the chain's; fee:
+ * orders (with the path's order multiplier). height, difficulty: the chain's; fee:
  * BTC per block. Call on review days only, after hp_fleet_path_step. */
 void hp_fleet_review(const hp_fleet *f, hp_fleet_state *s, const hp_fleet_path *p, int d,
                      double height, double difficulty, double fee_btc);
