@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asic.h"
 #include "date.h"
 #include "dist.h"
 #include "hpc.h"
@@ -98,7 +99,7 @@ const hp_param hp_correlation_params[] = {
 };
 
 static const hp_param *const scenario_params[] = {
-    hp_time_params, hp_price_params, hp_network_params, hp_fee_params,
+    hp_time_params, hp_price_params, hp_network_params, hp_fee_params, hp_asic_params,
     hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
     hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };
