@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <omp.h>
 
+#include "cli_analysis.h"
 #include "config.h"
 #include "date.h"
 #include "driver.h"
@@ -44,11 +45,14 @@ static const char usage_text[] =
     "       hashpivot validate CONFIG [--set key=value]...\n"
     "       hashpivot params        print the parameter reference (Markdown)\n"
     "       hashpivot info RESULTS.h5   print a results file's metadata and summary\n"
+    "%s"
     "       hashpivot --help | --version\n"
     "\n"
     "run       simulate CONFIG and write an HDF5 results file\n"
     "          (default results/<config name>.h5), then print a summary\n"
     "validate  check CONFIG and print the resolved configuration\n"
+    "sensitivity, solve: tornado, break-even value\n"
+    "          (hashpivot COMMAND --help)\n"
     "\n"
     "  -o, --output FILE     results file\n"
     "  -n, --paths N         number of paths (simulation.n_paths)\n"
@@ -85,7 +89,8 @@ static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "hashpivot: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage_text);
+    fputc('\n', stderr);
+    fprintf(stderr, usage_text, hp_cli_analysis_usage);
     return 2;
 }
 
@@ -435,7 +440,7 @@ int main(int argc, char **argv)
         return usage_error("missing command%s", "");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        fputs(usage_text, stdout);
+        printf(usage_text, hp_cli_analysis_usage);
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
@@ -450,6 +455,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "info") == 0)
         return cmd_info(argc, argv);
+    if (hp_cli_is_analysis(argv[1]))
+        return hp_cli_analysis(argc, argv, &hp_scenario_model, c.params);
     if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "validate") != 0)
         return usage_error("unknown command '%s'", argv[1]);
     int rc = parse_cli(argc, argv, &c);

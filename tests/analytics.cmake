@@ -2,3 +2,9 @@
 # runs, sensitivity, break-even solving, global sensitivity, Sobol points.
 hp_c_test(test_stats ${HP_TEST_DIR}/test_stats.c)
 hp_c_test(test_pathrun ${HP_TEST_DIR}/test_pathrun.c ${HP_TEST_DIR}/testutil.c)
+hp_c_test(test_target ${HP_TEST_DIR}/test_target.c ${HP_TEST_DIR}/testutil.c)
+add_test(NAME analytics_sensitivity
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_sensitivity.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
+hp_c_test(test_solve ${HP_TEST_DIR}/test_solve.c)
+add_test(NAME analytics_cli
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_analysis_cli.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
