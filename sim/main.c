@@ -51,7 +51,7 @@ static const char usage_text[] =
     "run       simulate CONFIG and write an HDF5 results file\n"
     "          (default results/<config name>.h5), then print a summary\n"
     "validate  check CONFIG and print the resolved configuration\n"
-    "sensitivity, solve: tornado, break-even value\n"
+    "sensitivity, solve, gsa: tornado, break-even value, global sensitivity\n"
     "          (hashpivot COMMAND --help)\n"
     "\n"
     "  -o, --output FILE     results file\n"

@@ -253,6 +253,15 @@ int hp_target_bind(hp_target *t, const hp_layout *l, const char *what, hp_err *e
     return 0;
 }
 
+const char *hp_target_units(const hp_target *t, const hp_layout *l)
+{
+    size_t off;
+    const hp_var *v = t->n_terms > 0 ? find_var(l, t->term[0].var, &off) : NULL;
+    if (t->kind == HP_STAT_PROB)
+        return "1";
+    return v != NULL ? v->units : "";
+}
+
 static void reduce_target(const double *result, double *dst, const void *ctx)
 {
     const hp_target *t = ctx;

@@ -70,6 +70,10 @@ hp_reducer hp_target_reducer(const hp_target *t);
 /* The statistic of x[0..n) with its error; x may be reordered (sorted). */
 hp_est hp_target_stat(const hp_target *t, double *x, size_t n);
 
+/* The statistic's unit: "1" for P(...), else the unit of the first
+ * variable named (bound or not: looked up in l). */
+const char *hp_target_units(const hp_target *t, const hp_layout *l);
+
 /* The statistic as text: "mean(npv[0.2] - npv[0])" (without "= value"). */
 const char *hp_target_stat_text(const hp_target *t, char *buf, size_t len);
 

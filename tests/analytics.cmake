@@ -10,3 +10,4 @@ add_test(NAME analytics_cli
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_analysis_cli.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
 hp_c_test(test_sobol ${HP_TEST_DIR}/test_sobol.c)
 target_compile_definitions(test_sobol PRIVATE HP_SOBOL_KAT="${HP_TEST_DIR}/data/sobol_kat.txt")
+hp_c_test(test_gsa ${HP_TEST_DIR}/test_gsa.c)
