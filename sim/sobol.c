@@ -36,13 +36,18 @@ int hp_sobol_init(hp_sobol *s, int dims, hp_err *err)
     s->v = malloc((size_t)dims * 32 * sizeof *s->v);
     if (s->v == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory for %d Sobol dimensions", dims);
-    for (unsigned k = 0; k < 32; k++)
-        s->v[k] = UINT32_C(1) << (31 - k);          /* dimension 0: all m_k = 1 */
+    uint32_t v[32];
     const uint32_t *p = hp_sobol_jk;
-    for (int d = 1; d < dims; d++) {
-        unsigned deg = p[0], a = p[1];
-        directions(s->v + (size_t)d * 32, deg, a, p + 2);
-        p += 2 + deg;
+    for (int d = 0; d < dims; d++) {
+        if (d == 0) {
+            for (unsigned k = 0; k < 32; k++)
+                v[k] = UINT32_C(1) << (31 - k);      /* dimension 0: all m_k = 1 */
+        } else {
+            directions(v, p[0], p[1], p + 2);
+            p += 2 + p[0];
+        }
+        for (int k = 0; k < 32; k++)
+            s->v[(size_t)k * (size_t)dims + (size_t)d] = v[k];
     }
     s->dims = dims;
     return 0;
@@ -57,11 +62,23 @@ void hp_sobol_free(hp_sobol *s)
 
 uint32_t hp_sobol_bits(const hp_sobol *s, uint32_t i, int d)
 {
-    const uint32_t *v = s->v + (size_t)d * 32;
     uint32_t g = i ^ (i >> 1), x = 0;
     for (; g != 0; g &= g - 1)               /* each set bit of the Gray code */
-        x ^= v[__builtin_ctz(g)];
+        x ^= s->v[(size_t)__builtin_ctz(g) * (size_t)s->dims + (size_t)d];
     return x;
+}
+
+void hp_sobol_point_bits(const hp_sobol *s, uint32_t i, uint32_t *x)
+{
+    const size_t n = (size_t)s->dims;
+    uint32_t g = i ^ (i >> 1);
+    for (size_t d = 0; d < n; d++)
+        x[d] = 0;
+    for (; g != 0; g &= g - 1) {
+        const uint32_t *row = s->v + (size_t)__builtin_ctz(g) * n;
+        for (size_t d = 0; d < n; d++)        /* contiguous: vectorized */
+            x[d] ^= row[d];
+    }
 }
 
 /* ---- scrambling ------------------------------------------------------------- */
@@ -259,15 +276,29 @@ static double padding_uniform(uint64_t seed, uint32_t rep, uint32_t i, uint32_t 
     return ((double)(h >> 11) + 0.5) * 0x1p-53;
 }
 
+size_t hp_qmc_work_size(const hp_qmc *q)
+{
+    /* The point's bits (as many doubles as half the dimensions, rounded
+     * up), then the bridge's normals (n_days) and its path (n_days + 1). */
+    return ((size_t)q->sobol_dims + 1) / 2 + 2 * (size_t)q->n_days + 1;
+}
+
 void hp_qmc_normals(const hp_qmc *q, uint32_t rep, uint32_t index, double *z, double *work)
 {
     const int n = q->n_days, nf = q->n_factors;
-    double *zb = work, *w = work + n;
+    uint32_t *bits = (uint32_t *)work;
+    double *zb = work + ((size_t)q->sobol_dims + 1) / 2, *w = zb + n;
+    hp_sobol_point_bits(&q->sob, index, bits);
     for (int f = 0; f < nf; f++) {
         for (int k = 0; k < n; k++) {
             int dim = k * nf + f;
-            double u = dim < q->sobol_dims ? hp_sobol_uniform(&q->sob, q->seed, rep, index, dim)
-                                           : padding_uniform(q->seed, rep, index, (uint32_t)dim);
+            double u;
+            if (dim < q->sobol_dims) {
+                uint32_t x = hp_scramble_apply(bits[dim], hp_scramble_key(q->seed, rep, (uint32_t)dim));
+                u = ((double)x + 0.5) * 0x1p-32;
+            } else {
+                u = padding_uniform(q->seed, rep, index, (uint32_t)dim);
+            }
             zb[k] = hp_norm_ppf(u);
         }
         hp_bridge_increments(&q->bridge, zb, z + (size_t)f * (size_t)n, w);

@@ -38,6 +38,7 @@
 #ifndef HP_SOBOL_H
 #define HP_SOBOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "hp_err.h"
 
@@ -45,7 +46,9 @@
 
 typedef struct hp_sobol {
     int dims;
-    uint32_t *v;        /* [dims][32]: v[d * 32 + k] = direction number k+1 of dimension d, 32 bits */
+    uint32_t *v;        /* [32][dims]: v[k * dims + d] = direction number k+1 of
+                           dimension d, 32 bits (bit-major, so that a whole
+                           point is a few XORs of contiguous rows)         */
 } hp_sobol;
 
 int hp_sobol_init(hp_sobol *s, int dims, hp_err *err);
@@ -53,6 +56,8 @@ void hp_sobol_free(hp_sobol *s);
 
 /* Coordinate d of unscrambled point i, as a 32-bit fraction. */
 uint32_t hp_sobol_bits(const hp_sobol *s, uint32_t i, int d);
+/* Every coordinate of unscrambled point i: x[0..dims). */
+void hp_sobol_point_bits(const hp_sobol *s, uint32_t i, uint32_t *x);
 
 /* The scramble of dimension d in replicate rep of a seed: the keys of the
  * nested permutation and of the digital shift. */
@@ -96,8 +101,11 @@ typedef struct hp_qmc {
 int hp_qmc_init(hp_qmc *q, int n_days, int n_factors, uint64_t seed, hp_err *err);
 void hp_qmc_free(hp_qmc *q);
 
+/* Doubles of workspace hp_qmc_normals needs. */
+size_t hp_qmc_work_size(const hp_qmc *q);
+
 /* z[f * n_days + d]: the normal of factor f on day d for point `index` of
- * scramble `rep`. work: 2 n_days + 1 doubles. */
+ * scramble `rep`. work: hp_qmc_work_size(q) doubles. */
 void hp_qmc_normals(const hp_qmc *q, uint32_t rep, uint32_t index, double *z, double *work);
 
 #endif

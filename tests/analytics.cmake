@@ -11,3 +11,7 @@ add_test(NAME analytics_cli
 hp_c_test(test_sobol ${HP_TEST_DIR}/test_sobol.c)
 target_compile_definitions(test_sobol PRIVATE HP_SOBOL_KAT="${HP_TEST_DIR}/data/sobol_kat.txt")
 hp_c_test(test_gsa ${HP_TEST_DIR}/test_gsa.c)
+
+# Benchmark helper (not a test): scripts/bench_analysis.sh runs it.
+add_executable(bench_qmc ${HP_TEST_DIR}/bench_qmc.c)
+target_link_libraries(bench_qmc hpsim)

@@ -31,7 +31,7 @@ static void kat(const hp_sobol *s)
     uint64_t h = 0xcbf29ce484222325u;
     for (int d = 0; d < s->dims; d++)
         for (int k = 0; k < 32; k++)
-            h = (h ^ s->v[d * 32 + k]) * 0x100000001b3u;
+            h = (h ^ s->v[(size_t)k * s->dims + d]) * 0x100000001b3u;
     char line[1024];
     int rows = 0, points = 0;
     while (fgets(line, sizeof line, f) != NULL) {
@@ -44,8 +44,8 @@ static void kat(const hp_sobol *s)
             long d = strtol(p + 2, &end, 10);
             for (int k = 0; k < 32; k++) {
                 unsigned long want = strtoul(p = end, &end, 10);
-                CHECK_MSG(s->v[d * 32 + k] == want, "dimension %ld, v_%d: %u, scipy %lu", d, k + 1,
-                          s->v[d * 32 + k], want);
+                uint32_t got = s->v[(size_t)k * s->dims + (size_t)d];
+                CHECK_MSG(got == want, "dimension %ld, v_%d: %u, scipy %lu", d, k + 1, got, want);
             }
             rows++;
         } else if (strncmp(line, "point ", 6) == 0) {
@@ -67,6 +67,16 @@ static void kat(const hp_sobol *s)
  * net, one in each 32 x 32 cell. */
 static void stratification(const hp_sobol *s)
 {
+    /* A whole point at once equals its coordinates one by one. */
+    uint32_t *x = malloc((size_t)s->dims * sizeof *x);
+    int same = 1;
+    for (uint32_t i = 0; i < 70000; i += 6997) {
+        hp_sobol_point_bits(s, i, x);
+        for (int d = 0; d < s->dims; d++)
+            same &= x[d] == hp_sobol_bits(s, i, d);
+    }
+    CHECK(same);
+    free(x);
     enum { M = 1024 };
     unsigned char *seen = malloc(M);
     int bad = 0;
@@ -183,7 +193,8 @@ static void integration(void)
     hp_qmc q;
     hp_err err = {0};
     CHECK(hp_qmc_init(&q, NDAYS, 1, 99, &err) == 0);
-    double z[NDAYS], work[2 * NDAYS + 1];
+    double z[NDAYS], work[3 * NDAYS + 2];
+    CHECK(hp_qmc_work_size(&q) <= sizeof work / sizeof work[0]);
     double se_qmc = 0, se_mc = 0, sum_qmc = 0, sum2_qmc = 0;
     for (int r = 0; r < R; r++) {
         double est_qmc = 0, est_mc = 0;
