@@ -15,25 +15,23 @@
 const hp_param hp_fleet_params[] = {
     {"network.fleet.cohort_j_th", HP_DOUBLE_LIST, "J/TH", "[32.0, 25.0, 17.5, 13.5]", 1, 1e4, NULL,
      "fleet: efficiency of each start cohort of the others' machines (S19 class 30-34 J/TH, S19 XP 21.5, "
-     "S21 17.5, S21 XP 13.5; docs/sources.md#bitmain-antminer-specs)"},
+     "S21 17.5, S21 XP 13.5; docs/sources.md#bitmain-flagships)"},
     {"network.fleet.cohort_share", HP_DOUBLE_LIST, "", "[0.10, 0.25, 0.35, 0.30]", 0, 1, NULL,
      "fleet: share of installed TH/s in each start cohort, same length as cohort_j_th, summing to 1 "
-     "(TH-weighted mean 19.6 J/TH in 2026: CCAF 28.2 J/TH in 2024 less a year of replacement; "
-     "docs/network.md)"},
+     "(docs/sources.md#fleet-start-mix-2026)"},
     {"network.fleet.power_quantiles_usd_mwh", HP_DOUBLE_LIST, "USD/MWh",
      "[5.0, 28.0, 33.0, 37.0, 41.0, 45.0, 49.0, 53.0, 59.0, 67.0, 90.0]", 1e-3, 1e5, NULL,
      "fleet: site power prices at probabilities 0, 1/(n-1), ..., 1, linear between (CCAF median "
-     "$45/MWh delivered, miners' range $30-80; ends assumed: stranded and flared-gas power, retail "
-     "rates; docs/sources.md#ccaf-2025)"},
+     "$45/MWh delivered, miners' range $30-80, ends assumed; docs/sources.md#fleet-power-quantiles)"},
     {"network.fleet.frontier_j_th", HP_DOUBLE, "J/TH", "12.0", 0.01, 1e4, NULL,
-     "fleet: efficiency of machines delivered on start_date (S21 XP 13.5 J/TH, S23 Hydro 9.7 J/TH "
-     "shipping early 2026; docs/sources.md#bitmain-antminer-specs)"},
+     "fleet: efficiency of machines delivered on start_date (log-linear fit through Bitmain's "
+     "flagships S9 to S23 Hydro; docs/sources.md#bitmain-flagships)"},
     {"network.fleet.frontier_gain", HP_DOUBLE, "1/yr", "0.20", 0, 2, NULL,
      "fleet: yearly log decline of the delivered efficiency (Bitmain flagships, S19 Pro 29.5 J/TH in "
-     "2020 to S23 Hydro 9.7 in 2026: 0.20; docs/network.md)"},
+     "2020 to S23 Hydro 9.7 in 2026: 0.20; docs/sources.md#bitmain-flagships)"},
     {"network.fleet.lead_months", HP_INT, "months", "6", 0, 60, NULL,
-     "fleet: months of 30 days from order to delivery and installation (assumption: ASIC futures "
-     "ship in 3-6 months, sites take longer)"},
+     "fleet: months of 30 days from order to delivery and installation (queues six months ahead in "
+     "2021; docs/sources.md#asic-lead-time)"},
     {"network.fleet.kappa", HP_DOUBLE, "1/yr", "0.6", 0, 100, NULL,
      "fleet: orders per year, as a share of installed TH/s, per unit of (profitability index - 1)"},
     {"network.fleet.max_growth", HP_DOUBLE, "1/yr", "1.5", 0, 100, NULL,
@@ -46,9 +44,10 @@ const hp_param hp_fleet_params[] = {
      "fleet: time constant of the smoothed hashprice orders and ASIC prices are set on"},
     {"network.fleet.opex_usd_mwh", HP_DOUBLE, "USD/MWh", "10.5", 0, 1e4, NULL,
      "fleet: fixed opex besides power, per MWh of capacity (CCAF all-in $55.5/MWh less $45 power; "
-     "docs/sources.md#ccaf-2025)"},
+     "docs/sources.md#mining-opex-per-mw)"},
     {"network.fleet.site_usd_per_mw", HP_DOUBLE, "USD/MW", "500000.0", 0, 1e9, NULL,
-     "fleet: capex of a mining site per MW (mining builds $0.3-1.0M per MW; docs/sources.md#mining-site-capex)"},
+     "fleet: capex of a mining site per MW (Needham $0.3-0.8M, CoinShares $0.7-1.0M; "
+     "docs/sources.md#needham-capex-2024)"},
     {"network.fleet.site_life_years", HP_DOUBLE, "yr", "10.0", 0.1, 100, NULL,
      "fleet: years a site's capex is spread over (assumption)"},
     {"network.fleet.retire_share", HP_DOUBLE, "", "0.1", 0, 1, NULL,

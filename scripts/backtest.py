@@ -19,9 +19,9 @@ actual 7-day mean of hashrate_ths:
   coverage      1 when the actual lies inside the 5-95% band that day
   coverage_all  share of all days with the actual inside the band
 
-and prints and writes them (--json). Any CSV with shared/data's columns
-(date, price_usd, difficulty, hashrate_ths, blocks, subsidy_btc, fees_btc)
-works; the fit uses no row after the cut.
+and prints and writes them (--json). Any CSV with the history's columns
+(date, price_usd, difficulty, hashrate_ths, blocks, subsidy_btc, fees_btc;
+docs/sources.md#history-data) works; the fit uses no row after the cut.
 """
 import argparse
 import calendar

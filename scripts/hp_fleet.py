@@ -4,7 +4,7 @@ Shared by scripts/calibrate.py (--fits fleet) and scripts/backtest.py
 (Debian's /usr/bin/python3 with numpy). The model is docs/network.md's; the
 simulations are the engine's own (`hashpivot trace`), never a Python copy.
 
-The method, for a history CSV (shared/data's columns) and a window
+The method, for a history CSV (docs/sources.md#history-data) and a window
 [d0, d1] (everything below uses only rows up to d1, so a back-test cut at
 d1 never sees what follows):
 
