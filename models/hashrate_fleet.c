@@ -23,25 +23,27 @@ const hp_param hp_fleet_params[] = {
      "[5.0, 28.0, 33.0, 37.0, 41.0, 45.0, 49.0, 53.0, 59.0, 67.0, 90.0]", 1e-3, 1e5, NULL,
      "fleet: site power prices at probabilities 0, 1/(n-1), ..., 1, linear between (CCAF median "
      "$45/MWh delivered, miners' range $30-80, ends assumed; docs/sources.md#fleet-power-quantiles)"},
-    {"network.fleet.frontier_j_th", HP_DOUBLE, "J/TH", "12.0", 0.01, 1e4, NULL,
-     "fleet: efficiency of machines delivered on start_date (log-linear fit through Bitmain's "
-     "flagships S9 to S23 Hydro; docs/sources.md#bitmain-flagships)"},
-    {"network.fleet.frontier_gain", HP_DOUBLE, "1/yr", "0.20", 0, 2, NULL,
-     "fleet: yearly log decline of the delivered efficiency (Bitmain flagships, S19 Pro 29.5 J/TH in "
-     "2020 to S23 Hydro 9.7 in 2026: 0.20; docs/sources.md#bitmain-flagships)"},
+    {"network.fleet.frontier_j_th", HP_DOUBLE, "J/TH", "12.5", 0.01, 1e4, NULL,
+     "fleet: efficiency of machines delivered on start_date: the log-linear trend of Bitmain's "
+     "flagships (S9 to S23 Hydro) a year earlier, as buyers also take last year's models "
+     "(docs/sources.md#bitmain-flagships)"},
+    {"network.fleet.frontier_gain", HP_DOUBLE, "1/yr", "0.225", 0, 2, NULL,
+     "fleet: yearly log decline of the delivered efficiency (the same trend; "
+     "docs/sources.md#bitmain-flagships)"},
     {"network.fleet.lead_months", HP_INT, "months", "6", 0, 60, NULL,
      "fleet: months of 30 days from order to delivery and installation (queues six months ahead in "
      "2021; docs/sources.md#asic-lead-time)"},
-    {"network.fleet.kappa", HP_DOUBLE, "1/yr", "0.6", 0, 100, NULL,
-     "fleet: orders per year, as a share of installed TH/s, per unit of (profitability index - 1)"},
-    {"network.fleet.max_growth", HP_DOUBLE, "1/yr", "1.5", 0, 100, NULL,
-     "fleet: cap on orders per year as a share of installed TH/s (chip and site supply)"},
+    {"network.fleet.kappa", HP_DOUBLE, "1/yr", "19.4", 0, 100, NULL,
+     "fleet: orders per year, as a share of the network, per unit of (profitability index - 1) "
+     "(fit 2020-2023, at the search bound: the cap binds whenever PI > 1; docs/sources.md#fit-network-fleet)"},
+    {"network.fleet.max_growth", HP_DOUBLE, "1/yr", "0.77", 0, 100, NULL,
+     "fleet: cap on orders per year as a share of the network: chips and sites (largest one-year "
+     "growth 2020-2023; docs/sources.md#fit-network-fleet)"},
     {"network.fleet.hurdle_rate", HP_DOUBLE, "1/yr", "0.10", 0, 5, NULL,
      "fleet: rate at which buyers annuitize machines and sites (cost of capital)"},
-    {"network.fleet.hashprice_drift", HP_DOUBLE, "1/yr", "-0.15", -5, 5, NULL,
-     "fleet: log growth of hashprice buyers expect over a machine's life, halvings apart"},
-    {"network.fleet.expect_days", HP_DOUBLE, "day", "30.0", 1, 3650, NULL,
-     "fleet: time constant of the smoothed hashprice orders and ASIC prices are set on"},
+    {"network.fleet.hashprice_drift", HP_DOUBLE, "1/yr", "0.15", -5, 5, NULL,
+     "fleet: log growth of hashprice buyers expect over a machine's life, halvings apart "
+     "(fit 2020-2023; docs/sources.md#fit-network-fleet)"},
     {"network.fleet.opex_usd_mwh", HP_DOUBLE, "USD/MWh", "10.5", 0, 1e4, NULL,
      "fleet: fixed opex besides power, per MWh of capacity (CCAF all-in $55.5/MWh less $45 power; "
      "docs/sources.md#mining-opex-per-mw)"},
@@ -56,12 +58,23 @@ const hp_param hp_fleet_params[] = {
     {"network.fleet.retire_months", HP_INT, "months", "6", 1, 1200, NULL,
      "fleet: months of 30 days a cohort stays below retire_share before it retires (assumption)"},
     {"network.fleet.max_age_years", HP_DOUBLE, "yr", "8.0", 0.1, 100, NULL,
-     "fleet: machines older than this retire (start cohorts' ages from the frontier path)"},
-    {"network.fleet.noise_sd", HP_DOUBLE, "", "0.05", 0, 5, NULL,
-     "fleet: stationary sd of ln of the online multiplier (outages, weather, curtailment programmes)"},
-    {"network.fleet.noise_days", HP_DOUBLE, "day", "30.0", 1, 1e5, NULL,
-     "fleet: correlation time of the online multiplier"},
-    {"network.fleet.order_sd", HP_DOUBLE, "", "0.3", 0, 5, NULL,
+     "fleet: end of life: a cohort this old scraps its idle machines; those at sites that cover "
+     "their power run on (start cohorts' ages from the frontier path; assumption)"},
+    {"network.fleet.anticipation", HP_DOUBLE, "", "0.5", 0, 1, NULL,
+     "fleet: weight, in logs, of the hashprice after the next retarget (revenue at 144 blocks a day) "
+     "against today's in the daily decision to run (assumption: hedged and take-or-pay power, and "
+     "miners who look through a dip the retarget ends; 0 = today's hashprice only)"},
+    {"network.fleet.switch_days", HP_DOUBLE, "day", "7.0", 0, 365, NULL,
+     "fleet: time constant with which running machines follow the decision hashprice "
+     "(0 = at once; assumption: hashrate took one to two weeks to settle after the 2020 and 2024 "
+     "halvings)"},
+    {"network.fleet.noise_sd", HP_DOUBLE, "", "0.135", 0, 5, NULL,
+     "fleet: stationary sd of ln of the online multiplier: what the cost curve does not explain "
+     "(bans, relocations, weather, outages; fit 2020-2023 to the one-year-ahead errors; "
+     "docs/sources.md#fit-network-fleet)"},
+    {"network.fleet.noise_days", HP_DOUBLE, "day", "365.0", 1, 1e5, NULL,
+     "fleet: correlation time of the online multiplier (assumption: shocks last about a year)"},
+    {"network.fleet.order_sd", HP_DOUBLE, "", "0.0", 0, 5, NULL,
      "fleet: stationary sd of ln of the orders' multiplier around the rule (its median is 1)"},
     {"network.fleet.order_days", HP_DOUBLE, "day", "365.0", 1, 1e5, NULL,
      "fleet: correlation time of the orders' multiplier (an AR(1) across monthly reviews)"},
@@ -98,7 +111,7 @@ double hp_fleet_margin(const hp_fleet *f, double e, double hp)
         double a = f->q[j], b = f->q[j + 1];
         if (x <= a)
             break;
-        sum += x >= b ? hp - c * 0.5 * (a + b) : c * (x - a) * (x - a) / (2.0 * (b - a));
+        sum += x >= b ? hp - c * f->q_mid[j] : c * (x - a) * (x - a) * f->q_inv2w[j];
     }
     return sum / (f->n_q - 1);
 }
@@ -173,6 +186,10 @@ static int read_power(hp_fleet *f, const hp_config *cfg, hp_err *err)
             return hp_cfg_fail(cfg, err, key, "quantiles must increase strictly (%g then %g)",
                                f->q[j - 1], f->q[j]);
     f->q_median = power_quantile(f, 0.5);
+    for (int j = 0; j + 1 < f->n_q; j++) {
+        f->q_mid[j] = 0.5 * (f->q[j] + f->q[j + 1]);
+        f->q_inv2w[j] = 0.5 / (f->q[j + 1] - f->q[j]);
+    }
     /* F on the ln-p grid; the last node is at or above q[n-1], so F = 1 there. */
     f->ln_p0 = log(f->q[0]);
     f->n_phi = (int)ceil((log(f->q[f->n_q - 1]) - f->ln_p0) / HP_FLEET_STEP) + 1;
@@ -195,7 +212,6 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     f->max_growth = hp_cfg_double(cfg, "network.fleet.max_growth");
     f->hurdle_rate = hp_cfg_double(cfg, "network.fleet.hurdle_rate");
     f->drift = hp_cfg_double(cfg, "network.fleet.hashprice_drift");
-    f->ema_frac = -expm1(-1.0 / hp_cfg_double(cfg, "network.fleet.expect_days"));
     f->opex_usd_mwh = hp_cfg_double(cfg, "network.fleet.opex_usd_mwh");
     f->site_usd_mw = hp_cfg_double(cfg, "network.fleet.site_usd_per_mw");
     f->site_life_years = hp_cfg_double(cfg, "network.fleet.site_life_years");
@@ -206,6 +222,9 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     f->noise_decay = exp(-1.0 / hp_cfg_double(cfg, "network.fleet.noise_days"));
     f->noise_vol = sd * sqrt(1.0 - f->noise_decay * f->noise_decay);
     f->order_sd = hp_cfg_double(cfg, "network.fleet.order_sd");
+    f->anticipation = hp_cfg_double(cfg, "network.fleet.anticipation");
+    double sw = hp_cfg_double(cfg, "network.fleet.switch_days");
+    f->switch_frac = sw > 0 ? -expm1(-1.0 / sw) : 1.0;
     f->order_rho = exp(-HP_FLEET_MONTH_DAYS / hp_cfg_double(cfg, "network.fleet.order_days"));
     f->ln_blocks_unit = log(86400.0 * 1e15 / HP_TWO32);
     if (hp_asic_init(&f->asic, cfg, err) != 0 || read_cohorts(f, cfg, err) != 0 ||
@@ -231,13 +250,22 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     double top = log(HP_FLEET_MWH_PER_PH_DAY * e_max) + f->ln_p0 + f->n_phi * HP_FLEET_STEP;
     f->n_grid = (int)ceil((top - f->ln_h0) / HP_FLEET_STEP) + 2;
     f->max_cohorts = f->n_init + n_days / HP_FLEET_MONTH_DAYS + 2;
+    /* The frontier at each review, and lead_months beyond the last. */
+    int n_front = n_days / HP_FLEET_MONTH_DAYS + f->lead_months + 2;
+    f->front = malloc((size_t)n_front * sizeof(double));
+    if (f->front == NULL)
+        return hp_fail(err, NULL, 0, NULL, "out of memory");
+    for (int m = 0; m < n_front; m++)
+        f->front[m] = frontier_at(f, m * MONTH_YEARS);
     return 0;
 }
 
 void hp_fleet_free(hp_fleet *f)
 {
     free(f->phi);
+    free(f->front);
     f->phi = NULL;
+    f->front = NULL;
 }
 
 size_t hp_fleet_state_bytes(const hp_fleet *f)
@@ -249,10 +277,13 @@ size_t hp_fleet_state_bytes(const hp_fleet *f)
 
 /* ---- the supply table ---------------------------------------------------------- */
 
-/* clamp(v, lo, hi) - lo: the part of a share v that lies in [lo, hi]. */
+/* clamp(v, lo, hi) - lo: the part of a share v that lies in [lo, hi]
+ * (written as two selects, which vectorize). */
 static inline double band(double v, double lo, double hi)
 {
-    return v <= lo ? 0 : v >= hi ? hi - lo : v - lo;
+    double t = v - lo, w = hi - lo;
+    t = t > 0 ? t : 0;
+    return t < w ? t : w;
 }
 
 /* Adds to the table dth TH/s of cohort c's sites whose power
@@ -294,6 +325,13 @@ static void table_add(const hp_fleet *f, hp_fleet_state *s, const hp_fleet_cohor
         th[g] += dt_all;
 }
 
+/* The month's hashprice below which fewer than retire_share of the sites
+ * the cohort kept cover their power: 0.024 e F^-1(retire_share f_cut). */
+static void cohort_under(const hp_fleet *f, hp_fleet_cohort *c)
+{
+    c->h_under = HP_FLEET_MWH_PER_PH_DAY * c->e * power_quantile(f, f->retire_share * c->f_cut);
+}
+
 static void cohort_place(const hp_fleet *f, hp_fleet_cohort *c)
 {
     double o = (log(HP_FLEET_MWH_PER_PH_DAY * c->e) + f->ln_p0 - f->ln_h0) / HP_FLEET_STEP;
@@ -312,16 +350,19 @@ static double revenue_factor(const hp_fleet *f, double height, double fee, doubl
     double now = (double)hp_subsidy_sat(h) / HP_COIN_SAT + fee;
     if (!(now > 0))
         return 0;
-    double sum = 0, t = a;
+    const double x = f->drift;
+    const int flat = !(fabs(x) > 1e-12);
+    double sum = 0, t = a, e_t = flat ? 0 : exp(x * a);   /* exp(x t), carried on */
     int64_t era = (int64_t)(height + a * BLOCKS_PER_YEAR) / HP_HALVING_INTERVAL;
     while (t < b) {
         double t_next = ((double)((era + 1) * HP_HALVING_INTERVAL) - height) / BLOCKS_PER_YEAR;
         double hi = t_next < b ? t_next : b;
         double sub = era >= 64 ? 0 : (double)((50 * HP_COIN_SAT) >> era) / HP_COIN_SAT;
-        double x = f->drift;
-        double integral = fabs(x) > 1e-12 ? (exp(x * hi) - exp(x * t)) / x : hi - t;
+        double e_hi = flat ? 0 : exp(x * hi);
+        double integral = flat ? hi - t : (e_hi - e_t) / x;
         sum += (sub + fee) / now * integral;
         t = hi;
+        e_t = e_hi;
         era++;
     }
     return sum / (b - a);
@@ -331,11 +372,11 @@ static double revenue_factor(const hp_fleet *f, double height, double fee, doubl
  * machine (USD/PH/day at the median site), from the smoothed hashprice:
  * kappa (PI - 1) times the orders' multiplier `mult`, at most max_growth
  * (the multiplier moves demand; chips and sites cap supply). */
-static double order_rate(const hp_fleet *f, const hp_fleet_state *s, double t_years, double height,
+static double order_rate(const hp_fleet *f, const hp_fleet_state *s, int month, double height,
                          double fee, double mult, double *full_cost)
 {
     double lead = f->lead_months * MONTH_YEARS, life = f->asic.life_years;
-    double e = frontier_at(f, t_years + lead);
+    double e = f->front[month + f->lead_months];
     double hp_life = s->ema_hp * revenue_factor(f, height, fee, lead, lead + life);
     double margin = hp_fleet_margin(f, e, hp_life);
     double fixed = e * f->fixed_per_j_th +
@@ -347,14 +388,6 @@ static double order_rate(const hp_fleet *f, const hp_fleet_state *s, double t_ye
     return rate <= 0 ? 0 : rate < f->max_growth ? rate : f->max_growth;
 }
 
-/* The network's size as buyers see it: the hashrate its difficulty
- * implies, D 2^32 / 600 H/s, in TH/s (it does not vanish when the others'
- * fleet does, so investment can restart a network that shrank). */
-static double network_th(double difficulty)
-{
-    return difficulty * HP_TWO32 / HP_TARGET_SPACING_S * 1e-12;
-}
-
 static void cohort_append(const hp_fleet *f, hp_fleet_state *s, double th, double e, double t)
 {
     if (!(th > 0) || s->n_coh >= f->max_cohorts)
@@ -362,6 +395,7 @@ static void cohort_append(const hp_fleet *f, hp_fleet_state *s, double th, doubl
     hp_fleet_cohort *c = &s->coh[s->n_coh++];
     *c = (hp_fleet_cohort){.th_full = th, .f_cut = 1, .e = e, .born_years = t};
     cohort_place(f, c);
+    cohort_under(f, c);
     table_add(f, s, c, th, 0, 1);
     s->installed_th += th;
 }
@@ -406,7 +440,7 @@ hp_fleet_state *hp_fleet_copy(const hp_fleet *f, void *mem, const hp_fleet_state
 }
 
 hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, double hp0,
-                               double height, double difficulty, double fee_btc)
+                               double network_hs, double height, double difficulty, double fee_btc)
 {
     memset(mem, 0, hp_fleet_state_bytes(f));
     hp_fleet_state *s = state_layout(f, mem);
@@ -416,10 +450,12 @@ hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, d
         hp_fleet_cohort c = {.th_full = f->init_share[k], .f_cut = 1, .e = f->init_e[k],
                              .born_years = -f->init_age_years[k]};
         cohort_place(f, &c);
+        cohort_under(f, &c);
         table_add(f, s, &c, c.th_full, 0, 1);
         s->coh[s->n_coh++] = c;
     }
-    double online = hp_fleet_supply_th(f, s, log(hp0));
+    s->ln_tight = log(difficulty * (4294967296.0 / 600.0) / network_hs);
+    double online = hp_fleet_supply_th(f, s, log(hp0) + f->anticipation * s->ln_tight);
     if (!(online > 0) || !(others_hs > 0))
         return NULL;
     double scale = others_hs * 1e-12 / online;
@@ -429,12 +465,13 @@ hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, d
         s->coh[k].th_full *= scale;
         s->installed_th += s->coh[k].th_full;
     }
+    s->online_th = others_hs * 1e-12;
     s->ema_hp = hp0;
     s->d_cached = -1;
     /* Orders of the last lead_months, at the rule's rate on day 0. */
     double rate = order_rate(f, s, 0, height, fee_btc, 1.0, &s->full_cost_new);
     for (int m = 0; m < f->lead_months; m++)
-        s->pipe[m] = rate * MONTH_YEARS * network_th(difficulty);
+        s->pipe[m] = rate * MONTH_YEARS * network_hs * 1e-12;
     review_stats(f, s);
     return s;
 }
@@ -456,10 +493,15 @@ static void cohort_cut(const hp_fleet *f, hp_fleet_state *s, hp_fleet_cohort *c,
     table_add(f, s, c, -c->th_full, f_new, c->f_cut);
     s->installed_th -= c->th_full * (c->f_cut - f_new);
     c->f_cut = f_new;
+    cohort_under(f, c);
 }
 
 /* Cohorts are oldest (least efficient) first, so those past max_age are a
- * prefix of the live ones, and so are those that can be below
+ * prefix of the live ones: when a cohort reaches it, its machines that
+ * stand idle at the month's hashprice are scrapped (end of life), those at
+ * sites that still cover their power run on until the rule below retires
+ * them (old machines at cheap power ran for years: S9s). So ageing never
+ * removes running hashrate at a stroke. The cohorts that can be below
  * retire_share at a hashprice (fewer than retire_share of all their
  * original sites covering cost): their efficiency exceeds e* = hp / (0.024
  * p_share), p_share the retire_share quantile of power prices. Within that
@@ -470,19 +512,22 @@ static void cohort_cut(const hp_fleet *f, hp_fleet_state *s, hp_fleet_cohort *c,
  * sold or scrapped. A cohort that left the prefix starts counting again. */
 static void retire(const hp_fleet *f, hp_fleet_state *s, double hp_month, double t)
 {
-    while (s->first < s->n_coh && t - s->coh[s->first].born_years > f->max_age_years)
-        cohort_cut(f, s, &s->coh[s->first++], 0);
+    if (s->aged_end < s->first)
+        s->aged_end = s->first;
+    for (; s->aged_end < s->n_coh && t - s->coh[s->aged_end].born_years > f->max_age_years; s->aged_end++) {
+        hp_fleet_cohort *c = &s->coh[s->aged_end];
+        cohort_cut(f, s, c, hp_fleet_share(f, c->e, hp_month));
+    }
     double e_star = hp_month / (HP_FLEET_MWH_PER_PH_DAY * f->q_retire);
     int m = s->first;
     for (; m < s->n_coh && s->coh[m].e > e_star; m++) {
         hp_fleet_cohort *c = &s->coh[m];
-        double run = hp_fleet_share(f, c->e, hp_month);
-        if (run >= f->retire_share * c->f_cut) {
+        if (!(hp_month < c->h_under)) {
             c->months_under = 0;
             continue;
         }
         if (++c->months_under >= f->retire_months) {
-            cohort_cut(f, s, c, run);
+            cohort_cut(f, s, c, hp_fleet_share(f, c->e, hp_month));
             c->months_under = 0;
         }
     }
@@ -494,24 +539,28 @@ static void retire(const hp_fleet *f, hp_fleet_state *s, double hp_month, double
 }
 
 void hp_fleet_review(const hp_fleet *f, hp_fleet_state *s, const hp_fleet_path *p, int d,
-                     double height, double difficulty, double fee_btc)
+                     double height, double fee_btc)
 {
     double t = (d + 1) * DT_YEARS;
     double hp_month = s->month_days > 0 ? s->month_hp / s->month_days : s->ema_hp;
+    s->ema_hp = hp_month;
+    double net_th = s->month_days > 0 ? s->month_net / s->month_days * 1e-12 : s->installed_th;
     s->month_hp = 0;
+    s->month_net = 0;
     s->month_days = 0;
     s->months++;
     retire(f, s, hp_month, t);
 
     double mult = f->order_sd > 0 ? exp(f->order_sd * p->order_x) : 1.0;
-    double rate = order_rate(f, s, t, height, fee_btc, mult, &s->full_cost_new);
-    double order = rate * MONTH_YEARS * network_th(difficulty);
+    int month = (d + 1) / HP_FLEET_MONTH_DAYS;
+    double rate = order_rate(f, s, month, height, fee_btc, mult, &s->full_cost_new);
+    double order = rate * MONTH_YEARS * net_th;
     if (f->lead_months > 0) {
-        cohort_append(f, s, s->pipe[s->pipe_head], frontier_at(f, t), t);
+        cohort_append(f, s, s->pipe[s->pipe_head], f->front[month], t);
         s->pipe[s->pipe_head] = order;
         s->pipe_head = (s->pipe_head + 1) % f->lead_months;
     } else {
-        cohort_append(f, s, order, frontier_at(f, t), t);
+        cohort_append(f, s, order, f->front[month], t);
     }
     review_stats(f, s);
 }

@@ -421,6 +421,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             double others = fleet ? fleet_others(s, &w, n, &fp, F, S, x, &reward, &ln_reward)
                           : eq && n > 0 ? exp(w.lh[n]) : Hm;
             double H = in_net ? others + w.on[n] * w.as[n].mining_mw * hs_mw : others;
+            if (fleet)
+                hp_fleet_settle(&nw->fleet, w.fleet[n], ch->difficulty, H);
             hp_chain_day *cd = &w.cday[n];
             if (nw->block_luck)
                 hp_chain_advance_luck(ch, H, DAY_S, &w.luck[n], cd);
@@ -533,8 +535,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             if (hp_fleet_review_day(d)) {
                 fleet_account(s, &w, out, y, d, &acc_day);
                 for (int n = 0; n < nnet; n++)
-                    hp_fleet_review(&nw->fleet, w.fleet[n], &fp, d, w.chain[n].height,
-                                    w.chain[n].difficulty, F);
+                    hp_fleet_review(&nw->fleet, w.fleet[n], &fp, d, w.chain[n].height, F);
             }
         } else if (!hist_net) {
             w.lh[0] += nw->trend.drift_dt + nw->trend.vol_sqrt_dt * e2;
@@ -662,7 +663,8 @@ static int fleet_template(scenario *s, const hp_config *cfg, double others_hs, h
     void *mem = malloc(hp_fleet_state_bytes(f));
     if (mem == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory");
-    s->fleet0 = hp_fleet_start(f, mem, others_hs, hp0, (double)s->net.height0, s->net.difficulty0, F);
+    s->fleet0 = hp_fleet_start(f, mem, others_hs, hp0, s->net.hashrate0_hs, (double)s->net.height0,
+                               s->net.difficulty0, F);
     if (s->fleet0 == NULL) {
         free(mem);
         return hp_cfg_fail(cfg, err, "network.fleet.cohort_j_th",

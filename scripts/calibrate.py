@@ -25,6 +25,17 @@ dt = 1/365.25. Fits, each with standard errors:
            noise swamps the daily signal), increments annualized and
            corrected for averaging (a daily-observed GBM gives back its own
            g and sigma for any DAYS; DAYS = 1 uses the raw daily data)
+  fleet    (only when named in --fits) the fleet hashrate model
+           (network.hashrate_model = "fleet", docs/network.md): frontier
+           efficiency from the Bitmain flagships announced by --to, start
+           cohorts from the rise of hashrate, the growth cap, the buyers'
+           hashprice drift and kappa by the median absolute error of two-year
+           engine runs from start dates in the window, the online noise from
+           the one-year-ahead errors. The method is scripts/hp_fleet.py's
+           docstring; it runs the engine (build/hashpivot, or --hashpivot)
+           and needs the columns difficulty, blocks, subsidy_btc, fees_btc.
+           Written under network.fleet: the start cohorts and frontier are
+           those of the day after --to.
 
 Writes a libconfig fragment (stdout or -o) with the groups `price` (every
 price key: model, s0_usd = last close, mu, sigma and the merton and garch
@@ -378,15 +389,34 @@ def fragment(args, fits, s0):
             out.append("  };                      # garch fit of mu: %s (%s)"
                        % (fmt(gar["mu"][0]), se_note(gar["mu"][1])))
         out.append("};")
-    if "network" in args.groups and "network" in fits:
-        net = fits["network"]
+    if "network" in args.groups and ("network" in fits or "fleet" in fits):
         out.append("network = {")
-        out.append("  growth = %s;   # %s; log growth g - sigma^2/2 = %s" % (
-            fl(net["growth"][0]), se_note(net["growth"][1]), fmt(net["log_growth"][0])))
-        out.append("  sigma = %s;    # %s; from %d-day means of hashrate_ths" % (
-            fl(net["sigma"][0]), se_note(net["sigma"][1]), args.hash_window))
+        if "network" in fits:
+            net = fits["network"]
+            out.append("  growth = %s;   # %s; log growth g - sigma^2/2 = %s" % (
+                fl(net["growth"][0]), se_note(net["growth"][1]), fmt(net["log_growth"][0])))
+            out.append("  sigma = %s;    # %s; from %d-day means of hashrate_ths" % (
+                fl(net["sigma"][0]), se_note(net["sigma"][1]), args.hash_window))
+        if "fleet" in fits:
+            out.append("  fleet = {                 # scripts/hp_fleet.py on the window; the start")
+            out.append("                            # cohorts and frontier are those of the day after it")
+            for k, v in fleet_keys(fits["fleet"]):
+                out.append("    %s = %s;" % (k, v))
+            out.append("  };")
         out.append("};")
     return "\n".join(out) + "\n"
+
+
+def fleet_keys(fleet):
+    """(key, libconfig value) of the fleet fit, under network.fleet."""
+    p, rep = fleet
+    coh = rep["cohorts_at_end"]
+    kv = [("cohort_j_th", "[%s]" % ", ".join(fl(e) for e, _ in coh)),
+          ("cohort_share", "[%s]" % ", ".join(fl(x) for _, x in coh)),
+          ("frontier_j_th", fl(rep["frontier_at_end"])), ("frontier_gain", fl(-rep["frontier_slope"]))]
+    kv += [(k, fl(p[k])) for k in ("kappa", "max_growth", "hashprice_drift", "noise_sd", "noise_days",
+                                   "order_sd", "max_age_years")]
+    return kv
 
 
 def sets(args, fits, s0):
@@ -404,6 +434,8 @@ def sets(args, fits, s0):
     if "network" in args.groups and "network" in fits:
         kv += [("network.growth", fl(fits["network"]["growth"][0])),
                ("network.sigma", fl(fits["network"]["sigma"][0]))]
+    if "network" in args.groups and "fleet" in fits:
+        kv += [("network.fleet." + k, v) for k, v in fleet_keys(fits["fleet"])]
     return " ".join("--set '%s=%s'" % (k, v) for k, v in kv) + "\n"
 
 
@@ -424,8 +456,11 @@ def main(argv=None):
                     help="upper bound of the jump intensity per year (default 365.25; "
                          "a small bound such as 12 fits rare large jumps)")
     ap.add_argument("--fits", default="gbm,merton,garch,network",
-                    help="comma-separated fits to run (default all: gbm,merton,garch,network); "
-                         "gbm is always run")
+                    help="comma-separated fits to run (default: gbm,merton,garch,network); "
+                         "gbm is always run; fleet (the fleet hashrate model, which runs the "
+                         "engine: minutes) is run only when named")
+    ap.add_argument("--hashpivot", help="fleet: the hashpivot binary (default build/hashpivot "
+                    "or $HASHPIVOT)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")
@@ -443,8 +478,8 @@ def main(argv=None):
             die("--groups: unknown group '%s' (price, network)" % g)
     args.fits = [f.strip() for f in args.fits.split(",") if f.strip()]
     for f in args.fits:
-        if f not in ("gbm", "merton", "garch", "network"):
-            die("--fits: unknown fit '%s' (gbm, merton, garch, network)" % f)
+        if f not in ("gbm", "merton", "garch", "network", "fleet"):
+            die("--fits: unknown fit '%s' (gbm, merton, garch, network, fleet)" % f)
     if not args.merton_lambda_max > 0:
         die("--merton-lambda-max must be > 0")
     if args.hash_window < 1:
@@ -464,6 +499,13 @@ def main(argv=None):
         fits["network"] = fit_hashrate(cols["hashrate_ths"], args.hash_window)
     elif "network" in args.groups and "network" in args.fits:
         sys.stderr.write("calibrate.py: no hashrate_ths column: network group left out\n")
+    if "fleet" in args.fits:
+        import hp_fleet
+        log = None if args.quiet else (lambda m: sys.stderr.write("fleet: " + m + "\n"))
+        try:
+            fits["fleet"] = hp_fleet.fit(args.csv, d0, d1, binary=args.hashpivot, log=log)
+        except hp_fleet.FitError as e:
+            die(str(e))
 
     text = sets(args, fits, P[-1]) if args.sets else fragment(args, fits, P[-1])
     if args.output:

@@ -9,11 +9,13 @@ The method, for a history CSV (docs/sources.md#history-data) and a window
 d1 never sees what follows):
 
 1. Frontier efficiency. Machines are delivered at the efficiency of the
-   flagship of their delivery date: FLAGSHIPS (sourced, docs/sources.md)
-   lists Bitmain's, with the date each was announced. A log-linear fit
-   through those announced by d1 gives network.fleet.frontier_j_th on the
-   start date and frontier_gain. Vintages before d1 take the flagship
-   efficiency of their date (log-linear between flagships).
+   flagship of a year before their delivery (DELIVERY_LAG: buyers take
+   last year's models as well as the newest): FLAGSHIPS (sourced,
+   docs/sources.md) lists Bitmain's, with the date each was announced. A
+   log-linear fit through those announced by d1 gives
+   network.fleet.frontier_j_th on the start date and frontier_gain.
+   Vintages before d1 take the efficiency delivered at their date
+   (log-linear between flagships).
 2. Start cohorts (network.fleet.cohort_j_th, cohort_share). Machines added
    in each 28-day block of the max_age_years before the start are the rise
    of the 28-day mean hashrate (falls add nothing), at that block's
@@ -172,6 +174,13 @@ def frontier_fit(cut):
     return b, a
 
 
+def delivered_at(t, cut):
+    """Efficiency of the machines delivered at year t: the flagship of
+    DELIVERY_LAG years before (buyers take last year's models as well as
+    the newest)."""
+    return flagship_at(t - DELIVERY_LAG, cut)
+
+
 def flagship_at(t, cut):
     """Flagship efficiency at year t (log-linear between the flagships
     announced by `cut`, the fitted trend beyond them)."""
@@ -194,13 +203,13 @@ def vintages(hist, i_end, cut, max_age_years):
     means = [hist.hashrate_ths[i0 + k * BLOCK - BLOCK:i0 + k * BLOCK].mean() for k in range(n_back + 1)]
     by_year = {}
     t0 = year_of(hist.dates[i0])
-    by_year[hist.dates[i0].year - 1] = [means[0], means[0] * flagship_at(t0, cut)]
+    by_year[hist.dates[i0].year - 1] = [means[0], means[0] * delivered_at(t0, cut)]
     for k in range(1, n_back + 1):
         add = means[k] - means[k - 1]
         if add <= 0:
             continue
         day = hist.dates[i0 + k * BLOCK - 1]
-        e = flagship_at(year_of(day), cut)
+        e = delivered_at(year_of(day), cut)
         y = by_year.setdefault(day.year, [0.0, 0.0])
         y[0] += add
         y[1] += add * e
@@ -267,7 +276,7 @@ def start_settings(hist, i_start, cut, params, days):
         '  fleet = {',
         '    cohort_j_th = [%s];' % ", ".join(fl(e) for e, _ in coh),
         '    cohort_share = [%s];' % ", ".join(fl(s) for _, s in coh),
-        '    frontier_j_th = %s; frontier_gain = %s;' % (fl(math.exp(a + b * t)), fl(-b)),
+        '    frontier_j_th = %s; frontier_gain = %s;' % (fl(math.exp(a + b * (t - DELIVERY_LAG))), fl(-b)),
     ]
     for k in ("kappa", "max_growth", "hashprice_drift", "noise_sd", "noise_days", "order_sd",
               "max_age_years"):
@@ -315,6 +324,7 @@ def block_means(x, n):
 
 
 HORIZON = 730        # days of each in-sample run: the back-test's horizon
+DELIVERY_LAG = 1.0   # years the delivered mix lags the flagship (assumption)
 NOISE_DAYS = 365.0   # correlation time of the online multiplier (assumption)
 
 
@@ -393,6 +403,8 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None):
                                        params["noise_sd"]))
     b, a = frontier_fit(d1)
     report = {"median_abs_error": best[0], "robust_sd_12m": target, "n_starts": len(errs),
-              "frontier_slope": b, "cohorts_at_end": vintages(hist, i1, d1, params["max_age_years"]),
+              "frontier_slope": b,
+              "frontier_at_end": math.exp(a + b * (year_of(d1 + dt.timedelta(days=1)) - DELIVERY_LAG)),
+              "cohorts_at_end": vintages(hist, i1, d1, params["max_age_years"]),
               "flagships": [f[0] for f in flagships_known(d1)]}
     return params, report

@@ -223,8 +223,8 @@ static int add_number(cli *c, char *owned, size_t n, const char *opt, const char
     return add_set(c, owned) != 0 ? usage_error(c->command, "too many overrides") : 0;
 }
 
-/* Parses the options of run and validate; returns 0, CLI_HELP, or an exit
- * status. */
+/* Parses the options of run, validate and trace; returns 0, CLI_HELP, or an
+ * exit status. */
 static int parse_cli(int argc, char **argv, cli *c)
 {
     static const struct option longopts[] = {
@@ -233,15 +233,16 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"set", required_argument, NULL, 'S'},    {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},        {"resume", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const int run = strcmp(c->command, "run") == 0;
+    const int run = strcmp(c->command, "run") == 0, trace = strcmp(c->command, "trace") == 0;
     char *end;
     int opt, rc;
     optind = 2;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":o:n:s:j:h", longopts, NULL)) != -1) {
-        /* validate takes only the options that change the config. */
-        if (!run && strchr("ojfqR", opt) != NULL)
-            return usage_error(c->command, "validate does not take %s",
+        /* validate takes only the options that change the config; trace
+         * all but --resume. */
+        if ((!run && !trace && strchr("ojfqR", opt) != NULL) || (trace && opt == 'R'))
+            return usage_error(c->command, "%s does not take %s", c->command,
                                opt == 'o' ? "-o/--output" : opt == 'j' ? "-j/--threads"
                                : opt == 'f' ? "--force" : opt == 'q' ? "--quiet" : "--resume");
         switch (opt) {

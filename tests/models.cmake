@@ -11,3 +11,6 @@ hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c
 hp_c_test(test_asic ${HP_TEST_DIR}/test_asic.c ${HP_TEST_DIR}/testutil.c)
 # The fleet hashrate model: cost curve in closed form, price shock through the engine.
 hp_c_test(test_fleet ${HP_TEST_DIR}/test_fleet.c ${HP_TEST_DIR}/testutil.c)
+# hashpivot trace against hashpivot run on the same seed.
+add_test(NAME test_trace COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_trace.py
+         $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})

@@ -34,7 +34,8 @@
     "network.fleet.cohort_share=[1.0]", "network.fleet.power_quantiles_usd_mwh=[30.0, 80.0]", \
     "network.fleet.kappa=0.0", "network.fleet.noise_sd=0.0", "network.fleet.order_sd=0.0", \
     "network.fleet.retire_share=0.0", "network.fleet.max_age_years=100.0", \
-    "network.fleet.frontier_j_th=20.0"
+    "network.fleet.frontier_j_th=20.0", "network.fleet.anticipation=0.0", \
+    "network.fleet.switch_days=0.0"
 
 static hp_fleet fleet_of(const char *const *sets, size_t n)
 {
@@ -63,7 +64,9 @@ static void test_uniform_share(void)
     /* The table: one cohort of 1e6 TH/s started at h0 = 48 (x = 100, all run). */
     void *mem = calloc(1, hp_fleet_state_bytes(&f));
     double th = 1e6;
-    hp_fleet_state *s = hp_fleet_start(&f, mem, th * 1e12, 48.0, 900000, 141e12, 0.02);
+    /* The network at its difficulty's hashrate: no retarget ahead. */
+    hp_fleet_state *s = hp_fleet_start(&f, mem, th * 1e12, 48.0, 141e12 * 4294967296.0 / 600.0,
+                                       900000, 141e12, 0.02);
     CHECK(s != NULL);
     CHECK_REL(s->installed_th, th, 1e-12);
     /* Linear interpolation in ln h of a function linear in h, and of its
@@ -175,6 +178,85 @@ static void test_shock(void)
     unlink(csv);
 }
 
+/* With anticipation a, sites decide on hp x tight^a, tight = (D 2^32 / 600)
+ * / H averaged over about two weeks (weekly means, HP_FLEET_TIGHT_FRAC of
+ * the gap a week): the shock day again, through the engine. */
+static void test_anticipation(void)
+{
+    const char *csv = "test_fleet_prices2.csv";
+    const int k = 5;
+    write_prices(csv, 60, 80000, k, 0.5);
+    char price_csv[128];
+    snprintf(price_csv, sizeof price_csv, "price.csv=\"%s\"", csv);
+    const char *sets[] = {
+        ONE_COHORT, "network.fleet.anticipation=0.5", "time.start_date=\"2026-01-01\"",
+        "fees.sigma=0.0", "ai_market.sigma=0.0", "price.model=\"historical\"", price_csv,
+        "time.horizon_years=0.1", "miner.in_network=false", "allocation.fractions=[0.0]",
+        "network.height0=930000L", "fees.btc_per_block0=0.02", "fees.mean_btc_per_block=0.02",
+    };
+    hp_config *cfg = tu_config(sets, sizeof sets / sizeof sets[0]);
+    hp_err err = {0};
+    void *m = hp_scenario_model.create(cfg, &err);
+    CHECK_MSG(m != NULL, "%s", err.msg);
+    if (m == NULL)
+        return;
+    const char *const *names;
+    int nv = hp_scenario_model.trace_vars(m, &names);
+    int n_days = hp_scenario_model.layout(m)->n_days;
+    double *tr = calloc((size_t)nv * n_days, sizeof(double));
+    double *out = calloc(hp_layout_path_size(hp_scenario_model.layout(m)), sizeof(double));
+    void *ws = malloc(hp_scenario_model.scratch_bytes(m));
+    hp_scenario_model.simulate_trace(m, 1, 0, out, ws, tr);
+    const double c = 0.024 * 20, two32 = 4294967296.0;
+    /* The smoothed ln tight: from the start (the configured network
+     * hashrate against the start difficulty), then a two-week average of
+     * each day's after the day's hashrate is known. */
+    double H0 = hp_cfg_double(cfg, "network.hashrate0_ehs") * 1e18;
+    double lt = log(tr[3] * two32 / 600.0 / H0), worst = 0, share0 = 0, week = 0;
+    for (int d = 0; d <= k + 3; d++) {
+        double D = tr[(size_t)d * nv + 3], S = tr[(size_t)d * nv + 0];
+        double hp = 86400.0 / (D * two32) * 3.145 * S * 1e15;
+        double share = fmin(1, fmax(0, (hp * exp(0.5 * lt) / c - 30) / 50));
+        if (d == 0)
+            share0 = share;
+        else if (d >= k - 1)
+            worst = fmax(worst, fabs(tr[(size_t)d * nv + 2] / tr[2] * share0 - share));
+        week += D * two32 / 600.0 / tr[(size_t)d * nv + 2];
+        if ((d + 1) % HP_FLEET_TIGHT_DAYS == 0) {
+            lt += HP_FLEET_TIGHT_FRAC * (log(week / HP_FLEET_TIGHT_DAYS) - lt);
+            week = 0;
+        }
+    }
+    printf("anticipation 0.5: running share against hp x tight^0.5 around the shock, worst %.2e\n", worst);
+    CHECK(worst < 2 * HP_FLEET_STEP / 4 * 80.0 / 50.0);
+    free(tr);
+    free(out);
+    free(ws);
+    hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+    unlink(csv);
+}
+
+/* The fast exp against libm's. */
+static void test_fast_exp(void)
+{
+    double worst = 0;
+    for (double x = -700; x < 700; x += 0.0137)
+        worst = fmax(worst, fabs(hp_fleet_fast_exp(x) / exp(x) - 1));
+    printf("fast exp: worst relative error %.2e over -700 .. 700\n", worst);
+    CHECK(worst < 1e-13);
+}
+
+/* The fast log against libm's. */
+static void test_fast_log(void)
+{
+    double worst = 0;
+    for (double x = 1e-30; x < 1e30; x *= 1.37)
+        worst = fmax(worst, fabs(hp_fleet_fast_log(x) - log(x)));
+    printf("fast log: worst absolute error %.2e over 1e-30 .. 1e30\n", worst);
+    CHECK(worst < 1e-8);
+}
+
 /* Every choice of network.hashrate_model has a backend; others do not. */
 static void test_registry(void)
 {
@@ -200,6 +282,9 @@ int main(void)
     test_uniform_share();
     test_margin();
     test_shock();
+    test_anticipation();
+    test_fast_log();
+    test_fast_exp();
     test_registry();
     return CHECK_DONE();
 }

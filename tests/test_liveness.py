@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Liveness of every shipped config, and plausibility of the default world.
 
-usage: test_liveness.py HASHPIVOT SOURCE_DIR [PATHS]
+usage: test_liveness.py HASHPIVOT SOURCE_DIR [PATHS] [--plausibility-only]
 
 Every configs/*.cfg runs PATHS paths (default 10,000) with its own seed.
 Liveness (issue 8, item 3): in no path, allocation and year does the network
@@ -10,8 +10,8 @@ ten minutes, unless the config declares itself a death-spiral stress test
 with a line `# stress: death-spiral`. The count is a minimum over all
 path-years, not a statistic: no sampling tolerance.
 
-Plausibility of configs/default.cfg with the fleet hashrate model, per
-calendar year, on the pure-mining allocation:
+Plausibility (--plausibility-only) of configs/default.cfg with the fleet
+hashrate model, per calendar year, on the pure-mining allocation:
   - the median (over paths) of the year's mean hashprice lies within 0.5x
     and 2x the median full cost of a machine ordered that year
     (network/full_cost_new: power at the median site, opex, machine and site
@@ -45,17 +45,23 @@ def run(binary, cfg, out, paths):
 
 
 def main():
-    binary, root = sys.argv[1], sys.argv[2]
-    paths = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    only_plausibility = "--plausibility-only" in sys.argv
+    binary, root = args[0], args[1]
+    paths = int(args[2]) if len(args) > 2 else 10000
     cfgs = sorted(f for f in os.listdir(os.path.join(root, "configs")) if f.endswith(".cfg"))
     check(len(cfgs) >= 5, "at least five shipped configs")
+    if only_plausibility:
+        cfgs = ["default.cfg"]
     with tempfile.TemporaryDirectory() as tmp:
         for name in cfgs:
             path = os.path.join(root, "configs", name)
             with open(path) as f:
                 stress = any(line.strip() == "# stress: death-spiral" for line in f)
             out = os.path.join(tmp, name + ".h5")
-            if not check(run(binary, path, out, paths), "%s runs %d paths" % (name, paths)):
+            ok = run(binary, path, out, paths)
+            check(ok, "%s runs %d paths" % (name, paths))
+            if not ok:
                 continue
             with h5py.File(out, "r") as h:
                 blocks = h["network/blocks"][...]            # [alloc, path, year]
@@ -67,10 +73,10 @@ def main():
                 print("%s: fewest blocks in a year %.0f (path %d, %d, allocation %d): %.2f of half "
                       "the expected%s" % (name, blocks[a, p, y], p, years[y], a, worst,
                                           " (declared stress test)" if stress else ""))
-                if not stress:
+                if not stress and not only_plausibility:
                     check(worst >= 1.0, "%s: every path-year mines at least half its expected blocks"
                           % name)
-                if name == "default.cfg":
+                if name == "default.cfg" and only_plausibility:
                     plausibility(h)
     done()
 
