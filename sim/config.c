@@ -21,7 +21,8 @@
 
 #define KEY_MAX 128            /* longest dotted key, terminator included */
 #define SET_FILE "--set"       /* the "file" named in override errors     */
-#define ALL_TYPES 0x7fu        /* getter mask: any hp_type                */
+#define ALL_TYPES 0xffu        /* getter mask: any hp_type                */
+#define FIELDS_MAX 32          /* most fields a record type declares      */
 
 /* One declared key with its resolved value. */
 typedef struct hp_value {
@@ -32,7 +33,9 @@ typedef struct hp_value {
     union { double d; int64_t i; int b; int32_t day; } u;
     char *s;                   /* STRING, CHOICE, DATE: the text          */
     double *list;              /* DOUBLE_LIST: the elements               */
-    size_t n;
+    size_t n;                  /* DOUBLE_LIST elements, or RECORDS records */
+    struct hp_value *rec;      /* RECORDS: n x nf field values, record-major */
+    size_t nf;                 /* RECORDS: fields per record              */
 } hp_value;
 
 struct hp_config {
@@ -131,6 +134,7 @@ static const char *type_name(hp_type t)
     case HP_CHOICE:      return "choice";
     case HP_DATE:        return "date";
     case HP_DOUBLE_LIST: return "list of doubles";
+    case HP_RECORDS:     return "records";
     }
     return "?";
 }
@@ -166,6 +170,20 @@ static hp_value *find(const hp_config *c, const char *key)
             lo = mid + 1;
     }
     return NULL;
+}
+
+/* The records key a field belongs to ("hpc.contracts" for the field
+ * "hpc.contracts.mw"), or NULL when p is an ordinary key. */
+static const hp_value *field_parent(const hp_config *c, const hp_param *p)
+{
+    const char *dot = strrchr(p->key, '.');
+    char parent[KEY_MAX];
+    if (dot == NULL || (size_t)(dot - p->key) >= sizeof parent)
+        return NULL;
+    memcpy(parent, p->key, (size_t)(dot - p->key));
+    parent[dot - p->key] = '\0';
+    const hp_value *v = find(c, parent);
+    return v != NULL && v->p->type == HP_RECORDS ? v : NULL;
 }
 
 /* Compares key against the prefix "group." only: keys starting with it
@@ -313,7 +331,7 @@ static void check_param(const hp_param *p)
 {
     if (!valid_key(p->key))
         die("bad key '%s' in an hp_param table", p->key);
-    if ((unsigned)p->type > HP_DOUBLE_LIST)
+    if ((unsigned)p->type > HP_RECORDS)
         die("%s: unknown hp_type %d", p->key, (int)p->type);
     if (p->type == HP_CHOICE && (p->choices == NULL || p->choices[0] == '\0'))
         die("%s: HP_CHOICE without choices", p->key);
@@ -323,7 +341,9 @@ static void check_param(const hp_param *p)
 }
 
 /* Two declarations of one key, or a key that is also a group of keys,
- * would make files ambiguous. Neighbours in sorted order show both. */
+ * would make files ambiguous. Neighbours in sorted order show both. The
+ * one key that has keys below it is a records key: those are its fields,
+ * one level down, and not records themselves. */
 static void check_sorted(const hp_config *c)
 {
     for (size_t i = 0; i + 1 < c->n; i++) {
@@ -331,8 +351,21 @@ static void check_sorted(const hp_config *c)
         size_t len = strlen(a);
         if (strcmp(a, b) == 0)
             die("%s is declared twice", a);
-        if (strncmp(a, b, len) == 0 && b[len] == '.')
+        if (strncmp(a, b, len) == 0 && b[len] == '.' && c->sorted[i]->p->type != HP_RECORDS)
             die("%s is declared both as a key and as a group (%s)", a, b);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const hp_param *p = c->v[i].p;
+        const char *dot = strrchr(p->key, '.');
+        if (p->type == HP_RECORDS && field_parent(c, p) != NULL)
+            die("%s: records cannot be fields of records", p->key);
+        for (size_t j = 0; dot != NULL && j < c->n; j++) {
+            const char *k = c->v[j].p->key;
+            size_t len = strlen(k);
+            if (c->v[j].p->type == HP_RECORDS && strncmp(p->key, k, len) == 0 &&
+                p->key[len] == '.' && p->key + len != dot)
+                die("%s: a field of %s must sit one level below it", p->key, k);
+        }
     }
 }
 
@@ -360,12 +393,16 @@ static hp_config *config_new(const hp_param *const *tables, const char *path)
 /* Frees what a value owns, keeping its declaration. */
 static void value_clear(hp_value *v)
 {
+    for (size_t i = 0; v->rec != NULL && i < v->n * v->nf; i++)
+        value_clear(&v->rec[i]);
     free(v->file);
     free(v->s);
     free(v->list);
+    free(v->rec);
     v->file = v->s = NULL;
     v->list = NULL;
-    v->n = 0;
+    v->rec = NULL;
+    v->n = v->nf = 0;
     v->line = 0;
 }
 
@@ -752,6 +789,9 @@ static int take_list(loader *L, const origin *o, const hp_param *p,
     return 0;
 }
 
+static int take_records(loader *L, const origin *o, const hp_param *p,
+                        const config_setting_t *s, hp_value *t);
+
 /* Reads a libconfig setting as a value of p's type, with every check. */
 static int take_setting(loader *L, const origin *o, const hp_param *p,
                         const config_setting_t *s, hp_value *t)
@@ -764,6 +804,7 @@ static int take_setting(loader *L, const origin *o, const hp_param *p,
     case HP_CHOICE:
     case HP_DATE:        return take_string(L, o, p, s, t);
     case HP_DOUBLE_LIST: return take_list(L, o, p, s, t);
+    case HP_RECORDS:     return take_records(L, o, p, s, t);
     }
     return -1;
 }
@@ -822,6 +863,125 @@ static int set_from_text(loader *L, hp_value *v, const char *text, const origin 
         return -1;
     }
     commit(v, &t, o);
+    return 0;
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+/* The declared fields of records key p, in table order; their number. */
+static size_t record_fields(const hp_config *c, const hp_param *p, const hp_param **fields)
+{
+    size_t n = 0, len = strlen(p->key);
+    for (size_t i = 0; i < c->n; i++) {
+        const hp_param *f = c->v[i].p;
+        if (strncmp(f->key, p->key, len) == 0 && f->key[len] == '.') {
+            if (n == FIELDS_MAX)
+                die("%s declares more than %d fields", p->key, FIELDS_MAX);
+            fields[n++] = f;
+        }
+    }
+    return n;
+}
+
+/* "hpc.contracts[2].mw": how messages name a field of record i (0-based). */
+static void field_name(char *buf, size_t size, const char *key, size_t i, const char *field)
+{
+    snprintf(buf, size, "%s[%zu]%s%s", key, i + 1, field ? "." : "", field ? field : "");
+}
+
+/* One record: each setting of group e must be a declared field; fields
+ * not given take their default (and the record's place, for messages). */
+static int take_record(loader *L, const origin *eo, const hp_param *p, const hp_param **fields,
+                       size_t nf, size_t i, const config_setting_t *e, hp_value *rec)
+{
+    size_t len = strlen(p->key);
+    char name[KEY_MAX + 32];
+    if (!config_setting_is_group(e)) {
+        field_name(name, sizeof name, p->key, i, NULL);
+        return hp_fail(L->err, eo->file, eo->line, name,
+                       "expected a record { field = value; ... }, got %s", setting_kind(e));
+    }
+    unsigned char seen[FIELDS_MAX] = {0};
+    for (size_t j = 0; j < nf; j++)
+        rec[j].p = fields[j];
+    int nm = config_setting_length(e);
+    for (int k = 0; k < nm; k++) {
+        const config_setting_t *m = config_setting_get_elem(e, (unsigned)k);
+        const char *mname = config_setting_name(m);
+        origin mo = *eo;
+        if (eo->line > 0)
+            mo.line = (int)config_setting_source_line(m);
+        size_t j = 0;
+        while (j < nf && strcmp(fields[j]->key + len + 1, mname) != 0)
+            j++;
+        field_name(name, sizeof name, p->key, i, mname);
+        if (j == nf) {
+            char hint[KEY_MAX];
+            size_t best = SIZE_MAX;
+            hint[0] = '\0';
+            for (size_t f = 0; f < nf; f++)
+                consider(mname, fields[f]->key + len + 1, strlen(fields[f]->key + len + 1),
+                         typo_limit(mname), &best, hint, sizeof hint);
+            if (hint[0])
+                return hp_fail(L->err, mo.file, mo.line, name, "unknown field (did you mean %s?)",
+                               hint);
+            return hp_fail(L->err, mo.file, mo.line, name, "unknown field");
+        }
+        hp_param shown = *fields[j];     /* messages name the record's field */
+        shown.key = name;
+        hp_value t = { .p = &shown };
+        if (take_setting(L, &mo, &shown, m, &t)) {
+            value_clear(&t);
+            return -1;
+        }
+        commit(&rec[j], &t, &mo);
+        rec[j].p = fields[j];
+        seen[j] = 1;
+    }
+    for (size_t j = 0; j < nf; j++) {
+        if (seen[j])
+            continue;
+        field_name(name, sizeof name, p->key, i, fields[j]->key + len + 1);
+        if (fields[j]->def == NULL)
+            return hp_fail(L->err, eo->file, eo->line, name, "missing required field");
+        origin dflt = { NULL, 0, NULL };
+        if (set_from_text(L, &rec[j], fields[j]->def, &dflt, 0))
+            return -1;
+        rec[j].file = eo->file ? xstrdup(eo->file) : NULL;
+        rec[j].line = eo->line;
+    }
+    return 0;
+}
+
+/* HP_RECORDS: a list of 0..HP_LIST_MAX groups, each a record of the
+ * declared fields. Errors name the record's field and its own line. */
+static int take_records(loader *L, const origin *o, const hp_param *p,
+                        const config_setting_t *s, hp_value *t)
+{
+    const hp_param *fields[FIELDS_MAX];
+    size_t nf = record_fields(L->c, p, fields);
+    int empty_array = config_setting_is_array(s) && config_setting_length(s) == 0;
+    if (!config_setting_is_list(s) && !empty_array)
+        return hp_fail(L->err, o->file, o->line, p->key,
+                       "expected a list of records like ( { ... }, { ... } ), got %s",
+                       setting_kind(s));
+    int n = config_setting_length(s);
+    if (n > HP_LIST_MAX)
+        return hp_fail(L->err, o->file, o->line, p->key, "has %d records; at most %d are allowed",
+                       n, HP_LIST_MAX);
+    t->n = (size_t)n;
+    t->nf = nf;
+    t->rec = n > 0 && nf > 0 ? xcalloc((size_t)n * nf, sizeof *t->rec) : NULL;
+    hp_value scratch[FIELDS_MAX];
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        origin eo = *o;
+        if (o->line > 0)
+            eo.line = (int)config_setting_source_line(e);
+        hp_value *rec = t->rec != NULL ? &t->rec[(size_t)i * nf] : scratch;
+        if (take_record(L, &eo, p, fields, nf, (size_t)i, e, rec))
+            return -1;
+    }
     return 0;
 }
 
@@ -977,7 +1137,10 @@ static int apply_override(loader *L, const char *ov)
     char *val = trimmed(eq + 1, strlen(eq + 1));
     origin o = { SET_FILE, 0, NULL };
     hp_value *v = find(L->c, key);
-    int rc = v ? set_from_text(L, v, val, &o, 1) : fail_unknown(L, SET_FILE, 0, key, 0);
+    const hp_value *parent = v ? field_parent(L->c, v->p) : NULL;
+    int rc = parent ? hp_fail(L->err, SET_FILE, 0, key, "a field of the records %s: set the "
+                              "whole list, e.g. --set '%s=({...})'", parent->p->key, parent->p->key)
+           : v ? set_from_text(L, v, val, &o, 1) : fail_unknown(L, SET_FILE, 0, key, 0);
     free(key);
     free(val);
     return rc;
@@ -988,7 +1151,7 @@ static int check_required(loader *L)
 {
     for (size_t i = 0; i < L->c->n; i++) {
         const hp_value *v = &L->c->v[i];
-        if (v->p->def == NULL && !v->given)
+        if (v->p->def == NULL && !v->given && field_parent(L->c, v->p) == NULL)
             return hp_fail(L->err, L->path, 0, v->p->key, "missing required key");
     }
     return 0;
@@ -1053,6 +1216,8 @@ static const hp_value *get(const hp_config *c, const char *key, unsigned mask, c
         die("%s: undeclared key '%s'", fn, key ? key : "(null)");
     if (!(mask & (1u << v->p->type)))
         die("%s: key '%s' is declared as %s", fn, key, type_name(v->p->type));
+    if (field_parent(c, v->p) != NULL)
+        die("%s: '%s' is a field of records: use hp_cfg_rec_*()", fn, key);
     return v;
 }
 
@@ -1087,6 +1252,61 @@ size_t hp_cfg_list(const hp_config *c, const char *key, const double **values)
     if (values != NULL)
         *values = v->list;
     return v->n;
+}
+
+size_t hp_cfg_records(const hp_config *c, const char *key)
+{
+    return get(c, key, 1u << HP_RECORDS, __func__)->n;
+}
+
+/* Field `field` of record i of records `key`, of a type in `mask`. */
+static const hp_value *rec_field(const hp_config *c, const char *key, size_t i,
+                                 const char *field, unsigned mask, const char *fn)
+{
+    const hp_value *v = get(c, key, 1u << HP_RECORDS, fn);
+    size_t len = strlen(key);
+    if (i >= v->n)
+        die("%s: %s has %zu records, asked for record %zu", fn, key, v->n, i);
+    for (size_t j = 0; j < v->nf; j++) {
+        const hp_value *f = &v->rec[i * v->nf + j];
+        if (strcmp(f->p->key + len + 1, field) != 0)
+            continue;
+        if (!(mask & (1u << f->p->type)))
+            die("%s: field '%s' of %s is declared as %s", fn, field, key, type_name(f->p->type));
+        return f;
+    }
+    die("%s: %s has no field '%s'", fn, key, field);
+}
+
+double hp_cfg_rec_double(const hp_config *c, const char *key, size_t i, const char *field)
+{
+    return rec_field(c, key, i, field, 1u << HP_DOUBLE, __func__)->u.d;
+}
+
+const char *hp_cfg_rec_string(const hp_config *c, const char *key, size_t i, const char *field)
+{
+    return rec_field(c, key, i, field, (1u << HP_STRING) | (1u << HP_CHOICE) | (1u << HP_DATE),
+                     __func__)->s;
+}
+
+int32_t hp_cfg_rec_date(const hp_config *c, const char *key, size_t i, const char *field)
+{
+    return rec_field(c, key, i, field, 1u << HP_DATE, __func__)->u.day;
+}
+
+int hp_cfg_rec_fail(const hp_config *c, hp_err *err, const char *key, size_t i,
+                    const char *field, const char *fmt, ...)
+{
+    const hp_value *v = get(c, key, 1u << HP_RECORDS, __func__);
+    const hp_value *f = field != NULL ? rec_field(c, key, i, field, ALL_TYPES, __func__) : NULL;
+    const hp_value *at = f != NULL ? f : v->nf > 0 ? &v->rec[i * v->nf] : v;
+    char name[KEY_MAX + 32], msg[HP_ERR_MAX];
+    field_name(name, sizeof name, key, i, field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return hp_fail(err, at->file ? at->file : c->path, at->line, name, "%s", msg);
 }
 
 const char *hp_cfg_file(const hp_config *c)
@@ -1157,8 +1377,34 @@ static void write_flat(FILE *out, const char *s)
         fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
 }
 
+static void write_value(FILE *out, const hp_value *v, int depth);
+
+/* Records, one a line below the key:
+ *   contracts = (
+ *     { name = "a"; mw = 200.0; },
+ *     { name = "b"; mw = 50.0; }
+ *   );                                                   */
+static void write_records(FILE *out, const hp_value *v, int depth)
+{
+    fputc('(', out);
+    for (size_t i = 0; i < v->n; i++) {
+        fprintf(out, "%s\n%*s{", i ? "," : "", 2 * (depth + 1), "");
+        for (size_t j = 0; j < v->nf; j++) {
+            const hp_value *f = &v->rec[i * v->nf + j];
+            const char *dot = strrchr(f->p->key, '.');
+            fprintf(out, " %s = ", dot + 1);
+            write_value(out, f, depth + 1);
+            fputc(';', out);
+        }
+        fputs(" }", out);
+    }
+    if (v->n > 0)
+        fprintf(out, "\n%*s", 2 * depth, "");
+    fputc(')', out);
+}
+
 /* The value of one key in libconfig syntax. */
-static void write_value(FILE *out, const hp_value *v)
+static void write_value(FILE *out, const hp_value *v, int depth)
 {
     switch (v->p->type) {
     case HP_DOUBLE:
@@ -1184,6 +1430,9 @@ static void write_value(FILE *out, const hp_value *v)
         }
         fputc(']', out);
         break;
+    case HP_RECORDS:
+        write_records(out, v, depth);
+        break;
     }
 }
 
@@ -1191,7 +1440,7 @@ static void write_value(FILE *out, const hp_value *v)
 static void write_leaf(FILE *out, const hp_value *v, const char *name, int depth)
 {
     fprintf(out, "%*s%s = ", 2 * depth, "", name);
-    write_value(out, v);
+    write_value(out, v, depth);
     fputs(";  # ", out);
     if (v->p->unit && v->p->unit[0]) {
         write_flat(out, v->p->unit);
@@ -1217,8 +1466,8 @@ static void write_group(const hp_config *c, FILE *out, const char *prefix, size_
 {
     for (size_t i = 0; i < c->n; i++) {
         const char *key = c->v[i].p->key;
-        if (strncmp(key, prefix, plen) != 0)
-            continue;
+        if (strncmp(key, prefix, plen) != 0 || field_parent(c, c->v[i].p) != NULL)
+            continue;                 /* a record's field is written in its records */
         const char *name = key + plen, *dot = strchr(name, '.');
         if (dot == NULL) {
             write_leaf(out, &c->v[i], name, depth);
@@ -1281,6 +1530,9 @@ static void md_range(FILE *out, const hp_param *p)
     case HP_DOUBLE_LIST:
         fprintf(out, "1 to %d values, each in [%s, %s]", HP_LIST_MAX, lo, hi);
         break;
+    case HP_RECORDS:
+        fprintf(out, "0 to %d records; fields below", HP_LIST_MAX);
+        break;
     case HP_CHOICE:
         md_cell(out, p->choices);
         break;
@@ -1295,10 +1547,15 @@ static void md_range(FILE *out, const hp_param *p)
     }
 }
 
-/* One table row: key, type, unit, default, range/choices, meaning. */
-static void md_row(FILE *out, const hp_param *p)
+/* One table row: key, type, unit, default, range/choices, meaning. A
+ * field of records (`records` its key, or NULL) shows as key[].field. */
+static void md_row(FILE *out, const hp_param *p, const char *records)
 {
-    fprintf(out, "| `%s` | %s | ", p->key, type_name(p->type));
+    size_t rl = records ? strlen(records) : 0;
+    if (records && strncmp(p->key, records, rl) == 0 && p->key[rl] == '.')
+        fprintf(out, "| `%s[].%s` | %s field | ", records, p->key + rl + 1, type_name(p->type));
+    else
+        fprintf(out, "| `%s` | %s | ", p->key, type_name(p->type));
     md_cell(out, p->unit);
     fputs(" | ", out);
     if (p->def) {
@@ -1326,7 +1583,11 @@ void hp_params_markdown(const hp_param *const *tables, FILE *out)
         fprintf(out, "%s## %.*s\n\n", t == tables ? "" : "\n", len, p->key);
         fputs("| key | type | unit | default | range/choices | meaning |\n", out);
         fputs("|---|---|---|---|---|---|\n", out);
-        for (; p->key; p++)
-            md_row(out, p);
+        const char *records = NULL;
+        for (; p->key; p++) {
+            md_row(out, p, records);
+            if (p->type == HP_RECORDS)
+                records = p->key;
+        }
     }
 }
