@@ -97,8 +97,9 @@ const hp_param hp_correlation_params[] = {
     HP_PARAM_END
 };
 
+#define PRICE_TABLE(name) hp_price_##name##_params,
 static const hp_param *const scenario_params[] = {
-    hp_time_params, hp_price_params, hp_network_params, hp_fee_params,
+    hp_time_params, hp_price_params, HP_PRICE_MODELS(PRICE_TABLE) hp_network_params, hp_fee_params,
     hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
     hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };

@@ -1572,17 +1572,25 @@ static void md_row(FILE *out, const hp_param *p, const char *records)
     fputs(" |\n", out);
 }
 
+/* One section per top-level group: consecutive tables of one group (the
+ * keys common to the price models, then each model's own) share it. */
 void hp_params_markdown(const hp_param *const *tables, FILE *out)
 {
+    const char *group = NULL;
+    int glen = 0;
     for (const hp_param *const *t = tables; t && *t; t++) {
         const hp_param *p = *t;
         if (p->key == NULL)
             continue;
         const char *dot = strchr(p->key, '.');
         int len = dot ? (int)(dot - p->key) : (int)strlen(p->key);
-        fprintf(out, "%s## %.*s\n\n", t == tables ? "" : "\n", len, p->key);
-        fputs("| key | type | unit | default | range/choices | meaning |\n", out);
-        fputs("|---|---|---|---|---|---|\n", out);
+        if (group == NULL || len != glen || strncmp(group, p->key, (size_t)len) != 0) {
+            fprintf(out, "%s## %.*s\n\n", group == NULL ? "" : "\n", len, p->key);
+            fputs("| key | type | unit | default | range/choices | meaning |\n", out);
+            fputs("|---|---|---|---|---|---|\n", out);
+        }
+        group = p->key;
+        glen = len;
         const char *records = NULL;
         for (; p->key; p++) {
             md_row(out, p, records);

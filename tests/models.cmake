@@ -7,3 +7,5 @@ add_executable(bench_floor ${HP_TEST_DIR}/bench_floor.c)
 target_link_libraries(bench_floor hpsim)
 # Network, miner and HPC variants: closed forms and 4-SE statistical checks.
 hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c)
+# Model registries: one lookup by name, unknown names are errors.
+hp_c_test(test_registry ${HP_TEST_DIR}/test_registry.c ${HP_TEST_DIR}/testutil.c)
