@@ -42,7 +42,7 @@ enum {
     V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_LEASED,
     V_NPV, V_HALVING_DAY,
     V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE, V_NET_REVENUE, V_CAPEX_GPU, V_CAPEX_REFRESH,
-    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, N_VARS
+    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, V_MW_ONLINE, N_VARS
 };
 
 static const hp_var scenario_vars[N_VARS] = {
@@ -73,10 +73,11 @@ static const hp_var scenario_vars[N_VARS] = {
     [V_NET_REVENUE] = {"network/revenue", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "network revenue: (subsidy + fees) of all blocks x BTC price", 0},
     [V_CAPEX_GPU] = {"cashflow/capex_gpu", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "GPU capex (GPU cloud: at delivery and at each GPU life's end)", 1},
     [V_CAPEX_REFRESH] = {"cashflow/capex_refresh", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "fleet refresh capex: hashrate added by the efficiency gain", 1},
-    [V_DAYS_CURTAILED] = {"cashflow/days_curtailed", HP_SHAPE_ALLOC_PATH_YEAR, "day", "days the fleet was switched off (curtailment)", 1},
+    [V_DAYS_CURTAILED] = {"cashflow/days_curtailed", HP_SHAPE_ALLOC_PATH_YEAR, "day", "curtailment in whole-fleet days: sum over days of the share of mining MW switched off", 1},
     [V_DEFAULTS] = {"cashflow/tenant_defaults", HP_SHAPE_ALLOC_PATH_YEAR, "1", "tenant defaults (colocation)", 1},
     [V_NPV_HPC] = {"valuation/npv_hpc", HP_SHAPE_ALLOC_PATH, "USD", "NPV of the AI/HPC business alone: revenue less opex, build and GPU capex, plus its terminal value", 0},
     [V_TERMINAL] = {"valuation/terminal_value", HP_SHAPE_ALLOC_PATH, "USD", "terminal value at the horizon (multiple x last 365 days' net operating income), undiscounted", 0},
+    [V_MW_ONLINE] = {"cashflow/mw_online", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average mining capacity online (not curtailed)", 0},
 };
 
 const hp_param hp_time_params[] = {
@@ -98,9 +99,10 @@ const hp_param hp_correlation_params[] = {
 };
 
 #define PRICE_TABLE(name) hp_price_##name##_params,
+#define POWER_TABLE(name) hp_power_##name##_params,
 static const hp_param *const scenario_params[] = {
     hp_time_params, hp_price_params, HP_PRICE_MODELS(PRICE_TABLE) hp_network_params, hp_fee_params,
-    hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
+    hp_miner_params, HP_POWER_MODELS(POWER_TABLE) hp_allocation_params, hp_hpc_params, hp_ai_market_params,
     hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };
 
@@ -127,8 +129,10 @@ typedef struct scenario {
     double *others_hs;          /* historical: [n_days] hashrate of the
                                  * others (network less the firm's fleet) */
     double *refresh_usd_mw;     /* [n_days] fleet refresh capex per MW, or NULL */
-    double energy_usd_mw_day, opex_usd_mw_day;
+    double opex_usd_mw_day;     /* fixed mining opex per MW                */
     double var_usd_mw_day;      /* variable mining cost per MW on a day mined */
+    double burn_mwh_day;        /* MWh a mining MW burns in a day: 24 uptime */
+    int n_curve;                /* n_sites + 1: entries of a fleet curve    */
     double tv_multiple;         /* terminal value = multiple x yearly NOI  */
     int tv_first_day;           /* the NOI window: tv_first_day .. n_days-1 */
     double tv_year_scale;       /* 365.25 / window days                    */
@@ -141,47 +145,48 @@ typedef struct work {
     double *net_btc;            /* [n_net] subsidy + fees  */
     double *net_hs;             /* [n_net] hashrate used   */
     double *lh;                 /* [n_net] ln of the hashrate the model drives */
-    double *on;                 /* [n_net] 1 when the fleet mines today, 0 curtailed */
+    int *k_on;                  /* [n_net] sites mining today (cheapest first) */
     hp_pcg64 *luck;             /* [n_net] block-luck generators, equal at start */
     hp_alloc_hpc *as;           /* [n_alloc]               */
     hp_tranche *ts;             /* [n_alloc * max_tranches] */
     double *noi_tv;             /* [n_alloc] NOI in the terminal-value window */
     double *noi_tv_hpc;         /* [n_alloc] HPC NOI in that window        */
+    double *cum_mw, *cum_mwp;   /* [n_alloc * n_curve] each allocation's
+                                 * cost curve: MW, MW x price (hp_miner_curve) */
+    double *curve_mw;           /* [n_alloc] mining MW the curve was built for */
 } work;
 
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
-/* Bytes of workspace a thread needs; also lays it out when w != NULL. */
+/* Bytes of workspace a thread needs; also lays it out when w != NULL.
+ * Each array starts on a 16-byte boundary. */
 static size_t work_layout(const scenario *s, void *base, work *w)
 {
-    size_t na = (size_t)s->layout.n_alloc, nn = (size_t)s->n_net;
+    size_t na = (size_t)s->layout.n_alloc, nn = (size_t)s->n_net, nc = (size_t)s->n_curve;
     size_t nt = na * (size_t)(s->hpc.max_tranches > 0 ? s->hpc.max_tranches : 1);
-    size_t sz[11] = {
-        align16(nn * sizeof(hp_chain)), align16(nn * sizeof(hp_chain_day)),
-        align16(nn * sizeof(double)), align16(nn * sizeof(double)),
-        align16(na * sizeof(hp_alloc_hpc)), align16(nt * sizeof(hp_tranche)),
-        align16(nn * sizeof(double)), align16(nn * sizeof(double)),
-        align16(nn * sizeof(hp_pcg64)), align16(na * sizeof(double)),
-        align16(na * sizeof(double)),
+    work dummy;
+    if (w == NULL)
+        w = &dummy;
+    struct { void **at; size_t bytes; } part[] = {
+        {(void **)&w->chain, nn * sizeof(hp_chain)},
+        {(void **)&w->cday, nn * sizeof(hp_chain_day)},
+        {(void **)&w->net_btc, nn * sizeof(double)},
+        {(void **)&w->net_hs, nn * sizeof(double)},
+        {(void **)&w->as, na * sizeof(hp_alloc_hpc)},
+        {(void **)&w->ts, nt * sizeof(hp_tranche)},
+        {(void **)&w->lh, nn * sizeof(double)},
+        {(void **)&w->k_on, nn * sizeof(int)},
+        {(void **)&w->luck, nn * sizeof(hp_pcg64)},
+        {(void **)&w->noi_tv, na * sizeof(double)},
+        {(void **)&w->noi_tv_hpc, na * sizeof(double)},
+        {(void **)&w->cum_mw, na * nc * sizeof(double)},
+        {(void **)&w->cum_mwp, na * nc * sizeof(double)},
+        {(void **)&w->curve_mw, na * sizeof(double)},
     };
     size_t total = 0;
-    void *p[11];
-    for (int i = 0; i < 11; i++) {
-        p[i] = base != NULL ? (char *)base + total : NULL;
-        total += sz[i];
-    }
-    if (w != NULL) {
-        w->chain = p[0];
-        w->cday = p[1];
-        w->net_btc = p[2];
-        w->net_hs = p[3];
-        w->as = p[4];
-        w->ts = p[5];
-        w->lh = p[6];
-        w->on = p[7];
-        w->luck = p[8];
-        w->noi_tv = p[9];
-        w->noi_tv_hpc = p[10];
+    for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
+        *part[i].at = base != NULL ? (char *)base + total : NULL;
+        total += align16(part[i].bytes);
     }
     return total;
 }
@@ -201,8 +206,14 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
         w->luck[n] = *luck;
     }
     hp_hpc_path_init(&s->hpc, s->miner.capacity_mw, events, w->ts, w->as);
-    for (int a = 0; a < l->n_alloc; a++)
+    for (int n = 0; n < s->n_net; n++)
+        w->k_on[n] = s->miner.n_sites;
+    for (int a = 0; a < l->n_alloc; a++) {
         w->noi_tv[a] = w->noi_tv_hpc[a] = 0;
+        size_t c = (size_t)a * (size_t)s->n_curve;
+        hp_miner_curve(&s->miner, w->as[a].mining_mw, &w->cum_mw[c], &w->cum_mwp[c]);
+        w->curve_mw[a] = w->as[a].mining_mw;
+    }
     memset(out, 0, hp_layout_path_size(l) * sizeof(double));
     double *hd = out + s->off[V_HALVING_DAY];
     for (int i = 0; i < l->n_alloc * N_HALVINGS; i++)
@@ -231,6 +242,7 @@ static void year_close(const scenario *s, const work *w, double *out, int y, dou
         out[s->off[V_SUBSIDY_END] + i] =
             (double)hp_subsidy_sat((int64_t)w->chain[n].height) / (double)HP_COIN_SAT;
         out[s->off[V_MW_MINING] + i] /= days;
+        out[s->off[V_MW_ONLINE] + i] /= days;
         out[s->off[V_MW_LEASED] + i] /= days;
     }
 }
@@ -265,7 +277,8 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
     hp_price_path_init(&s->price, &ps, &r_price);
     double x = ps.x;
     double lf = nw->fee0_log;                   /* ln F (fees ou)  */
-    double lp = mi->power_log_mean;             /* ln p (power ou) */
+    hp_power_path pw;                           /* X, on every site's price */
+    hp_power_path_init(&pw);
     const double keep = 1 - mi->pool_fee;
     const double noi = hpc->noi_margin;
     const int in_net = mi->in_network, eq = nw->kind == HP_HASH_EQUILIBRIUM;
@@ -277,30 +290,39 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
     for (int d = 0; d < s->n_days; d++) {
         const double S = exp(x);
         const double F = nw->hist_fee != NULL ? nw->hist_fee[d] : exp(lf);
-        const double P = mi->power_ou ? exp(lp) : mi->power_usd_mwh;
+        const double X = pw.factor;
         const double hs_mw = s->hs_per_mw[d];
         /* The others' hashrate: shared, except in equilibrium (per chain). */
         const double Hm = hist_net ? s->others_hs[d] : exp(w.lh[0]);
         hp_ai_today(hpc, &ai, d, &r_bust);
 
-        for (int a = 0; a < na; a++)
-            if (hp_hpc_due(&w.as[a], d, &ai))
-                hp_hpc_events(hpc, a, mi->capacity_mw,
-                              &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
+        for (int a = 0; a < na; a++) {
+            if (!hp_hpc_due(&w.as[a], d, &ai))
+                continue;
+            hp_hpc_events(hpc, a, mi->capacity_mw,
+                          &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
+            if (w.as[a].mining_mw != w.curve_mw[a]) {   /* MW converted or back */
+                size_t c = (size_t)a * (size_t)s->n_curve;
+                hp_miner_curve(mi, w.as[a].mining_mw, &w.cum_mw[c], &w.cum_mwp[c]);
+                w.curve_mw[a] = w.as[a].mining_mw;
+            }
+        }
 
-        /* The network: one chain, or one per allocation. The fleet mines
-         * unless curtailed: revenue of a hash at the day's difficulty and
-         * subsidy against power plus variable cost. */
+        /* The network: one chain, or one per allocation. The firm's sites
+         * mine unless curtailed: revenue of their hashrate at the day's
+         * difficulty and subsidy against each site's power plus variable
+         * cost (w.k_on: the sites that mine, cheapest first). */
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
-            w.on[n] = 1;
+            double usd_hs = 0;
             if (mi->curtail) {
                 double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
-                double usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
-                w.on[n] = hp_miner_mines(mi, usd_hs, hs_mw, P);
+                usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
             }
+            double firm = hp_miner_online_hs(mi, &w.cum_mw[(size_t)n * (size_t)s->n_curve],
+                                             usd_hs, hs_mw, X, &w.k_on[n]);
             double others = eq && n > 0 ? exp(w.lh[n]) : Hm;
-            double H = in_net ? others + w.on[n] * w.as[n].mining_mw * hs_mw : others;
+            double H = in_net ? others + firm : others;
             hp_chain_day *cd = &w.cday[n];
             if (nw->block_luck)
                 hp_chain_advance_luck(ch, H, DAY_S, &w.luck[n], cd);
@@ -322,22 +344,25 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
 
         /* Cash flows of each allocation. */
         const double *disc = s->disc;
-        const double energy_mw = mi->power_ou ? mi->uptime * 24.0 * P : s->energy_usd_mw_day;
+        const double burn_x = s->burn_mwh_day * X;          /* USD per MW at price 1 */
         const double refresh_mw = s->refresh_usd_mw != NULL ? s->refresh_usd_mw[d] : 0.0;
         const int in_tv = d >= s->tv_first_day;
         for (int a = 0; a < na; a++) {
             hp_alloc_hpc *as = &w.as[a];
             int n = nnet > 1 ? a : 0;
             size_t i = (size_t)a * ny + y;
-            double on = w.on[n], mw = as->mining_mw;
-            double hm = on * mw * hs_mw;
+            const double *cum_mw = &w.cum_mw[(size_t)a * (size_t)s->n_curve];
+            const double *cum_mwp = &w.cum_mwp[(size_t)a * (size_t)s->n_curve];
+            int k = w.k_on[n];
+            double mw = as->mining_mw, online = cum_mw[k];
+            double hm = online * hs_mw;
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
-            double energy = on * mw * energy_mw;
-            double opex = mw * s->opex_usd_mw_day + on * mw * s->var_usd_mw_day;
+            double energy = burn_x * cum_mwp[k];
+            double opex = mw * s->opex_usd_mw_day + online * s->var_usd_mw_day;
             double hpc_rev = as->rent_day + as->gpu_mw * ai.gpu * gpu_usd_day;
             double hpc_opex = (1 - noi) * hpc_rev;
-            double refresh = mw * refresh_mw;
+            double refresh = online * refresh_mw;
             double hpc_noi = hpc_rev - hpc_opex;
             double noi_all = rev - energy - opex + hpc_noi;
             double hpc_cf = hpc_noi - as->capex_day - as->gpu_capex;
@@ -353,9 +378,10 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
             out[s->off[V_NET_CF] + i] += net;
             out[s->off[V_BTC_MINED] + i] += btc;
             out[s->off[V_MW_MINING] + i] += mw;
+            out[s->off[V_MW_ONLINE] + i] += online;
             out[s->off[V_MW_LEASED] + i] += as->leased_mw + as->gpu_mw;
-            if (mi->curtail)
-                out[s->off[V_DAYS_CURTAILED] + i] += mw > 0 ? 1 - on : 0;
+            if (mi->curtail && online < mw)
+                out[s->off[V_DAYS_CURTAILED] + i] += (mw - online) / mw;
             out[s->off[V_NPV] + a] += net * disc[d];
             out[s->off[V_NPV_HPC] + a] += hpc_cf * disc[d];
             out[s->off[V_HASHPRICE_MEAN] + i] += w.net_btc[n] * S / (w.net_hs[n] * 1e-15);
@@ -376,7 +402,7 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
         out[s->off[V_PRICE_MEAN] + y] += S;
         out[s->off[V_FEE_MEAN] + y] += F;
         out[s->off[V_LEASE_MEAN] + y] += ai.lease;
-        out[s->off[V_POWER_MEAN] + y] += P;
+        out[s->off[V_POWER_MEAN] + y] += X * mi->price_mean;
         out[s->off[V_GPU_MEAN] + y] += ai.gpu;
         out[s->off[V_BUST_SHARE] + y] += ai.bust;
         if (d == s->year_end_day[y]) {
@@ -408,9 +434,7 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
         if (nw->hist_fee == NULL)
             lf = nw->fee.log_mean + (lf - nw->fee.log_mean) * nw->fee.decay +
                  nw->fee.vol * hp_normal(&r_fee);
-        if (mi->power_ou)
-            lp = mi->power_log_mean + (lp - mi->power_log_mean) * mi->power_decay +
-                 mi->power_vol * hp_normal(&r_power);
+        mi->power->step(mi, &pw, &r_power);
         hp_ai_step(hpc, &ai, e3);
     }
 
@@ -523,7 +547,8 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         if (s->refresh_usd_mw != NULL)
             s->refresh_usd_mw[d] = hp_miner_refresh_usd_per_mw(&s->miner, d * DT, DT);
     }
-    s->energy_usd_mw_day = s->miner.uptime * 24.0 * s->miner.power_usd_mwh;
+    s->burn_mwh_day = s->miner.uptime * 24.0;
+    s->n_curve = s->miner.n_sites + 1;
     s->opex_usd_mw_day = s->miner.opex_usd_mw_year / 365.25;
     s->var_usd_mw_day = s->miner.uptime * 24.0 * s->miner.variable_usd_mwh;
     s->tv_multiple = hp_cfg_double(cfg, "valuation.terminal_multiple");
@@ -606,6 +631,7 @@ static void scenario_destroy(void *model)
         return;
     hp_hpc_free(&s->hpc);
     hp_network_free(&s->net);
+    hp_miner_free(&s->miner);
     free(s->others_hs);
     free(s->refresh_usd_mw);
     hp_price_free(&s->price);

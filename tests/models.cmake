@@ -9,3 +9,5 @@ target_link_libraries(bench_floor hpsim)
 hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c)
 # Model registries: one lookup by name, unknown names are errors.
 hp_c_test(test_registry ${HP_TEST_DIR}/test_registry.c ${HP_TEST_DIR}/testutil.c)
+# The firm: fleet cost curve, conversion order, terminal values, contracts.
+hp_c_test(test_firm ${HP_TEST_DIR}/test_firm.c ${HP_TEST_DIR}/testutil.c)

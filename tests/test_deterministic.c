@@ -88,6 +88,7 @@ int main(void)
         "miner.capacity_mw=100.0", "miner.efficiency_j_th=20.0", "miner.efficiency_gain=0.05",
         "miner.uptime=0.9", "miner.pool_fee=0.02", "miner.power_usd_mwh=50.0",
         "miner.opex_usd_mw_year=100000.0", "miner.in_network=false",
+        "miner.curtail=false", "miner.power_spread=0.0",
         "allocation.fractions=[0.0, 0.25]", "allocation.ramp_start=\"2026-03-01\"",
         "allocation.ramp_end=\"2026-03-01\"", "allocation.tranche_mw=25.0",
         "hpc.build_months=6.0", "hpc.capex_usd_per_mw=8e6", "hpc.term_years=1.5",

@@ -1,0 +1,322 @@
+/* test_firm: the firm's fleet on its cost curve (docs/firm.md "Fleet").
+ *
+ *   - spread sites: each bin pays the mean price of its lognormal quantile
+ *     band, so the fleet's mean is p_med e^(s^2/2) (closed form, 1e-12);
+ *   - the threshold search: sites on = those with price <= theta, from any
+ *     starting guess;
+ *   - partial curtailment in the deterministic limit: BTC falls at 50% a
+ *     year, each site switches off on its own day; revenue, energy, opex,
+ *     MW online and curtailed fleet-days against sums computed here (1e-9);
+ *   - conversion order: dearest first, cheapest first, as listed, a named
+ *     site first: the energy of the MW left (closed form);
+ *   - the firm's online hashrate in the network (in_network): year-end
+ *     network hashrate = others + online MW x H/s per MW;
+ *   - the power factor X (ou): energy = 24 uptime x C x days x mean power
+ *     price on every path, and E[X] against its closed form (4 SE);
+ *   - config errors name file, line and key. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "miner.h"
+#include "network.h"
+#include "scenario.h"
+#include "testutil.h"
+
+#define DT (1.0 / 365.25)
+#define TOL 1e-9
+
+typedef struct sim {
+    hp_config *cfg;
+    void *m;
+    const hp_layout *l;
+    double *out;
+    void *ws;
+} sim;
+
+static void sim_open(sim *s, const char *const *sets, size_t n)
+{
+    s->cfg = tu_config(sets, n);
+    hp_err err = {0};
+    s->m = hp_scenario_model.create(s->cfg, &err);
+    if (s->m == NULL) {
+        fprintf(stderr, "create: %s\n", err.msg);
+        exit(1);
+    }
+    s->l = hp_scenario_model.layout(s->m);
+    s->out = calloc(hp_layout_path_size(s->l), sizeof(double));
+    s->ws = malloc(hp_scenario_model.scratch_bytes(s->m));
+}
+
+static void sim_path(sim *s, uint64_t path)
+{
+    hp_scenario_model.simulate_path(s->m, 99, path, s->out, s->ws);
+}
+
+static const double *var(const sim *s, const char *name) { return tu_var(s->l, s->out, name); }
+
+static void sim_close(sim *s)
+{
+    free(s->out);
+    free(s->ws);
+    hp_scenario_model.destroy(s->m);
+    hp_config_free(s->cfg);
+}
+
+/* Steady-state hashrate of Core's retarget at difficulty D. */
+static double steady_hs(double D) { return D * HP_TWO32 * 2015.0 / (600.0 * 2016.0); }
+
+/* 3 years from 2026-01-01 (365, 365, 366 days), subsidy 1.5625 BTC, fees
+ * 0.1 BTC a block, nothing random, the fleet a price taker. */
+#define DET_SETS \
+    "time.start_date=\"2026-01-01\"", "time.horizon_years=3.0", \
+    "price.model=gbm", "price.sigma=0.0", "network.height0=1060000", "network.difficulty0=1e14", \
+    "network.sigma=0.0", "network.growth=0.0", \
+    "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.sigma=0.0", \
+    "miner.in_network=false", "miner.efficiency_gain=0.0", "ai_market.sigma=0.0", \
+    "correlation.price_hashrate=0.0", "miner.efficiency_j_th=20.0", "miner.uptime=0.9", \
+    "miner.pool_fee=0.02", "miner.opex_usd_mw_year=50000.0", "miner.variable_usd_mwh=5.0"
+
+#define SITES3 "miner.sites=({ name = \"b\"; mw = 200.0; power_usd_mwh = 45.0; }, " \
+                             "{ name = \"c\"; mw = 300.0; power_usd_mwh = 80.0; }, " \
+                             "{ name = \"a\"; mw = 100.0; power_usd_mwh = 30.0; })"
+
+static const int YEAR_FIRST[3] = {0, 365, 730}, YEAR_LAST[3] = {364, 729, 1095};
+
+static int year_of(int d) { return d < 365 ? 0 : d < 730 ? 1 : 2; }
+
+static void test_spread(void)
+{
+    const char *sets[] = {"miner.capacity_mw=1000.0", "miner.power_usd_mwh=45.0",
+                          "miner.power_spread=0.3", "miner.power_bins=20"};
+    hp_config *cfg = tu_config(sets, 4);
+    hp_miner m;
+    hp_err err = {0};
+    CHECK_MSG(hp_miner_init(&m, cfg, DT, &err) == 0, "%s", err.msg);
+    CHECK(m.n_sites == 20);
+    CHECK_REL(m.price_mean, 45.0 * exp(0.5 * 0.3 * 0.3), 1e-12);
+    for (int k = 0; k < 20; k++)
+        CHECK_REL(m.site_mw[k], 50.0, 1e-15);
+    for (int k = 1; k < 20; k++)
+        CHECK(m.site_price[k] > m.site_price[k - 1]);
+    /* The middle bins straddle the median: 45 lies between bins 9 and 10. */
+    CHECK(m.site_price[9] < 45.0 && m.site_price[10] > 45.0);
+    /* Threshold search from any guess. */
+    for (int guess = 0; guess <= 20; guess++) {
+        CHECK(hp_miner_sites_on(&m, m.site_price[7], guess) == 8);
+        CHECK(hp_miner_sites_on(&m, m.site_price[7] - 1e-9, guess) == 7);
+        CHECK(hp_miner_sites_on(&m, 0.0, guess) == 0);
+        CHECK(hp_miner_sites_on(&m, 1e9, guess) == 20);
+        CHECK(hp_miner_sites_on(&m, NAN, guess) == 0);
+    }
+    /* The network's view: online hashrate of a curve at a revenue. */
+    double cum_mw[21], cum_mwp[21];
+    hp_miner_curve(&m, 1000.0, cum_mw, cum_mwp);
+    CHECK_REL(cum_mw[20], 1000.0, 1e-15);
+    CHECK_REL(cum_mwp[20], 1000.0 * m.price_mean, 1e-12);
+    double hs_mw = 1e17, burn = 24 * m.uptime;
+    int k = 20;
+    /* Revenue exactly covering bin 4's price: bins 0..4 mine. */
+    double usd_hs = burn * m.site_price[4] / hs_mw;
+    double on = hp_miner_online_hs(&m, cum_mw, usd_hs * (1 + 1e-12), hs_mw, 1.0, &k);
+    CHECK(k == 5);
+    CHECK_REL(on, 250.0 * hs_mw, 1e-12);
+    /* The same revenue with power twice as dear (X = 2) covers fewer bins. */
+    on = hp_miner_online_hs(&m, cum_mw, usd_hs * (1 + 1e-12), hs_mw, 2.0, &k);
+    CHECK(k == hp_miner_sites_on(&m, m.site_price[4] / 2 * (1 + 1e-12), 0));
+    hp_miner_free(&m);
+    hp_config_free(cfg);
+}
+
+/* Partial curtailment, deterministic: S falls at 50% a year from $160k.
+ * Site i mines on day d iff u S_d >= 24 uptime (p_i + v), u = revenue of a
+ * MW per dollar of BTC price. */
+static void test_partial_curtailment(void)
+{
+    char hs[64];
+    const double D = 1e14, H = steady_hs(D);
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", H * 1e-18);
+    const char *sets[] = {
+        DET_SETS, hs, "price.s0_usd=160000.0", "price.mu=-0.5", "miner.capacity_mw=600.0",
+        SITES3, "miner.curtail=true", "allocation.fractions=[0.0]",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    sim_path(&s, 0);
+    const double mw[3] = {100, 200, 300}, p[3] = {30, 45, 80};   /* price order */
+    const double hs_mw = 1e18 * 0.9 / 20, burn = 0.9 * 24, b = 144.0 * 2015 / 2016;
+    const double u = 86400 / (D * HP_TWO32) * 1.6625 * 0.98 * hs_mw;  /* per MW, x S */
+    double rev[3] = {0}, energy[3] = {0}, opex[3] = {0}, online[3] = {0}, curt[3] = {0};
+    int off_day[3] = {-1, -1, -1};
+    for (int d = 0; d < 1096; d++) {
+        double S = 160000 * exp(-0.5 * d * DT);
+        int y = year_of(d);
+        double on = 0;
+        for (int i = 0; i < 3; i++) {
+            if (u * S >= burn * (p[i] + 5)) {
+                on += mw[i];
+                rev[y] += mw[i] * hs_mw / H * b * 1.6625 * 0.98 * S;
+                energy[y] += burn * mw[i] * p[i];
+            } else if (off_day[i] < 0) {
+                off_day[i] = d;
+            }
+        }
+        online[y] += on;
+        opex[y] += 600 * 50000 / 365.25 + on * burn * 5;
+        curt[y] += (600 - on) / 600;
+    }
+    /* The three sites switch off on three different days of the run. */
+    CHECK(off_day[2] > 0 && off_day[2] < off_day[1] && off_day[1] < off_day[0] && off_day[0] < 1096);
+    const double *r = var(&s, "cashflow/mining_revenue"), *e = var(&s, "cashflow/mining_energy_cost");
+    const double *o = var(&s, "cashflow/mining_opex"), *mo = var(&s, "cashflow/mw_online");
+    const double *c = var(&s, "cashflow/days_curtailed");
+    for (int y = 0; y < 3; y++) {
+        double days = YEAR_LAST[y] - YEAR_FIRST[y] + 1;
+        CHECK_REL(r[y], rev[y], TOL);
+        CHECK_NEAR(e[y], energy[y], TOL * energy[y] + 1e-6);
+        CHECK_REL(o[y], opex[y], TOL);
+        CHECK_NEAR(mo[y], online[y] / days, TOL * 600);
+        CHECK_NEAR(c[y], curt[y], TOL * 366);
+    }
+    sim_close(&s);
+}
+
+/* Conversion order: 300 of 600 MW leave mining on day 0; no curtailment,
+ * so the energy of a day is 24 uptime x sum of MW x price of what is left. */
+static void test_convert_order(void)
+{
+    static const struct { const char *order, *site; double left_mwp; } cases[] = {
+        {"dearest", "", 100 * 30 + 200 * 45},         /* c (80) goes */
+        {"cheapest", "", 300 * 80},                   /* a (30) and b (45) go */
+        {"listed", "", 100 * 30 + 200 * 80},          /* b, then 100 of c */
+        {"dearest", "a", 200 * 45 + 100 * 80},        /* a, then 200 of c */
+    };
+    char hs[64];
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", steady_hs(1e14) * 1e-18);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        char order[64], site[64];
+        snprintf(order, sizeof order, "miner.convert_order=%s", cases[t].order);
+        snprintf(site, sizeof site, "miner.convert_site=\"%s\"", cases[t].site);
+        const char *sets[] = {
+            DET_SETS, hs, "price.s0_usd=100000.0", "price.mu=0.0", "miner.capacity_mw=600.0",
+            SITES3, order, site, "miner.curtail=false", "allocation.fractions=[0.0, 0.5]",
+            "allocation.ramp_start=\"2026-01-01\"", "allocation.ramp_end=\"2026-01-01\"",
+            "allocation.tranche_mw=300.0", "hpc.build_months=0.0",
+        };
+        sim s;
+        sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+        sim_path(&s, 0);
+        const double *e = var(&s, "cashflow/mining_energy_cost");
+        const double *mm = var(&s, "cashflow/mw_mining");
+        for (int y = 0; y < 3; y++) {
+            double days = YEAR_LAST[y] - YEAR_FIRST[y] + 1;
+            CHECK_REL(e[0 * 3 + y], 0.9 * 24 * (100 * 30 + 200 * 45 + 300 * 80) * days, TOL);
+            CHECK_MSG(fabs(e[1 * 3 + y] - 0.9 * 24 * cases[t].left_mwp * days) <=
+                      TOL * e[1 * 3 + y], "%s/%s year %d: %.10g vs %.10g", cases[t].order,
+                      cases[t].site, y, e[3 + y], 0.9 * 24 * cases[t].left_mwp * days);
+            CHECK_REL(mm[3 + y], 300.0, TOL);
+        }
+        sim_close(&s);
+    }
+}
+
+/* In the network: the others' hashrate is constant (trend 0, sigma 0) and
+ * the firm adds its online MW; at a price where only site a (30 USD/MWh)
+ * mines, the year-end hashrate is others + 100 MW x H/s per MW. */
+static void test_in_network(void)
+{
+    const double D = 1e14, H = steady_hs(D), hs_mw = 1e18 * 0.9 / 20;
+    const double u = 86400 / (D * HP_TWO32) * 1.6625 * 0.98 * hs_mw;
+    /* S between the break-evens of site a (35 with v) and b (50). */
+    const double S = 0.9 * 24 * 42 / u;
+    char hs[64], s0[64];
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", H * 1e-18);
+    snprintf(s0, sizeof s0, "price.s0_usd=%.17g", S);
+    const char *sets[] = {
+        DET_SETS, hs, s0, "price.mu=0.0", "miner.capacity_mw=600.0", SITES3,
+        "miner.curtail=true", "miner.in_network=true", "allocation.fractions=[0.0]",
+        "network.hashrate_model=trend",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    sim_path(&s, 0);
+    const double *he = var(&s, "network/hashrate_end"), *mo = var(&s, "cashflow/mw_online");
+    double others = H - 600 * hs_mw;      /* the fleet is in hashrate0 at full power */
+    /* Difficulty moves once the network shrinks, so only the first days are
+     * at the start difficulty; the site count is what the test pins. */
+    CHECK_REL(he[0], (others + 100 * hs_mw) * 1e-18, 1e-12);
+    CHECK(mo[0] >= 100 - 1e-9);
+    sim_close(&s);
+}
+
+/* Power factor X (ou) with sites and no curtailment: energy = 24 uptime x
+ * sum_d X_d x sum_i MW_i p_i = 24 uptime x C x days x power_price_mean,
+ * path by path; E[X_t] = exp(v (1 - e^(-2 kappa t)) / 2), v = sigma^2 /
+ * (2 kappa), checked on the last year's mean to 4 SE. */
+static void test_power_factor(void)
+{
+    char hs[64];
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", steady_hs(1e14) * 1e-18);
+    const char *sets[] = {
+        DET_SETS, hs, "price.s0_usd=100000.0", "price.mu=0.0", "miner.capacity_mw=600.0",
+        SITES3, "miner.curtail=false", "allocation.fractions=[0.0]",
+        "miner.power_model=ou", "miner.power_kappa=2.0", "miner.power_sigma=0.4",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    const int N = 2000;
+    const double pbar = (100 * 30 + 200 * 45 + 300 * 80) / 600.0;
+    double sum = 0, sum2 = 0;
+    for (int p = 0; p < N; p++) {
+        sim_path(&s, (uint64_t)p);
+        const double *pm = var(&s, "market/power_price_mean");
+        const double *e = var(&s, "cashflow/mining_energy_cost");
+        CHECK_REL(e[2], 0.9 * 24 * 600 * 366 * pm[2], 1e-12);
+        sum += pm[2] / pbar;
+        sum2 += (pm[2] / pbar) * (pm[2] / pbar);
+    }
+    double want = 0, v = 0.4 * 0.4 / 4;
+    for (int d = 730; d <= 1095; d++)
+        want += exp(v * (1 - exp(-4 * d * DT)) / 2) / 366;
+    double m = sum / N, se = sqrt((sum2 / N - m * m) / (N - 1));
+    CHECK_NEAR(m, want, 4 * se);
+    sim_close(&s);
+}
+
+static void expect_create_fail(const char *const *sets, size_t n, const char *frag)
+{
+    hp_config *cfg = tu_config(sets, n);
+    hp_err err = {0};
+    void *m = hp_scenario_model.create(cfg, &err);
+    CHECK(m == NULL);
+    CHECK_MSG(strstr(err.msg, frag) != NULL, "'%s' not in '%s'", frag, err.msg);
+    if (m != NULL)
+        hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+}
+
+static void test_errors(void)
+{
+    const char *sum[] = {"miner.capacity_mw=500.0", SITES3};
+    expect_create_fail(sum, 2, "miner.sites: the sites add up to 600 MW but miner.capacity_mw is "
+                               "500 MW: set capacity_mw = 600");
+    const char *name[] = {"miner.capacity_mw=600.0", SITES3, "miner.convert_site=\"d\""};
+    expect_create_fail(name, 3, "miner.convert_site: no site named 'd' in miner.sites");
+    const char *dup[] = {"miner.capacity_mw=300.0",
+                         "miner.sites=({ name = \"x\"; mw = 100.0; power_usd_mwh = 40.0; }, "
+                         "{ name = \"x\"; mw = 200.0; power_usd_mwh = 50.0; })"};
+    expect_create_fail(dup, 2, "miner.sites[2].name: site name 'x' is used twice");
+}
+
+int main(void)
+{
+    test_spread();
+    test_partial_curtailment();
+    test_convert_order();
+    test_in_network();
+    test_power_factor();
+    test_errors();
+    return CHECK_DONE();
+}
