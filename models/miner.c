@@ -10,20 +10,21 @@
 
 const hp_param hp_miner_params[] = {
     {"miner.capacity_mw", HP_DOUBLE, "MW", "7600.0", 0, 1e6, NULL,
-     "power capacity C (VanEck 2024: $13.9B / $9.11M per MW-yr = 1,526 MW = 20% of about 7.6 GW; parameters.md 1)"},
+     "power capacity C (VanEck 2024: $13.9B / $9.11M per MW-yr = 1,526 MW = 20% of about 7.6 GW; docs/sources.md#vaneck-2024-reconstruction)"},
     {"miner.efficiency_j_th", HP_DOUBLE, "J/TH", "22.0", 1, 1000, NULL,
-     "fleet efficiency on start_date (public fleets 16-19 J/TH, network 28.2 J/TH in 2024; parameters.md 4g)"},
+     "fleet efficiency on start_date (public fleets 16-19 J/TH, network 28.2 J/TH in 2024; "
+     "docs/sources.md#fleet-efficiency-2025, docs/sources.md#ccaf-2025-efficiency)"},
     {"miner.efficiency_gain", HP_DOUBLE, "1/yr", "0.08", 0, 0.9, NULL,
-     "fractional efficiency improvement per year (S21 17.5 to S23 9.7 J/TH over about 3 years at the frontier)"},
+     "fractional efficiency improvement per year (S21 17.5 to S23 9.7 J/TH over about 3 years at the frontier; docs/sources.md#antminer-s23)"},
     {"miner.uptime", HP_DOUBLE, "", "0.95", 0, 1, NULL,
      "share of time the fleet hashes (maintenance, demand response)"},
     {"miner.pool_fee", HP_DOUBLE, "", "0.015", 0, 1, NULL,
      "pool fee as a share of rewards (FPPS pools 1-2.5%)"},
     {"miner.power_usd_mwh", HP_DOUBLE, "USD/MWh", "45.0", 0, 10000, NULL,
-     "median power price of the fleet's sites when miner.sites is empty (CCAF 2025 median delivered electricity $45/MWh; parameters.md 4h)"},
+     "median power price of the fleet's sites when miner.sites is empty (CCAF 2025 median delivered electricity $45/MWh; docs/sources.md#ccaf-2025-power)"},
     {"miner.power_spread", HP_DOUBLE, "", "0.30", 0, 3, NULL,
      "log-sd of the sites' power prices around power_usd_mwh when miner.sites is empty (0.30: 5-95% range $27-74/MWh at $45, "
-     "miners' $30-80/MWh; parameters.md 4h)"},
+     "miners' $30-80/MWh; docs/sources.md#power-range)"},
     {"miner.power_bins", HP_INT, "", "20", 1, 64, NULL,
      "sites of equal MW the power-price spread is cut into; each pays the mean price of its quantile band"},
     {"miner.sites", HP_RECORDS, "", "()", 0, 0, NULL,
@@ -33,15 +34,16 @@ const hp_param hp_miner_params[] = {
     {"miner.sites.mw", HP_DOUBLE, "MW", NULL, 1e-9, 1e6, NULL,
      "site power capacity"},
     {"miner.sites.power_usd_mwh", HP_DOUBLE, "USD/MWh", NULL, 0, 10000, NULL,
-     "site power price (Riot 34, MARA 40, IREN 30-40, TeraWulf 81 USD/MWh in 2025; parameters.md 4h)"},
+     "site power price (e.g. Riot 34, MARA 40, TeraWulf 81 USD/MWh in 2025; docs/sources.md#riot-power, "
+     "docs/sources.md#mara-q3-2025, docs/sources.md#terawulf-power-2025)"},
     {"miner.convert_order", HP_CHOICE, "", "\"dearest\"", 0, 0, "dearest|cheapest|listed",
      "order in which converted MW leave the sites: dearest power first, cheapest first, or as listed in miner.sites"},
     {"miner.convert_site", HP_STRING, "", "\"\"", 0, 0, NULL,
      "a site (miner.sites name) converted before all others; \"\" = none"},
     {"miner.opex_usd_mw_year", HP_DOUBLE, "USD/MW/yr", "92000.0", 0, 1e9, NULL,
-     "other fixed opex per MW mining ((55.5 - 45) $/MWh all-in less power, times 8,766 h; parameters.md 4h)"},
+     "other fixed opex per MW mining ((55.5 - 45) $/MWh all-in less power, times 8,766 h; docs/sources.md#mining-opex-per-mw)"},
     {"miner.in_network", HP_BOOL, "", "true", 0, 0, NULL,
-     "the fleet is part of network hashrate (true for all public miners, about 29% of the network; parameters.md 4c)"},
+     "the fleet is part of network hashrate (true for all public miners, about 29% of the network; docs/sources.md#jpmorgan-miner-share)"},
     {"miner.power_model", HP_CHOICE, "", "\"fixed\"", 0, 0,
      ("" HP_POWER_MODELS(HP_REGISTRY_WORD)) + 1,
      "power price factor X on every site's price: fixed (X = 1), or ou = log Ornstein-Uhlenbeck around 1"},
@@ -50,7 +52,7 @@ const hp_param hp_miner_params[] = {
     {"miner.variable_usd_mwh", HP_DOUBLE, "USD/MWh", "0.0", 0, 10000, NULL,
      "variable cost per MWh besides power, saved when curtailed, booked in mining opex (maintenance; assumption)"},
     {"miner.refresh_usd_per_th", HP_DOUBLE, "USD/TH", "0.0", 0, 1e6, NULL,
-     "fleet refresh capex per TH/s of hashrate the efficiency gain adds, on the MW that mine (ASICs $10-30/TH mid-2025; parameters.md 4i; 0 = free)"},
+     "fleet refresh capex per TH/s of hashrate the efficiency gain adds, on the MW that mine (ASICs $10-30/TH mid-2025; docs/sources.md#asic-price-2025; 0 = free)"},
     HP_PARAM_END
 };
 

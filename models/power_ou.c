@@ -14,7 +14,8 @@ const hp_param hp_power_ou_params[] = {
     {"miner.power_kappa", HP_DOUBLE, "1/yr", "1.0", 0, 365, NULL,
      "ou: mean-reversion speed of ln X, the factor on every site's power price (half-life 8 months: contracts reprice yearly; assumption)"},
     {"miner.power_sigma", HP_DOUBLE, "1/sqrt(yr)", "0.30", 0, 10, NULL,
-     "ou: volatility of ln X (TeraWulf 4.1 to 8.1 c/kWh in a year, miners' range $30-80/MWh; parameters.md 4h)"},
+     "ou: volatility of ln X (TeraWulf 4.1 to 8.1 c/kWh in a year, miners' range $30-80/MWh; "
+     "docs/sources.md#terawulf-power-2025, docs/sources.md#power-range)"},
     HP_PARAM_END
 };
 

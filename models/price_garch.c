@@ -14,7 +14,7 @@ const hp_param hp_price_garch_params[] = {
     {"price.garch.sigma_long", HP_DOUBLE, "1/sqrt(yr)", "0.755", 1e-6, 5, NULL,
      "garch: long-run annualized volatility; omega = sigma_long^2 dt (1 - alpha - beta) (2018-2023 MLE: 0.755, se 0.043)"},
     {"price.garch.sigma0", HP_DOUBLE, "1/sqrt(yr)", "0.0", 0, 10, NULL,
-     "garch: annualized volatility on start_date; 0 = sigma_long (end-2023 fit: 0.51; late 2025 realized ~0.3-0.46, parameters.md 4b)"},
+     "garch: annualized volatility on start_date; 0 = sigma_long (end-2023 fit: 0.51; late 2025 realized ~0.3-0.46, docs/sources.md#btc-vol-late-2025)"},
     HP_PARAM_END
 };
 

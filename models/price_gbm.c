@@ -5,7 +5,8 @@
 
 const hp_param hp_price_gbm_params[] = {
     {"price.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.55", 0, 5, NULL,
-     "gbm: annualized volatility (2018-2023 daily log returns of shared/data: 0.71; 1-year realized 2025: 0.46; parameters.md 4b)"},
+     "gbm: annualized volatility (2018-2023 daily log returns: 0.71, docs/sources.md#fit-price-2018-2023; "
+     "1-year realized 2025: 0.46, docs/sources.md#btc-vol-1y-realised)"},
     HP_PARAM_END
 };
 

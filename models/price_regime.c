@@ -8,13 +8,13 @@
 
 const hp_param hp_price_regime_params[] = {
     {"price.regime.bull_mu", HP_DOUBLE, "1/yr", "0.9", -10, 10, NULL,
-     "regime: drift of E[S] in the bull state (assumption, cf. 2020-21 and 2023 rallies in shared/data)"},
+     "regime: drift of E[S] in the bull state (assumption, cf. 2020-21 and 2023 rallies in the daily history)"},
     {"price.regime.bull_sigma", HP_DOUBLE, "1/sqrt(yr)", "0.6", 0, 5, NULL,
      "regime: annualized volatility in the bull state (assumption)"},
     {"price.regime.bull_years", HP_DOUBLE, "yr", "2.0", 1.0 / 365.25, 100, NULL,
      "regime: mean duration of a bull state; daily switch probability 1 - exp(-dt/years) (assumption: ~4-year cycles)"},
     {"price.regime.bear_mu", HP_DOUBLE, "1/yr", "-0.7", -10, 10, NULL,
-     "regime: drift of E[S] in the bear state (assumption, cf. 2018 and 2022 in shared/data)"},
+     "regime: drift of E[S] in the bear state (assumption, cf. 2018 and 2022 in the daily history)"},
     {"price.regime.bear_sigma", HP_DOUBLE, "1/sqrt(yr)", "0.8", 0, 5, NULL,
      "regime: annualized volatility in the bear state (assumption)"},
     {"price.regime.bear_years", HP_DOUBLE, "yr", "1.0", 1.0 / 365.25, 100, NULL,

@@ -11,3 +11,5 @@ hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c
 hp_c_test(test_registry ${HP_TEST_DIR}/test_registry.c ${HP_TEST_DIR}/testutil.c)
 # The firm: fleet cost curve, conversion order, terminal values, contracts.
 hp_c_test(test_firm ${HP_TEST_DIR}/test_firm.c ${HP_TEST_DIR}/testutil.c)
+# ASIC price per TH/s against hashprice: power law, floor, annuity, sourced points.
+hp_c_test(test_asic ${HP_TEST_DIR}/test_asic.c ${HP_TEST_DIR}/testutil.c)
