@@ -51,8 +51,14 @@ const hp_param hp_miner_params[] = {
      "switch off, day by day, the sites whose power plus variable cost exceeds their revenue per MWh"},
     {"miner.variable_usd_mwh", HP_DOUBLE, "USD/MWh", "0.0", 0, 10000, NULL,
      "variable cost per MWh besides power, saved when curtailed, booked in mining opex (maintenance; assumption)"},
+    {"miner.refresh_price", HP_CHOICE, "", "\"market\"", 0, 0, "market|fixed",
+     "price of the machines the fleet refresh buys: market = asic.* price per TH/s at the 90-day "
+     "smoothed hashprice of the day (models/asic.h); fixed = refresh_usd_per_th"},
     {"miner.refresh_usd_per_th", HP_DOUBLE, "USD/TH", "0.0", 0, 1e6, NULL,
-     "fleet refresh capex per TH/s of hashrate the efficiency gain adds, on the MW that mine (ASICs $10-30/TH mid-2025; docs/sources.md#asic-price-2025; 0 = free)"},
+     "refresh_price fixed: capex per TH/s bought, on the MW that mine (ASICs $10-30/TH mid-2025; docs/sources.md#asic-price-2025; 0 = free)"},
+    {"miner.asic_life_years", HP_DOUBLE, "yr", "0.0", 0, 100, NULL,
+     "machines wear out after this many years and are replaced at the day's ASIC price (0 = never: "
+     "the refresh buys only the efficiency gain)"},
     HP_PARAM_END
 };
 
@@ -220,7 +226,9 @@ int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err)
     m->in_network = hp_cfg_bool(cfg, "miner.in_network");
     m->curtail = hp_cfg_bool(cfg, "miner.curtail");
     m->variable_usd_mwh = hp_cfg_double(cfg, "miner.variable_usd_mwh");
+    m->refresh_market = strcmp(hp_cfg_string(cfg, "miner.refresh_price"), "market") == 0;
     m->refresh_usd_th = hp_cfg_double(cfg, "miner.refresh_usd_per_th");
+    m->asic_life_years = hp_cfg_double(cfg, "miner.asic_life_years");
     m->power = hp_registry_pick(power_models, sizeof power_models / sizeof *power_models, cfg,
                                 "miner.power_model", "power-price model", err);
     if (m->power == NULL || m->power->init(m, cfg, dt, err) != 0)
@@ -275,8 +283,9 @@ static double th_per_mw(const hp_miner *m, double t_years)
     return 1e6 / (m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years));
 }
 
-/* Priced on the hashrate gained, not on whole machines replaced. */
-double hp_miner_refresh_usd_per_mw(const hp_miner *m, double t_years, double dt)
+double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt)
 {
-    return m->refresh_usd_th * (th_per_mw(m, t_years + dt) - th_per_mw(m, t_years));
+    double th = th_per_mw(m, t_years);
+    double worn = m->asic_life_years > 0 ? th * dt / m->asic_life_years : 0;
+    return th_per_mw(m, t_years + dt) - th + worn;
 }

@@ -21,9 +21,11 @@
  * miner.convert_site names a site to go first), so converting also moves
  * the mining fleet's average power cost.
  *
- * Fleet refresh: the efficiency gain adds hashrate at constant power; each
- * TH/s so added costs refresh_usd_per_th (a capex line), on the MW that
- * mine that day. */
+ * Fleet refresh: the efficiency gain adds hashrate at constant power, and
+ * (asic_life_years > 0) worn machines are replaced; each TH/s so bought
+ * costs the ASIC market price at the day's 90-day smoothed hashprice
+ * (models/asic.h), or a fixed refresh_usd_per_th, on the MW that mine that
+ * day only. */
 #ifndef HP_MINER_H
 #define HP_MINER_H
 
@@ -62,7 +64,9 @@ struct hp_miner {
     int in_network;              /* the fleet is part of network hashrate    */
     int curtail;                 /* sites switch off on unprofitable days    */
     double variable_usd_mwh;     /* variable cost besides power, USD/MWh     */
-    double refresh_usd_th;       /* capex per TH/s of hashrate gained        */
+    int refresh_market;          /* refresh at the ASIC market price (asic.*) */
+    double refresh_usd_th;       /* else: capex per TH/s bought              */
+    double asic_life_years;      /* machines wear out after this; 0: never   */
     /* Sites, sorted by power price (ascending). */
     int n_sites;
     double *site_price;          /* [n] USD/MWh at X = 1                     */
@@ -92,9 +96,12 @@ void hp_miner_free(hp_miner *m);
  * included: 10^6 W / (e J/TH) = TH/s, times 10^12. */
 double hp_miner_hs_per_mw(const hp_miner *m, double t_years);
 
-/* Fleet refresh capex of one MW of mining capacity over [t, t + dt], USD:
- * k * (TH/s per MW at t + dt - TH/s per MW at t), uptime excluded. */
-double hp_miner_refresh_usd_per_mw(const hp_miner *m, double t_years, double dt);
+/* TH/s of machines one MW of mining capacity buys over [t, t + dt]: the
+ * efficiency gain, TH/s per MW at t + dt less at t, plus (asic_life_years
+ * L > 0) the worn machines replaced, TH/s per MW at t x dt / L. Uptime
+ * excluded: machines are bought whole. Times an ASIC price per TH/s, the
+ * refresh capex of a MW that mines. */
+double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt);
 
 /* Starts a path's power factor at X = 1. */
 static inline void hp_power_path_init(hp_power_path *ps)

@@ -285,6 +285,60 @@ static void test_power_factor(void)
     sim_close(&s);
 }
 
+/* Fleet refresh at the ASIC market price: BTC rises at 30% a year, so
+ * hashprice h_d = K S_d moves; the smoothed hashprice is the 90-day
+ * exponential mean m_d = m_(d-1) + 2/91 (h_d - m_(d-1)), m_0 = h_0, and the
+ * refresh of day d is online MW x (TH/MW(d+1) - TH/MW(d) + TH/MW(d) dt/L) x
+ * k(m_d), k(h) = max(floor, k_ref (h / h_ref)^e). */
+static void test_refresh_market(void)
+{
+    char hs[64];
+    const double D = 1e14, H = steady_hs(D);
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", H * 1e-18);
+    const char *sets[] = {
+        DET_SETS, hs, "price.s0_usd=80000.0", "price.mu=0.3", "miner.capacity_mw=600.0", SITES3,
+        "miner.curtail=false", "allocation.fractions=[0.0]", "miner.efficiency_gain=0.1",
+        "miner.refresh_price=market", "miner.asic_life_years=4.0", "asic.ref_hashprice=100.0",
+        "asic.ref_usd_per_th=28.0", "asic.elasticity=1.11", "asic.floor_usd_per_th=5.0",
+        "valuation.terminal=true", "valuation.mining_noi_multiple=4.0",
+        "valuation.mining_salvage_usd_per_mw=175000.0",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    sim_path(&s, 0);
+    const double b = 144.0 * 2015 / 2016, hs_mw = 1e18 * 0.9 / 20 / 1.0, burn = 0.9 * 24;
+    double want[3] = {0}, m = 0, noi = 0;
+    for (int d = 0; d < 1096; d++) {
+        double S = 80000 * exp(0.3 * d * DT);
+        double h = b * 1.6625 * S / (H * 1e-15);
+        m = d == 0 ? h : m + 2.0 / 91.0 * (h - m);
+        double k = 28.0 * pow(m / 100.0, 1.11);
+        if (k < 5.0)
+            k = 5.0;
+        double th0 = 1e6 / (20 * pow(0.9, d * DT)), th1 = 1e6 / (20 * pow(0.9, (d + 1) * DT));
+        double refresh = 600 * (th1 - th0 + th0 * DT / 4) * k;
+        want[year_of(d)] += refresh;
+        if (d >= 1096 - 365) {        /* the terminal value's window */
+            double hs_d = hs_mw / pow(0.9, d * DT);
+            double rev = 600 * hs_d / H * b * 1.6625 * 0.98 * S;
+            noi += rev - burn * (100 * 30 + 200 * 45 + 300 * 80) - 600 * 50000 / 365.25 -
+                   600 * burn * 5 - refresh;
+        }
+    }
+    const double *r = var(&s, "cashflow/capex_refresh");
+    for (int y = 0; y < 3; y++)
+        CHECK_REL(r[y], want[y], TOL);
+    /* Hashprice grows, so later years pay more per TH/s than the floor. */
+    CHECK(r[2] > r[0]);
+    /* A going concern: the mining line is worth 4 x its yearly NOI after
+     * refresh (valuation.mining_noi_multiple), more than its salvage. */
+    noi *= 365.25 / 365;
+    CHECK(4 * noi > 175000.0 * 600);
+    CHECK_REL(var(&s, "valuation/terminal_value_mining")[0], 4 * noi, TOL);
+    CHECK_NEAR(var(&s, "valuation/terminal_value_hpc")[0], 0, 0);
+    sim_close(&s);
+}
+
 static void expect_create_fail(const char *const *sets, size_t n, const char *frag)
 {
     hp_config *cfg = tu_config(sets, n);
@@ -317,6 +371,7 @@ int main(void)
     test_convert_order();
     test_in_network();
     test_power_factor();
+    test_refresh_market();
     test_errors();
     return CHECK_DONE();
 }

@@ -267,7 +267,7 @@ static void test_gpu_cloud(void)
         "gpu_cloud.revenue0_usd_per_mw_year=9e6", "gpu_cloud.drift=-0.1",
         "gpu_cloud.sigma=0.0", "gpu_cloud.utilization=0.8", "gpu_cloud.capex_usd_per_mw=30e6",
         "gpu_cloud.life_years=1.0", "valuation.discount_rate=0.1",
-        "valuation.terminal_multiple=8.0",
+        "valuation.hpc_noi_multiple=8.0", "valuation.hpc_salvage_usd_per_mw=3e5",
     };
     sim s;
     sim_open(&s, sets, sizeof sets / sizeof sets[0]);
@@ -288,7 +288,13 @@ static void test_gpu_cloud(void)
         CHECK_REL(mw[3 + y], 50.0 * (last[y] - lo + 1) / (last[y] - first[y] + 1), 1e-12);
     }
     CHECK_REL(build[3], 50 * 7.5e6, 1e-12);
-    double tv = 8 * 0.7 * r0 * geo(q, 1096 - 365, 1095) * 365.25 / 365;
+    /* Terminal value: 8 x the window's NOI less the GPUs' upkeep (capex over
+     * their 365-day life), or the salvage of 50 MW if more: here the GPUs
+     * cost more than they earn, so the line is worth its salvage. */
+    double noi = (0.7 * r0 * geo(q, 1096 - 365, 1095) - 50 * 30e6 / 365 * 365) * 365.25 / 365;
+    double tv = fmax(8 * noi, 50 * 3e5);
+    CHECK(8 * noi < 50 * 3e5);
+    CHECK_REL(var(&s, "valuation/terminal_value_hpc")[1], tv, 1e-12);
     double npv = 0.7 * r0 * v * geo(q * v, deliver, 1095)
                - 50 * 7.5e6 / 183 * v * geo(v, start, deliver - 1)
                - 50 * 30e6 * (pow(v, deliver + 1) + pow(v, deliver + 366) + pow(v, deliver + 731))
