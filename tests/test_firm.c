@@ -339,6 +339,114 @@ static void test_refresh_market(void)
     sim_close(&s);
 }
 
+/* Signed contracts, deterministic: a 1,000 MW firm with a running lease
+ * (200 MW at $1.6M/MW-yr from 2024-07-01 for 12 years, 3% escalator) and
+ * one starting mid-2026 (100 MW at $1.8M for one year, $9M/MW of capex
+ * still to pay). Allocation 0.25 converts 0.25 x (1,000 - 300) = 175 MW
+ * more on day 0, leased at the market rate. Rents step on anniversaries
+ * round(365.25 j) days after each lease's start. */
+static void test_contracts(void)
+{
+    char hs[64];
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", steady_hs(1e14) * 1e-18);
+    const char *sets[] = {
+        DET_SETS, hs, "price.s0_usd=100000.0", "price.mu=0.0", "miner.capacity_mw=1000.0",
+        "miner.power_spread=0.0", "miner.power_usd_mwh=40.0", "miner.curtail=false",
+        "allocation.fractions=[0.0, 0.25]", "allocation.ramp_start=\"2026-01-01\"",
+        "allocation.ramp_end=\"2026-01-01\"", "allocation.tranche_mw=175.0",
+        "hpc.build_months=0.0", "hpc.search_months=0.0", "hpc.term_years=5.0", "hpc.escalator=0.02",
+        "hpc.noi_margin=0.9", "ai_market.lease0_usd_per_mw_year=1.5e6", "ai_market.trend_growth=0.0",
+        "hpc.capex_usd_per_mw=8e6",
+        "hpc.contracts=({ name = \"CoreWeave\"; mw = 200.0; rate_usd_per_mw_year = 1.6e6; "
+        "start = \"2024-07-01\"; term_years = 12.0; escalator = 0.03; }, "
+        "{ name = \"later\"; mw = 100.0; rate_usd_per_mw_year = 1.8e6; start = \"2026-07-01\"; "
+        "term_years = 1.0; capex_usd_per_mw = 9e6; })",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    sim_path(&s, 0);
+    /* The running lease: start day -549; anniversaries at -549 + round(365.25 j). */
+    const int s1 = -549, s2 = 181, e2 = 181 + 365;
+    for (int a = 0; a < 2; a++) {
+        double rev[3] = {0}, capex[3] = {0}, leased[3] = {0};
+        for (int d = 0; d < 1096; d++) {
+            int y = year_of(d), j = 0;
+            while (s1 + lround((j + 1) * 365.25) <= d)
+                j++;
+            double r = 200 * 1.6e6 * pow(1.03, j);
+            double mw = 200;
+            if (d < s2) {
+                capex[y] += 100 * 9e6 / s2;
+            } else if (d < e2) {
+                r += 100 * 1.8e6;              /* one year: no anniversary */
+                mw += 100;
+            } else {
+                int k = 0;                     /* then the market, from e2 */
+                while (e2 + lround((k + 1) * 365.25) <= d)
+                    k++;
+                r += 100 * 1.5e6 * pow(1.02, k);
+                mw += 100;
+            }
+            if (a == 1) {
+                if (d == 0)
+                    capex[0] += 175 * 8e6;     /* a build of 0 days pays on day 0 */
+                int k = 0;                     /* the conversion, leased on day 0 */
+                while (lround((k + 1) * 365.25) <= d)
+                    k++;
+                r += 175 * 1.5e6 * pow(1.02, k);
+                mw += 175;
+            }
+            rev[y] += r / 365.25;
+            leased[y] += mw;
+        }
+        const double *hr = var(&s, "cashflow/hpc_revenue"), *cb = var(&s, "cashflow/capex_build");
+        const double *ml = var(&s, "cashflow/mw_leased"), *mm = var(&s, "cashflow/mw_mining");
+        const double *e = var(&s, "cashflow/mining_energy_cost");
+        for (int y = 0; y < 3; y++) {
+            double days = YEAR_LAST[y] - YEAR_FIRST[y] + 1, left = a ? 525 : 700;
+            CHECK_REL(hr[a * 3 + y], rev[y], TOL);
+            CHECK_NEAR(cb[a * 3 + y], capex[y], TOL * 9e8);
+            CHECK_REL(ml[a * 3 + y], leased[y] / days, TOL);
+            CHECK_REL(mm[a * 3 + y], left, TOL);
+            CHECK_REL(e[a * 3 + y], left * 0.9 * 24 * 40 * days, TOL);
+        }
+    }
+    sim_close(&s);
+}
+
+/* A contract's tenant defaults with its own hazard: with lambda = 0.5 a
+ * year from the run's start, the default falls on the first day d with
+ * d dt >= E / lambda, E ~ Exp(1): within year 0 with probability
+ * 1 - exp(-364 lambda dt); then the MW are re-let at the market, whose
+ * tenants (hpc.default_hazard = 0) never default. */
+static void test_contract_default(void)
+{
+    char hs[64];
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", steady_hs(1e14) * 1e-18);
+    const char *sets[] = {
+        DET_SETS, hs, "price.s0_usd=100000.0", "price.mu=0.0", "miner.capacity_mw=300.0",
+        "miner.power_spread=0.0", "allocation.fractions=[0.0]", "hpc.default_hazard=0.0",
+        "hpc.contracts=({ mw = 200.0; rate_usd_per_mw_year = 1.6e6; start = \"2025-01-01\"; "
+        "term_years = 12.0; default_hazard = 0.5; })",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    const int N = 4000;
+    double n0 = 0, later = 0;
+    for (int p = 0; p < N; p++) {
+        sim_path(&s, (uint64_t)p);
+        const double *df = var(&s, "cashflow/tenant_defaults");
+        n0 += df[0];
+        later += df[1] + df[2];
+        CHECK(df[0] + df[1] + df[2] <= 1);
+    }
+    double want0 = 1 - exp(-364 * 0.5 * DT);
+    double want_later = exp(-364 * 0.5 * DT) - exp(-1095 * 0.5 * DT);
+    CHECK_NEAR(n0 / N, want0, 4 * sqrt(want0 * (1 - want0) / N));
+    CHECK_NEAR(later / N, want_later, 4 * sqrt(want_later * (1 - want_later) / N));
+    sim_close(&s);
+}
+
 static void expect_create_fail(const char *const *sets, size_t n, const char *frag)
 {
     hp_config *cfg = tu_config(sets, n);
@@ -362,6 +470,14 @@ static void test_errors(void)
                          "miner.sites=({ name = \"x\"; mw = 100.0; power_usd_mwh = 40.0; }, "
                          "{ name = \"x\"; mw = 200.0; power_usd_mwh = 50.0; })"};
     expect_create_fail(dup, 2, "miner.sites[2].name: site name 'x' is used twice");
+    const char *big[] = {"miner.capacity_mw=300.0", "miner.power_spread=0.0",
+                         "hpc.contracts=({ mw = 200.0; rate_usd_per_mw_year = 1e6; "
+                         "start = \"2025-01-01\"; term_years = 5.0; }, { mw = 150.0; "
+                         "rate_usd_per_mw_year = 1e6; start = \"2025-01-01\"; term_years = 5.0; })"};
+    expect_create_fail(big, 3, "hpc.contracts: contracts lease 350 MW, more than miner.capacity_mw (300 MW)");
+    const char *old[] = {"hpc.contracts=({ mw = 20.0; rate_usd_per_mw_year = 1e6; "
+                         "start = \"2015-01-01\"; term_years = 10.0; })"};
+    expect_create_fail(old, 1, "hpc.contracts[1].term_years: the lease ends before time.start_date");
 }
 
 int main(void)
@@ -372,6 +488,8 @@ int main(void)
     test_in_network();
     test_power_factor();
     test_refresh_market();
+    test_contracts();
+    test_contract_default();
     test_errors();
     return CHECK_DONE();
 }

@@ -14,6 +14,8 @@
 
 #include "check.h"
 #include "config.h"
+#include "hpc.h"
+#include "miner.h"
 #include "price.h"
 #include "driver.h"
 #include "registry.h"
@@ -104,6 +106,51 @@ static void test_price_words(void)
     CHECK(n == 6);
 }
 
+/* The choices of a declared key. */
+static const char *choices_of(const hp_param *table, const char *key)
+{
+    for (const hp_param *p = table; p->key; p++)
+        if (strcmp(p->key, key) == 0)
+            return p->choices;
+    return NULL;
+}
+
+static void test_power_and_hpc_words(void)
+{
+    const char *pw = choices_of(hp_miner_params, "miner.power_model");
+    CHECK(pw != NULL && strcmp(pw, "fixed|ou") == 0);
+    for (const char *p = pw; p != NULL;) {
+        char word[64], set[96];
+        p = next_word(p, word, sizeof word);
+        snprintf(set, sizeof set, "miner.power_model=%s", word);
+        const char *sets[] = {set};
+        hp_config *c = tu_config(sets, 1);
+        hp_miner m;
+        hp_err err = {0};
+        CHECK_MSG(hp_miner_init(&m, c, 1 / 365.25, &err) == 0, "%s", err.msg);
+        CHECK_MSG(strcmp(m.power->name, word) == 0, "%s selected %s", word, m.power->name);
+        hp_miner_free(&m);
+        hp_config_free(c);
+    }
+    const char *hm = choices_of(hp_hpc_params, "hpc.mode");
+    CHECK(hm != NULL && strcmp(hm, "colocation|gpu_cloud") == 0);
+    for (const char *p = hm; p != NULL;) {
+        char word[64], set[96];
+        p = next_word(p, word, sizeof word);
+        snprintf(set, sizeof set, "hpc.mode=%s", word);
+        const char *sets[] = {set};
+        hp_config *c = tu_config(sets, 1);
+        hp_hpc h;
+        memset(&h, 0, sizeof h);
+        hp_err err = {0};
+        CHECK_MSG(hp_hpc_init(&h, c, 100, hp_cfg_date(c, "time.start_date"), 10, 1 / 365.25, &err) == 0,
+                  "%s", err.msg);
+        CHECK(h.gpu == (strcmp(word, "gpu_cloud") == 0));
+        hp_hpc_free(&h);
+        hp_config_free(c);
+    }
+}
+
 static void test_unknown_price(void)
 {
     const hp_param *tabs[64];
@@ -126,6 +173,7 @@ int main(void)
     }
     test_pick();
     test_price_words();
+    test_power_and_hpc_words();
     test_unknown_price();
     unlink(put("fam.cfg", ""));
     unlink(put("p.csv", ""));
