@@ -203,7 +203,7 @@ static int same_bits(double a, double b)
 static int is_field_of(const hp_param *p, const char *rec)
 {
     size_t n = rec ? strlen(rec) : 0;
-    return rec && strncmp(p->key, rec, n) == 0 && p->key[n] == '.';
+    return rec && p->key && strncmp(p->key, rec, n) == 0 && p->key[n] == '.';
 }
 
 /* Records `p` (its fields follow it in the table) are identical in a and b. */
