@@ -57,8 +57,8 @@ const hp_param hp_miner_params[] = {
     {"miner.refresh_usd_per_th", HP_DOUBLE, "USD/TH", "0.0", 0, 1e6, NULL,
      "refresh_price fixed: capex per TH/s bought, on the MW that mine (ASICs $10-30/TH mid-2025; docs/sources.md#asic-price-2025; 0 = free)"},
     {"miner.asic_life_years", HP_DOUBLE, "yr", "0.0", 0, 100, NULL,
-     "machines wear out after this many years and are replaced at the day's ASIC price (0 = never: "
-     "the refresh buys only the efficiency gain)"},
+     "machines wear out after L years: each year 1/L of the fleet, at the TH/s per MW of L years "
+     "before, is replaced at the day's ASIC price (0 = never: the refresh buys only the efficiency gain)"},
     HP_PARAM_END
 };
 
@@ -283,9 +283,12 @@ static double th_per_mw(const hp_miner *m, double t_years)
     return 1e6 / (m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years));
 }
 
+/* The machines retired over [t, t + dt] are those bought L years earlier,
+ * with the TH/s per MW of then: a 1/L share of the fleet a year at
+ * TH/MW(t - L), so the efficiency the new machines bring is paid once. */
 double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt)
 {
-    double th = th_per_mw(m, t_years);
-    double worn = m->asic_life_years > 0 ? th * dt / m->asic_life_years : 0;
-    return th_per_mw(m, t_years + dt) - th + worn;
+    double L = m->asic_life_years;
+    double worn = L > 0 ? th_per_mw(m, t_years - L) * dt / L : 0;
+    return th_per_mw(m, t_years + dt) - th_per_mw(m, t_years) + worn;
 }

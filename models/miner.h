@@ -98,9 +98,9 @@ double hp_miner_hs_per_mw(const hp_miner *m, double t_years);
 
 /* TH/s of machines one MW of mining capacity buys over [t, t + dt]: the
  * efficiency gain, TH/s per MW at t + dt less at t, plus (asic_life_years
- * L > 0) the worn machines replaced, TH/s per MW at t x dt / L. Uptime
- * excluded: machines are bought whole. Times an ASIC price per TH/s, the
- * refresh capex of a MW that mines. */
+ * L > 0) the worn machines replaced, TH/s per MW at t - L x dt / L (those
+ * bought L years before). Uptime excluded: machines are bought whole. Times
+ * an ASIC price per TH/s, the refresh capex of a MW that mines. */
 double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt);
 
 /* Starts a path's power factor at X = 1. */

@@ -14,13 +14,15 @@
  * the daily history (docs/sources.md#history-data), 2018-01-01 ..
  * 2023-12-31, except where a line says "assumption". */
 const hp_param hp_price_params[] = {
-    {"price.model", HP_CHOICE, "", "\"gbm\"", 0, 0,
+    {"price.model", HP_CHOICE, "", "\"garch\"", 0, 0,
      ("" HP_PRICE_MODELS(HP_REGISTRY_WORD)) + 1,
-     "price process (README \"Price models\")"},
+     "price process (docs/firm.md \"Price\"; the default is garch anchored to implied volatility)"},
     {"price.s0_usd", HP_DOUBLE, "USD", "87500.0", 1e-6, 1e12, NULL,
      "BTC price on start_date, all models but historical (late Nov 2025 about $83k-91k; docs/sources.md#btc-price-nov-2025)"},
-    {"price.mu", HP_DOUBLE, "1/yr", "0.15", -5, 5, NULL,
-     "drift of E[S]: E[S_t] = S_0 exp(mu t) for gbm, merton, garch; bootstrap re-centring target (assumption)"},
+    {"price.mu", HP_DOUBLE, "1/yr", "0.16", -5, 5, NULL,
+     "drift of E[S]: E[S_t] = S_0 exp(mu t) for gbm, merton, garch; bootstrap re-centring target "
+     "(assumption: the 3.7% T-bill rate, docs/sources.md#tbill-3m-dec-2025, plus 0.25 x the 0.50 "
+     "long-run volatility; median growth about mu - 0.5^2/2 = 3.5%/yr; docs/firm.md \"Price\")"},
     {"price.csv", HP_STRING, "", "\"\"", 0, 0, NULL,
      "bootstrap, historical: daily history CSV with date and price_usd columns (e.g. the one of docs/sources.md#history-data)"},
     HP_PARAM_END

@@ -11,10 +11,14 @@ const hp_param hp_price_garch_params[] = {
      "garch: weight of yesterday's squared shock (2018-2023 MLE: 0.097, se 0.016)"},
     {"price.garch.beta", HP_DOUBLE, "", "0.852", 0, 1, NULL,
      "garch: persistence of the variance; alpha + beta < 1 (2018-2023 MLE: 0.852, se 0.021)"},
-    {"price.garch.sigma_long", HP_DOUBLE, "1/sqrt(yr)", "0.755", 1e-6, 5, NULL,
-     "garch: long-run annualized volatility; omega = sigma_long^2 dt (1 - alpha - beta) (2018-2023 MLE: 0.755, se 0.043)"},
-    {"price.garch.sigma0", HP_DOUBLE, "1/sqrt(yr)", "0.0", 0, 10, NULL,
-     "garch: annualized volatility on start_date; 0 = sigma_long (end-2023 fit: 0.51; late 2025 realized ~0.3-0.46, docs/sources.md#btc-vol-late-2025)"},
+    {"price.garch.sigma_long", HP_DOUBLE, "1/sqrt(yr)", "0.50", 1e-6, 5, NULL,
+     "garch: long-run annualized volatility; omega = sigma_long^2 dt (1 - alpha - beta) (assumption anchored "
+     "to the market: implied 37-42 late 2025, docs/sources.md#btc-vol-late-2025; realized 40-55% in 2023-24, "
+     "docs/sources.md#btc-vol-cycles, 0.43-0.60 in 2022-23, docs/sources.md#fit-price-recent; the 2018-2023 MLE, 0.755, "
+     "is a more volatile era)"},
+    {"price.garch.sigma0", HP_DOUBLE, "1/sqrt(yr)", "0.40", 0, 10, NULL,
+     "garch: annualized volatility on start_date, today's implied level; 0 = sigma_long (DVOL 37 and "
+     "BVIV 42 in late 2025: docs/sources.md#btc-vol-late-2025)"},
     HP_PARAM_END
 };
 

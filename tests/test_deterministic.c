@@ -82,7 +82,7 @@ int main(void)
     snprintf(hashrate, sizeof hashrate, "network.hashrate0_ehs=%.17g", H * 1e-18);
     const char *sets[] = {
         "time.start_date=\"2026-01-01\"", "time.horizon_years=3.0",
-        "price.s0_usd=50000.0", "price.mu=0.1", "price.sigma=0.0",
+        "price.model=gbm", "price.s0_usd=50000.0", "price.mu=0.1", "price.sigma=0.0",
         "network.height0=1048320", "network.difficulty0=1e14", hashrate,
         "network.growth=0.0", "network.sigma=0.0",
         "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.kappa=1.0", "fees.sigma=0.0",

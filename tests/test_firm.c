@@ -288,8 +288,8 @@ static void test_power_factor(void)
 /* Fleet refresh at the ASIC market price: BTC rises at 30% a year, so
  * hashprice h_d = K S_d moves; the smoothed hashprice is the 90-day
  * exponential mean m_d = m_(d-1) + 2/91 (h_d - m_(d-1)), m_0 = h_0, and the
- * refresh of day d is online MW x (TH/MW(d+1) - TH/MW(d) + TH/MW(d) dt/L) x
- * k(m_d), k(h) = max(floor, k_ref (h / h_ref)^e). */
+ * refresh of day d is online MW x (TH/MW(d+1) - TH/MW(d) + TH/MW(d - L)
+ * dt/L) x k(m_d), k(h) = max(floor, k_ref (h / h_ref)^e). */
 static void test_refresh_market(void)
 {
     char hs[64];
@@ -316,7 +316,8 @@ static void test_refresh_market(void)
         if (k < 5.0)
             k = 5.0;
         double th0 = 1e6 / (20 * pow(0.9, d * DT)), th1 = 1e6 / (20 * pow(0.9, (d + 1) * DT));
-        double refresh = 600 * (th1 - th0 + th0 * DT / 4) * k;
+        double th_old = 1e6 / (20 * pow(0.9, d * DT - 4));     /* bought 4 years before */
+        double refresh = 600 * (th1 - th0 + th_old * DT / 4) * k;
         want[year_of(d)] += refresh;
         if (d >= 1096 - 365) {        /* the terminal value's window */
             double hs_d = hs_mw / pow(0.9, d * DT);

@@ -82,7 +82,7 @@ static double steady_hs(double D) { return D * HP_TWO32 * 2015.0 / (600.0 * 2016
  * from a halving (subsidy 1.5625 BTC throughout), nothing random. */
 #define DET_SETS \
     "time.start_date=\"2026-01-01\"", "time.horizon_years=3.0", \
-    "price.sigma=0.0", "network.height0=1060000", "network.difficulty0=1e14", \
+    "price.model=gbm", "price.sigma=0.0", "network.height0=1060000", "network.difficulty0=1e14", \
     "network.sigma=0.0", "network.growth=0.0", \
     "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.sigma=0.0", \
     "miner.in_network=false", "miner.efficiency_gain=0.0", "ai_market.sigma=0.0", \
