@@ -591,11 +591,13 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
     s->tv_year_scale = 365.25 / (s->n_days - s->tv_first_day);
 
     /* The hashrate model drives the others' hashrate when the firm's own
-     * fleet is part of the network, the whole network otherwise. */
+     * fleet is part of the network, the whole network otherwise. The
+     * fleet's mining MW are its capacity less the MW of signed leases. */
     s->n_net = s->miner.in_network ? s->hpc.n_alloc : 1;
     double others = s->net.hashrate0_hs;
+    const double mining_mw0 = s->miner.capacity_mw - s->hpc.contracted_mw;
     if (s->miner.in_network && s->net.kind != HP_HASH_HISTORICAL) {   /* historical: below */
-        double own = s->miner.capacity_mw * s->hs_per_mw[0];
+        double own = mining_mw0 * s->hs_per_mw[0];
         others -= own;
         if (!(others > 0)) {
             hp_cfg_fail(cfg, err, "miner.capacity_mw",
@@ -608,7 +610,7 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
     s->log_hash_market0 = others > 0 ? log(others) : 0;
     /* Historical: the CSV's network includes the fleet at full capacity. */
     for (int d = 0; s->others_hs != NULL && d < s->n_days; d++) {
-        double own = s->miner.in_network ? s->miner.capacity_mw * s->hs_per_mw[d] : 0;
+        double own = s->miner.in_network ? mining_mw0 * s->hs_per_mw[d] : 0;
         s->others_hs[d] = s->net.hist_hs[d] - own;
         if (!(s->others_hs[d] > 0)) {
             hp_cfg_fail(cfg, err, "miner.capacity_mw",
