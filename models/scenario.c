@@ -32,6 +32,7 @@
 #define DAY_S 86400.0
 #define N_HALVINGS 4
 #define HP_EMA_90 (2.0 / 91.0)   /* weight of today in a 90-day exponential mean */
+#define HP_ASIC_QUOTE_DAYS 7     /* the refresh's ASIC price is re-quoted weekly */
 
 /* Component ids: append only, never renumber (draws depend on them). */
 enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
@@ -347,11 +348,14 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
             if (mi->refresh_market) {
-                /* ASIC price at the smoothed hashprice: an exponential mean
-                 * with the centre of mass of a 90-day trailing mean. */
+                /* ASIC price at the smoothed hashprice (an exponential mean
+                 * with the centre of mass of a 90-day trailing mean),
+                 * quoted weekly like a price index: a day's lag on a
+                 * 90-day mean, and a log and an exp a week, not a day. */
                 double hp = w.net_btc[n] * S / (H * 1e-15);
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
-                w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
+                if (d % HP_ASIC_QUOTE_DAYS == 0)
+                    w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
             }
             if (cd->halvings > 0) {
                 int64_t era = (int64_t)w.chain[n].height / HP_HALVING_INTERVAL;

@@ -287,8 +287,9 @@ static void test_power_factor(void)
 
 /* Fleet refresh at the ASIC market price: BTC rises at 30% a year, so
  * hashprice h_d = K S_d moves; the smoothed hashprice is the 90-day
- * exponential mean m_d = m_(d-1) + 2/91 (h_d - m_(d-1)), m_0 = h_0, and the
- * refresh of day d is online MW x (TH/MW(d+1) - TH/MW(d) + TH/MW(d - L)
+ * exponential mean m_d = m_(d-1) + 2/91 (h_d - m_(d-1)), m_0 = h_0, the
+ * ASIC price k(m_d) is quoted on days d = 0, 7, 14, ... and held between,
+ * and the refresh of day d is online MW x (TH/MW(d+1) - TH/MW(d) + TH/MW(d - L)
  * dt/L) x k(m_d), k(h) = max(floor, k_ref (h / h_ref)^e). */
 static void test_refresh_market(void)
 {
@@ -307,14 +308,16 @@ static void test_refresh_market(void)
     sim_open(&s, sets, sizeof sets / sizeof sets[0]);
     sim_path(&s, 0);
     const double b = 144.0 * 2015 / 2016, hs_mw = 1e18 * 0.9 / 20 / 1.0, burn = 0.9 * 24;
-    double want[3] = {0}, m = 0, noi = 0;
+    double want[3] = {0}, m = 0, noi = 0, k = 0;
     for (int d = 0; d < 1096; d++) {
         double S = 80000 * exp(0.3 * d * DT);
         double h = b * 1.6625 * S / (H * 1e-15);
         m = d == 0 ? h : m + 2.0 / 91.0 * (h - m);
-        double k = 28.0 * pow(m / 100.0, 1.11);
-        if (k < 5.0)
-            k = 5.0;
+        if (d % 7 == 0) {              /* re-quoted weekly */
+            k = 28.0 * pow(m / 100.0, 1.11);
+            if (k < 5.0)
+                k = 5.0;
+        }
         double th0 = 1e6 / (20 * pow(0.9, d * DT)), th1 = 1e6 / (20 * pow(0.9, (d + 1) * DT));
         double th_old = 1e6 / (20 * pow(0.9, d * DT - 4));     /* bought 4 years before */
         double refresh = 600 * (th1 - th0 + th_old * DT / 4) * k;
