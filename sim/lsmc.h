@@ -1,0 +1,146 @@
+/* lsmc: least-squares Monte Carlo (Longstaff & Schwartz 2001) for
+ * multiple-exercise optimal stopping.
+ *
+ * The problem: on decision dates t = 0 .. n_dates-1 a holder of r rights
+ * (tranches not yet converted, or 1 for an American option) may exercise
+ * one of them, receiving payoff[t]; rights are identical and payoffs add.
+ * The engine knows nothing of puts or tranches: a problem hands it a
+ * function that simulates one path (its state variables, payoff and
+ * regime on every decision date) as a pure function of (seed, path).
+ *
+ * Training (hp_lsmc_train) simulates n_paths training paths, keeps their
+ * decision-date data, and runs backward induction. Each path carries
+ * Y[r], the discounted value it realizes from date t+1 on with r rights
+ * left under the policy fitted so far (Y[0] = 0). On date t, for every
+ * regime g and r = 1 .. n_rights, it regresses
+ *       y = (payoff_known ? 0 : payoff[t]) - (Y[r] - Y[r-1])
+ * over the paths whose regime is g on basis functions of the standardized
+ * state, and exercises where
+ *       margin = (payoff_known ? payoff[t] : 0) + fitted y > 0,
+ * i.e. where the (expected) payoff beats the expected value of keeping the
+ * r-th right. With payoff_known and one right this is exactly Longstaff
+ * and Schwartz's rule (regress the continuation value, compare with the
+ * intrinsic value); when the payoff is only known in expectation (a
+ * conversion's value depends on lease rates after the decision) the
+ * payoff is regressed too. Paths then update Y with *realized* payoffs,
+ * never with fitted values, as Longstaff and Schwartz do.
+ *
+ * Evaluation (hp_lsmc_evaluate) follows the stored policy forward on a
+ * fresh, independent set of paths: its mean is a low-biased estimate of
+ * the value (any policy is at most optimal) with a standard error.
+ *
+ * Reproducibility: paths are processed in fixed blocks of HP_LSMC_BLOCK
+ * path indices; each block's normal equations and sums are accumulated in
+ * path order and blocks are merged in index order, so the policy and the
+ * estimates are the same bit for bit at any thread count. The block is a
+ * constant of the algorithm, not a tuning knob, for that reason.
+ *
+ * Memory: training keeps n_paths x n_dates x (n_state + 1) doubles, one
+ * byte of regime per path and date, and n_rights + 1 doubles per path: it
+ * grows with the training set, which is sized on its own, not with the
+ * evaluation paths. The regression itself holds one set of normal
+ * equations per block in flight (k^2 + n_rights k doubles per regime). */
+#ifndef HP_LSMC_H
+#define HP_LSMC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hp_err.h"
+#include "lsq.h"
+
+#define HP_LSMC_BLOCK 256
+
+/* Limits of a problem (stack buffers per path are sized by them). */
+#define HP_LSMC_MAX_RIGHTS 256
+#define HP_LSMC_MAX_BASIS 512
+#define HP_LSMC_MAX_REGIMES 16
+
+/* Regime value of a date on which the path may not exercise (the put's
+ * out-of-the-money dates; such paths are left out of that regression). */
+#define HP_LSMC_NO_EXERCISE (-1)
+
+typedef struct hp_stopping {
+    int n_dates;
+    int n_rights;              /* >= 1; at most one exercise per date       */
+    int n_state;               /* state variables the basis sees, >= 1      */
+    int n_regimes;             /* separate regressions per regime, >= 1     */
+    int payoff_known;          /* 1: payoff[t] is known on date t           */
+    int has_control;           /* 1: simulate() also fills control[]        */
+    size_t scratch_bytes;      /* workspace simulate() needs per thread     */
+    /* Fills, for path `path` of stream `seed`, on every date t:
+     *   state[t * n_state + j]   the state variables,
+     *   payoff[t]                one exercise's value, discounted to time 0,
+     *   regime[t]                0 .. n_regimes-1, or HP_LSMC_NO_EXERCISE,
+     *   control[t]               (when control is not NULL: evaluation of a
+     *                            problem with has_control) a
+     *                            part of payoff[t] with zero mean given the
+     *                            path up to t, e.g. the payoff less its
+     *                            conditional expectation. Evaluation
+     *                            subtracts it from the payoffs it collects:
+     *                            the same mean (optional stopping), less
+     *                            noise. Training ignores it.
+     * Must depend only on (ctx, seed, path). */
+    void (*simulate)(const void *ctx, uint64_t seed, uint64_t path, double *state,
+                     double *payoff, int8_t *regime, double *control, void *scratch);
+    const void *ctx;
+} hp_stopping;
+
+typedef struct hp_lsmc_opts {
+    int degree;                /* total degree of the Hermite basis          */
+    int threads;               /* <= 0: OpenMP default                       */
+    double min_obs_per_basis;  /* fewer observations than this x k in a
+                                  regression: intercept only (0: default 4)  */
+} hp_lsmc_opts;
+
+/* A fitted exercise policy. Index helpers are in lsmc.c. */
+typedef struct hp_policy {
+    int n_dates, n_rights, n_state, n_regimes, payoff_known;
+    hp_basis basis;
+    double *mean;              /* [(t n_regimes + g) n_state + j]            */
+    double *inv_sd;            /* same; 0 where the state does not vary      */
+    double *lo, *hi;           /* same: the training paths' range; a state
+                                  outside it is clamped to it (polynomials
+                                  must not extrapolate)                      */
+    double *beta;              /* [((t n_regimes + g) n_rights + r-1) k + i] */
+    hp_lsq_fit *fit;           /* [t n_regimes + g]                          */
+    double in_sample;          /* training paths' mean realized value        */
+    uint64_t n_train;
+} hp_policy;
+
+/* Trains a policy on paths 0 .. n_paths-1 of stream `seed`. Returns 0, or
+ * -1 with err set (out of memory, bad problem). */
+int hp_lsmc_train(const hp_stopping *pb, uint64_t seed, uint64_t n_paths,
+                  const hp_lsmc_opts *o, hp_policy *pol, hp_err *err);
+void hp_policy_free(hp_policy *pol);
+
+/* Exercise margin on date t with r >= 1 rights left in regime g (>= 0):
+ * exercise when it is > 0. `payoff` is used only when payoff_known. */
+double hp_policy_margin(const hp_policy *pol, int t, int r, int g,
+                        const double *state, double payoff);
+
+/* A mean over paths and its standard error. */
+typedef struct hp_estimate {
+    double mean, se, sd;
+    uint64_t n;
+} hp_estimate;
+
+/* What an evaluation measured: the mean realized value; the mean of the
+ * payoffs less their controls (the same value, less noise; equal to
+ * `value` without controls); and the mean control collected, which must
+ * be zero within its standard error if the controls are right. */
+typedef struct hp_lsmc_eval {
+    hp_estimate value, controlled, control;
+} hp_lsmc_eval;
+
+/* Follows the policy on paths first .. first+n_paths-1 of stream `seed`.
+ * values[i] (may be NULL) gets path first+i's realized value, exercises[i]
+ * (may be NULL) the number of rights it used. Returns 0 or -1 with err. */
+int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
+                     uint64_t first, uint64_t n_paths, int threads, hp_lsmc_eval *ev,
+                     double *values, int *exercises, hp_err *err);
+
+/* Mean and standard error of n values, summed in fixed blocks (the same
+ * result at any thread count). */
+hp_estimate hp_estimate_of(const double *values, uint64_t n);
+
+#endif
