@@ -102,14 +102,67 @@ static double dot(const double *a, const double *b, int k)
     return s;
 }
 
+double hp_policy_payoff(const hp_policy *pol, int r, const double *feature)
+{
+    return dot(pol->weights + (size_t)(r - 1) * pol->n_features, feature, pol->n_features);
+}
+
 double hp_policy_margin(const hp_policy *pol, int t, int r, int g,
-                        const double *state, double payoff)
+                        const double *state, const double *feature)
 {
     double z[HP_BASIS_MAX_VARS], x[HP_LSMC_MAX_BASIS];
     standardize(pol, t, g, state, z);
     hp_basis_eval(&pol->basis, z, x);
     double f = dot(policy_beta(pol, t, g, r), x, pol->basis.k);
-    return (pol->payoff_known ? payoff : 0) + f;
+    return (pol->payoff_known ? hp_policy_payoff(pol, r, feature) : 0) + f;
+}
+
+int hp_policy_decide(const hp_policy *pol, int t, int r, int g, const double *state,
+                     const double *feature)
+{
+    int m = 0;
+    while (m < pol->max_per_date && r - m > 0 &&
+           hp_policy_margin(pol, t, r - m, g, state, feature) > 0)
+        m++;
+    return m;
+}
+
+double hp_policy_boundary(const hp_policy *pol, int t, int r, int g, int j, int n,
+                          int *found)
+{
+    double x[HP_BASIS_MAX_VARS];
+    if (pol->payoff_known) {
+        *found = -1;
+        return NAN;
+    }
+    size_t i0 = tg(pol, t, g) * pol->n_state;
+    for (int v = 0; v < pol->n_state; v++)
+        x[v] = pol->mean[i0 + v];
+    double lo = pol->lo[i0 + j], hi = pol->hi[i0 + j];
+    double prev = lo;
+    *found = 0;
+    for (int i = 0; i <= n; i++) {
+        x[j] = lo + (hi - lo) * i / (n > 0 ? n : 1);
+        if (hp_policy_margin(pol, t, r, g, x, NULL) > 0) {
+            if (i == 0) {
+                *found = 2;
+                return lo;
+            }
+            /* The crossing lies in (prev, x[j]]: bisect it. */
+            double a = prev, b = x[j];
+            for (int k = 0; k < 60 && b - a > 1e-12 * (fabs(a) + fabs(b)); k++) {
+                x[j] = 0.5 * (a + b);
+                if (hp_policy_margin(pol, t, r, g, x, NULL) > 0)
+                    b = x[j];
+                else
+                    a = x[j];
+            }
+            *found = 1;
+            return b;
+        }
+        prev = x[j];
+    }
+    return hi;
 }
 
 void hp_policy_free(hp_policy *pol)
@@ -121,6 +174,7 @@ void hp_policy_free(hp_policy *pol)
     free(pol->hi);
     free(pol->beta);
     free(pol->fit);
+    free(pol->weights);
     memset(pol, 0, sizeof *pol);
 }
 
@@ -132,6 +186,14 @@ static int policy_alloc(hp_policy *pol, const hp_stopping *pb, int degree)
     pol->n_state = pb->n_state;
     pol->n_regimes = pb->n_regimes;
     pol->payoff_known = pb->payoff_known;
+    pol->max_per_date = pb->max_per_date > 0 ? pb->max_per_date : 1;
+    pol->n_features = pb->n_features > 0 ? pb->n_features : 1;
+    size_t nw = (size_t)pb->n_rights * pol->n_features;
+    pol->weights = malloc(nw * sizeof(double));
+    if (pol->weights == NULL)
+        return -1;
+    for (size_t i = 0; i < nw; i++)
+        pol->weights[i] = pb->weights != NULL ? pb->weights[i] : 1.0;
     if (hp_basis_init(&pol->basis, pb->n_state, degree) != 0)
         return -1;
     size_t ntg = (size_t)pb->n_dates * pb->n_regimes;
@@ -149,9 +211,9 @@ static int policy_alloc(hp_policy *pol, const hp_stopping *pb, int degree)
 /* Decision-date data of every training path, path-major. */
 typedef struct train_set {
     uint64_t n;
-    int M, s, R, G;
+    int M, s, R, G, F;
     double *state;     /* [n][M][s]  */
-    double *payoff;    /* [n][M]     */
+    double *feature;   /* [n][M][F]  */
     int8_t *regime;    /* [n][M]     */
     double *Y;         /* [n][R + 1] */
 } train_set;
@@ -159,7 +221,7 @@ typedef struct train_set {
 static void train_set_free(train_set *ts)
 {
     free(ts->state);
-    free(ts->payoff);
+    free(ts->feature);
     free(ts->regime);
     free(ts->Y);
 }
@@ -230,9 +292,10 @@ static void accumulate_path(const train_set *ts, const hp_policy *pol, int t, ui
     standardize(pol, t, g, ts->state + (p * ts->M + t) * ts->s, z);
     hp_basis_eval(&pol->basis, z, x);
     const double *Y = ts->Y + p * (ts->R + 1);
-    double pay = pol->payoff_known ? 0 : ts->payoff[p * ts->M + t];
+    const double *feat = ts->feature + (p * ts->M + t) * ts->F;
     for (int r = 1; r <= ts->R; r++)
-        y[r - 1] = pay - (Y[r] - Y[r - 1]);
+        y[r - 1] = (pol->payoff_known ? 0 : hp_policy_payoff(pol, r, feat)) -
+                   (Y[r] - Y[r - 1]);
     hp_normal_eq_add(&acc[g], x, y, 1.0);
 }
 
@@ -287,8 +350,8 @@ static int fit_date(const train_set *ts, hp_policy *pol, int t, int threads,
 }
 
 /* Each path takes date t's decisions with the new fit; Y[r] becomes the
- * realized value from t on. r runs downward so that Y[r-1] is still the
- * value from t+1 when Y[r] is set. */
+ * realized value from t on: m exercises today, then Y[r-m]. r runs
+ * downward so that Y[r-m] is still the value from t+1 when Y[r] is set. */
 static void update_values(const train_set *ts, const hp_policy *pol, int t, int threads)
 {
     #pragma omp parallel for schedule(static) num_threads(threads)
@@ -299,13 +362,24 @@ static void update_values(const train_set *ts, const hp_policy *pol, int t, int 
         double z[HP_BASIS_MAX_VARS], x[HP_LSMC_MAX_BASIS];
         standardize(pol, t, g, ts->state + (p * ts->M + t) * ts->s, z);
         hp_basis_eval(&pol->basis, z, x);
-        double pay = ts->payoff[p * ts->M + t];
+        const double *feat = ts->feature + (p * ts->M + t) * ts->F;
         double *Y = ts->Y + p * (ts->R + 1);
+        /* pay[r]: right r's payoff; pos[r]: its margin is positive. A run
+         * of positive margins from r down is used. */
+        double pay[HP_LSMC_MAX_RIGHTS + 1];
+        uint8_t pos[HP_LSMC_MAX_RIGHTS + 1];
+        for (int r = 1; r <= ts->R; r++) {
+            pay[r] = hp_policy_payoff(pol, r, feat);
+            pos[r] = (pol->payoff_known ? pay[r] : 0) +
+                     dot(policy_beta(pol, t, g, r), x, pol->basis.k) > 0;
+        }
         for (int r = ts->R; r >= 1; r--) {
-            double margin = (pol->payoff_known ? pay : 0) +
-                            dot(policy_beta(pol, t, g, r), x, pol->basis.k);
-            if (margin > 0)
-                Y[r] = pay + Y[r - 1];
+            double sum = 0;
+            int m = 0;
+            while (m < pol->max_per_date && r - m > 0 && pos[r - m])
+                sum += pay[r - m++];
+            if (m > 0)
+                Y[r] = sum + Y[r - m];
         }
     }
 }
@@ -313,12 +387,15 @@ static void update_values(const train_set *ts, const hp_policy *pol, int t, int 
 static int check_problem(const hp_stopping *pb, int degree, hp_err *err)
 {
     if (pb->n_dates < 1 || pb->n_rights < 1 || pb->n_rights > HP_LSMC_MAX_RIGHTS ||
+        pb->max_per_date < 0 || pb->n_features < 0 || pb->n_features > HP_LSMC_MAX_FEATURES ||
         pb->n_state < 1 || pb->n_state > HP_BASIS_MAX_VARS ||
         pb->n_regimes < 1 || pb->n_regimes > HP_LSMC_MAX_REGIMES)
         return hp_fail(err, NULL, 0, NULL, "lsmc: problem out of range (dates %d; rights %d, "
-                       "at most %d; state variables %d, at most %d; regimes %d, at most %d)",
+                       "at most %d; state variables %d, at most %d; regimes %d, at most %d; "
+                       "payoff features %d, at most %d)",
                        pb->n_dates, pb->n_rights, HP_LSMC_MAX_RIGHTS, pb->n_state,
-                       HP_BASIS_MAX_VARS, pb->n_regimes, HP_LSMC_MAX_REGIMES);
+                       HP_BASIS_MAX_VARS, pb->n_regimes, HP_LSMC_MAX_REGIMES, pb->n_features,
+                       HP_LSMC_MAX_FEATURES);
     hp_basis b;
     int bad = hp_basis_init(&b, pb->n_state, degree) != 0 || b.k > HP_LSMC_MAX_BASIS;
     hp_basis_free(&b);
@@ -336,18 +413,20 @@ int hp_lsmc_train(const hp_stopping *pb, uint64_t seed, uint64_t n_paths,
         return -1;
     const int threads = n_threads(o->threads);
     const int M = pb->n_dates, s = pb->n_state, R = pb->n_rights, G = pb->n_regimes;
+    const int F = pb->n_features > 0 ? pb->n_features : 1;
     const double min_obs = o->min_obs_per_basis > 0 ? o->min_obs_per_basis : 4;
-    train_set ts = {.n = n_paths, .M = M, .s = s, .R = R, .G = G};
+    train_set ts = {.n = n_paths, .M = M, .s = s, .R = R, .G = G, .F = F};
     ts.state = malloc(n_paths * M * s * sizeof(double));
-    ts.payoff = malloc(n_paths * M * sizeof(double));
+    ts.feature = malloc(n_paths * M * F * sizeof(double));
     ts.regime = malloc(n_paths * M);
     ts.Y = calloc(n_paths * (R + 1), sizeof(double));
     void **scratch = scratch_alloc(threads, pb->scratch_bytes);
     hp_normal_eq *total = calloc((size_t)G, sizeof *total);
     hp_normal_eq *acc = calloc((size_t)ROUND_BLOCKS * G, sizeof *acc);
     int rc = policy_alloc(pol, pb, o->degree);
-    if (rc == 0 && (ts.state == NULL || ts.payoff == NULL || ts.regime == NULL || ts.Y == NULL ||
-                    scratch == NULL || scratch[threads - 1] == NULL || total == NULL || acc == NULL))
+    if (rc == 0 && (ts.state == NULL || ts.feature == NULL || ts.regime == NULL ||
+                    ts.Y == NULL || scratch == NULL || scratch[threads - 1] == NULL ||
+                    total == NULL || acc == NULL))
         rc = -1;
     for (int i = 0; rc == 0 && i < G; i++)
         rc = hp_normal_eq_init(&total[i], pol->basis.k, R);
@@ -356,7 +435,7 @@ int hp_lsmc_train(const hp_stopping *pb, uint64_t seed, uint64_t n_paths,
     if (rc != 0) {
         hp_fail(err, NULL, 0, NULL, "lsmc: out of memory for %llu training paths "
                 "(%.3g GB of decision-date data)", (unsigned long long)n_paths,
-                (double)n_paths * M * (s + 1.125) * 8 / 1e9);
+                (double)n_paths * M * (s + F + 0.125) * 8 / 1e9);
         goto done;
     }
     pol->n_train = n_paths;
@@ -364,7 +443,7 @@ int hp_lsmc_train(const hp_stopping *pb, uint64_t seed, uint64_t n_paths,
     #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (uint64_t b = 0; b < n_blocks(n_paths); b++)
         for (uint64_t p = b * HP_LSMC_BLOCK; p < block_end(b, n_paths); p++)
-            pb->simulate(pb->ctx, seed, p, ts.state + p * M * s, ts.payoff + p * M,
+            pb->simulate(pb->ctx, seed, p, ts.state + p * M * s, ts.feature + p * M * F,
                          ts.regime + p * M, NULL, scratch[omp_get_thread_num()]);
 
     for (int t = M - 1; t >= 0 && rc == 0; t--) {
@@ -404,20 +483,21 @@ done:
 /* One path under the policy: its realized value, the same less the
  * controls of the payoffs collected (*v_cv; control may be NULL), and the
  * rights used. */
-static double follow(const hp_policy *pol, const double *state, const double *payoff,
+static double follow(const hp_policy *pol, const double *state, const double *feature,
                      const int8_t *regime, const double *control, double *v_cv, int *used)
 {
+    const int F = pol->n_features;
     int r = pol->n_rights;
     double v = 0, c = 0;
     for (int t = 0; t < pol->n_dates && r > 0; t++) {
         if (regime[t] < 0)
             continue;
-        if (hp_policy_margin(pol, t, r, regime[t], state + (size_t)t * pol->n_state,
-                             payoff[t]) > 0) {
-            v += payoff[t];
+        const double *feat = feature + (size_t)t * F;
+        int m = hp_policy_decide(pol, t, r, regime[t], state + (size_t)t * pol->n_state, feat);
+        for (int i = 0; i < m; i++, r--) {
+            v += hp_policy_payoff(pol, r, feat);
             if (control != NULL)
-                c += control[t];
-            r--;
+                c += hp_policy_payoff(pol, r, control + (size_t)t * F);
         }
     }
     *used = pol->n_rights - r;
@@ -430,11 +510,12 @@ int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
                      double *values, int *exercises, hp_err *err)
 {
     if (pb->n_dates != pol->n_dates || pb->n_rights != pol->n_rights ||
-        pb->n_state != pol->n_state || pb->n_regimes != pol->n_regimes)
+        pb->n_state != pol->n_state || pb->n_regimes != pol->n_regimes ||
+        (pb->n_features > 0 ? pb->n_features : 1) != pol->n_features)
         return hp_fail(err, NULL, 0, NULL, "lsmc: the policy was trained on another problem");
     const int threads = n_threads(threads_opt);
-    const int M = pb->n_dates, s = pb->n_state;
-    size_t per_path = (size_t)M * (s + 2) * sizeof(double) + (size_t)M;
+    const int M = pb->n_dates, s = pb->n_state, F = pol->n_features;
+    size_t per_path = (size_t)M * (s + 2 * F) * sizeof(double) + (size_t)M;
     void **scratch = scratch_alloc(threads, pb->scratch_bytes + per_path + 16);
     moments *blk = calloc(3 * ROUND_BLOCKS, sizeof(moments));
     if (scratch == NULL || scratch[threads - 1] == NULL || blk == NULL) {
@@ -449,16 +530,16 @@ int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
         #pragma omp parallel for schedule(dynamic) num_threads(threads)
         for (uint64_t b = b0; b < b1; b++) {
             char *ws = scratch[omp_get_thread_num()];
-            double *state = (double *)ws, *payoff = state + (size_t)M * s;
-            double *control = pb->has_control ? payoff + M : NULL;
-            int8_t *regime = (int8_t *)(payoff + 2 * M);
+            double *state = (double *)ws, *feature = state + (size_t)M * s;
+            double *control = pb->has_control ? feature + (size_t)M * F : NULL;
+            int8_t *regime = (int8_t *)(feature + (size_t)2 * M * F);
             void *sim_ws = (char *)ws + ((per_path + 15) & ~(size_t)15);
             moments m[3] = {{0}};
             for (uint64_t i = b * HP_LSMC_BLOCK; i < block_end(b, n_paths); i++) {
                 int used;
                 double v_cv;
-                pb->simulate(pb->ctx, seed, first + i, state, payoff, regime, control, sim_ws);
-                double v = follow(pol, state, payoff, regime, control, &v_cv, &used);
+                pb->simulate(pb->ctx, seed, first + i, state, feature, regime, control, sim_ws);
+                double v = follow(pol, state, feature, regime, control, &v_cv, &used);
                 moments_add(&m[0], v);
                 moments_add(&m[1], v_cv);
                 moments_add(&m[2], v - v_cv);

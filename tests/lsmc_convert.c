@@ -102,19 +102,15 @@ static void convert_simulate(const void *ctx, uint64_t seed, uint64_t path, doub
     }
 }
 
-/* The fitted boundary on month j, in x = ln L - ln L0 - g j/12: the lowest
- * x within the training paths' range (1,000 steps) from which converting
- * pays; NAN if none. */
+/* The fitted boundary on month j, in x = ln L - ln L0 - g j/12; NAN when
+ * converting pays nowhere in the training paths' range. */
 static double boundary(const convert *c, const hp_policy *pol, int j)
 {
-    double shift = log(c->lease0_usd_per_mw_year) + c->trend_growth * j / 12.0;
-    double lo = pol->lo[j], hi = pol->hi[j];
-    for (int i = 0; i <= 1000; i++) {
-        double s = lo + (hi - lo) * i / 1000;
-        if (hp_policy_margin(pol, j, 1, 0, &s, 0) > 0)
-            return s - shift;
-    }
-    return NAN;
+    int found;
+    double b = hp_policy_boundary(pol, j, 1, 0, 0, 200, &found);
+    if (found == 0)
+        return NAN;
+    return b - log(c->lease0_usd_per_mw_year) - c->trend_growth * j / 12.0;
 }
 
 int main(int argc, char **argv)
