@@ -98,6 +98,13 @@ typedef struct hp_stopping {
      * Must depend only on (ctx, seed, path). */
     void (*simulate)(const void *ctx, uint64_t seed, uint64_t path, double *state,
                      double *feature, int8_t *regime, double *control, void *scratch);
+    /* Optional (hp_lsmc_dual only): fills dates t+1 .. n_dates-1 of state,
+     * feature, regime and control (when has_control) of inner path `inner`
+     * of stream `seed`, started from date t's state vector state_t: the
+     * problem must be Markov in its state. Dates <= t are not read. */
+    void (*simulate_from)(const void *ctx, uint64_t seed, uint64_t inner, int t,
+                          const double *state_t, double *state, double *feature,
+                          int8_t *regime, double *control, void *scratch);
     const void *ctx;
 } hp_stopping;
 
@@ -176,6 +183,29 @@ typedef struct hp_lsmc_eval {
 int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
                      uint64_t first, uint64_t n_paths, int threads, hp_lsmc_eval *ev,
                      double *values, int *exercises, hp_err *err);
+
+/* The Andersen-Broadie duality gap of a one-right policy (lsmc_dual.c).
+ *
+ * On each outer path (paths 0 .. n_outer-1 of stream `seed`) the value of
+ * following the policy from date j, L_j, is the payoff if the policy
+ * exercises at j, else C_j, the mean over n_inner inner paths started from
+ * the outer path's state at j of the payoff the policy collects after j.
+ * pi_0 = L_0 and pi_j = pi_{j-1} + L_j - C_{j-1} is a martingale (up to
+ * the inner noise, which only raises the bound), and
+ *     gap = E[ max_j (h_j - pi_j) ]
+ * over the dates where exercise is allowed and, for never exercising,
+ * h = 0 after the last date. The optimal value lies between the policy's
+ * value V and V + gap. Payoffs must be known on their date, or the problem
+ * must give controls: h_j is then the payoff less its control, its
+ * expectation given the date's state. `lower` is the mean of L_0 over
+ * the outer paths (a second, noisier estimate of V). */
+typedef struct hp_lsmc_dual {
+    hp_estimate gap, lower;
+} hp_lsmc_dual;
+
+int hp_lsmc_dual_bound(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
+                       uint64_t n_outer, uint64_t n_inner, int threads, hp_lsmc_dual *out,
+                       hp_err *err);
 
 /* Mean and standard error of n values, summed in fixed blocks (the same
  * result at any thread count). */
