@@ -258,8 +258,18 @@ int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
     h->max_tranches = 0;
     if (read_contracts(h, cfg, capacity_mw, start_day, err) != 0)
         return -1;
-    double tranche = hp_cfg_double(cfg, "allocation.tranche_mw");
+    double tranche = hp_cfg_double(cfg, "allocation.tranche_mw"), largest = 0;
     double free_mw = capacity_mw - h->contracted_mw;
+    for (int a = 0; a < h->n_alloc; a++)
+        largest = fmax(largest, frac[a] * (free_mw > 0 ? free_mw : 0));
+    /* Every tranche is stepped every day: their number bounds the time and
+     * memory of a path, so it is checked before any work. */
+    if (ceil(largest / tranche - 1e-9) > HP_MAX_TRANCHES)
+        return hp_cfg_fail(cfg, err, "allocation.tranche_mw",
+                           "%g MW tranches split the largest allocation (%g MW) into %.0f; at most "
+                           "%d per allocation are simulated: use tranches of at least %.3g MW",
+                           tranche, largest, ceil(largest / tranche - 1e-9), HP_MAX_TRANCHES,
+                           largest / HP_MAX_TRANCHES);
     for (int a = 0; a < h->n_alloc; a++) {
         h->alloc[a] = frac[a];
         if (plan_tranches(h, cfg, a, frac[a] * (free_mw > 0 ? free_mw : 0), tranche, ramp_start,

@@ -215,15 +215,31 @@ void hp_chain_init(hp_chain *c, int64_t height, double difficulty, double hashra
     c->epoch_time_s = c->epoch_blocks > 0 ? (c->epoch_blocks - 1) * interval_s : -interval_s;
 }
 
+/* The subsidy era of a height: halvings before it, at most 64 (Core's
+ * GetBlockSubsidy has none after the 64th: the subsidy is zero for good). */
+static int64_t subsidy_era(double height)
+{
+    int64_t era = (int64_t)height / HP_HALVING_INTERVAL;
+    return era < 64 ? era : 64;
+}
+
 /* Cuts the period at every retarget and halving crossed. The epoch clock
  * starts one interval late (it counts from the first block's timestamp), so
- * it is set to minus one interval when an epoch begins. */
+ * it is set to minus one interval when an epoch begins.
+ *
+ * Halvings are counted as changes of the height's subsidy era over the
+ * period, not as events of the loop: the epoch position and the height are
+ * accumulated separately, so at a height that is both a retarget and a
+ * halving height (every 1,260,000 blocks) either may be reached first by
+ * rounding, and the height is then snapped onto the boundary. The era of
+ * the height is what the subsidy of the next block follows, so counting its
+ * changes cannot disagree with the subsidy. */
 void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out)
 {
+    const int64_t era0 = subsidy_era(c->height);
     double left_s = seconds;
     out->blocks = 0;
     out->subsidy_btc = 0;
-    out->halvings = 0;
     for (;;) {
         double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
         double seg = blocks_per_s * left_s;
@@ -242,14 +258,12 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
         if (event == 0) {
             c->height += seg;
             c->epoch_blocks += seg;
-            return;
+            break;
         }
-        if (event & 2) {
+        if (event & 2)
             c->height = next_halving;     /* exact: no drift at the boundary */
-            out->halvings++;
-        } else {
+        else
             c->height += seg;
-        }
         if (event & 1) {
             c->difficulty = hp_retarget(c->difficulty, c->epoch_time_s);
             c->height = (double)(((int64_t)(c->height + 0.5) / HP_RETARGET_INTERVAL) * HP_RETARGET_INTERVAL);
@@ -259,8 +273,9 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
             c->epoch_blocks += seg;
         }
         if (left_s <= 0)
-            return;
+            break;
     }
+    out->halvings = (int)(subsidy_era(c->height) - era0);
 }
 
 /* Gamma(a) for a >= 1 (Marsaglia & Tsang 2000): O(1) whatever a. */
@@ -283,10 +298,10 @@ static double gamma_draw(hp_pcg64 *r, double a)
 void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
                            hp_pcg64 *r, hp_chain_day *out)
 {
+    const int64_t era0 = subsidy_era(c->height);
     double left_s = seconds;
     out->blocks = 0;
     out->subsidy_btc = 0;
-    out->halvings = 0;
     while (left_s > 0) {
         double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
         uint64_t n = hp_poisson(r, blocks_per_s * left_s);
@@ -302,7 +317,7 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
             c->height += (double)n;
             c->epoch_blocks += (double)n;
             c->epoch_time_s += left_s;
-            return;
+            break;
         }
         /* The k-th of n uniform arrivals in the span sits at a
          * Beta(k, n - k + 1) fraction of it: G_k / (G_k + G_(n-k+1)). */
@@ -313,8 +328,6 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
         c->height = (double)(height + k);
         c->epoch_time_s += t;
         left_s -= t;
-        if (k == to_halving)
-            out->halvings++;
         if (k == to_epoch) {
             c->difficulty = hp_retarget(c->difficulty, c->epoch_time_s);
             c->epoch_blocks = 0;
@@ -325,4 +338,5 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
             c->epoch_blocks += (double)k;
         }
     }
+    out->halvings = (int)(subsidy_era(c->height) - era0);
 }

@@ -46,7 +46,8 @@ typedef struct hp_chain {
 typedef struct hp_chain_day {
     double blocks;            /* blocks mined in the day                   */
     double subsidy_btc;       /* sum of block subsidies in the day         */
-    int halvings;             /* halving heights crossed in the day        */
+    int halvings;             /* halvings in the day: the change of the
+                                 height's era min(height / 210000, 64)   */
 } hp_chain_day;
 
 /* Block subsidy at a height, in satoshis (Core's GetBlockSubsidy). */

@@ -40,6 +40,12 @@ typedef enum hp_type {
 
 #define HP_LIST_MAX 64
 
+/* The largest config file read (and each file it @includes): a config is a
+ * few KiB, and the bound keeps /dev/zero or a wrong file from taking all
+ * memory. */
+#define HP_CONFIG_MAX_BYTES (1u << 20)
+#define HP_CONFIG_MAX_TEXT "1 MiB"
+
 typedef struct hp_param {
     const char *key;      /* dotted path, e.g. "price.sigma"                  */
     hp_type type;
@@ -54,6 +60,10 @@ typedef struct hp_param {
 #define HP_PARAM_END { NULL, HP_DOUBLE, NULL, NULL, 0, 0, NULL, NULL }
 
 typedef struct hp_config hp_config;
+
+/* A top-level group the loader leaves to `hashpivot gsa` (sim/uncertain.c):
+ * uncertain = { price = { mu = ("uniform", 0.05, 0.25); }; }; */
+#define HP_UNCERTAIN_GROUP "uncertain"
 
 /* Loads `path` (NULL: no file, defaults only), applies `overrides`
  * ("key=value" strings in libconfig value syntax, applied in order) and
