@@ -273,21 +273,6 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
     out->halvings = (int)(subsidy_era(c->height) - era0);
 }
 
-/* Gamma(a) for a >= 1 (Marsaglia & Tsang 2000): O(1) whatever a. */
-static double gamma_draw(hp_pcg64 *r, double a)
-{
-    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double x = hp_normal(r), v = 1.0 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = hp_uniform(r);
-        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
-            return d * v;
-    }
-}
-
 /* Poisson blocks: one draw for the whole span unless it reaches a retarget
  * or halving, which is then placed at its exact conditional time. */
 void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
@@ -316,7 +301,7 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
         }
         /* The k-th of n uniform arrivals in the span sits at a
          * Beta(k, n - k + 1) fraction of it: G_k / (G_k + G_(n-k+1)). */
-        double gk = gamma_draw(r, (double)k), rest = gamma_draw(r, (double)(n - (uint64_t)k + 1));
+        double gk = hp_gamma(r, (double)k), rest = hp_gamma(r, (double)(n - (uint64_t)k + 1));
         double t = left_s * gk / (gk + rest);
         out->blocks += (double)k;
         out->subsidy_btc += (double)k * sub_btc;
