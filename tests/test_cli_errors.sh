@@ -75,7 +75,7 @@ hostile "2^40 paths" "simulation.n_paths: 1099511627776 paths need at least .* f
   "$bin" run "$good" -n 1099511627776 -o "$tmp/out.h5"
 hostile "huge blocks" "simulation.block_size: 1048576-path blocks need .* of memory" -- \
   "$bin" run "$good" -n 8 -j 64 --set simulation.block_size=1048576 -o "$tmp/out.h5"
-hostile "config from /dev/zero" "^hashpivot: /dev/zero: cannot read config file: .*NUL byte" -- \
+hostile "config from /dev/zero" "^hashpivot: /dev/zero: cannot read config file: it is a device" -- \
   "$bin" validate /dev/zero
 mkdir "$tmp/incdir"
 printf 'simulation = {\n@include "%s"\n};\n' "$tmp/incdir" >"$tmp/incdir.cfg"
