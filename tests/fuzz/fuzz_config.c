@@ -25,12 +25,18 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const hp_param *params[64];
-static char path[4096];
+static char path[4096], dir[] = "/tmp/hp_fuzz_config_XXXXXX";
+
+/* The private directory goes with the process. */
+static void cleanup(void)
+{
+    remove(path);
+    rmdir(dir);
+}
 
 /* Once: the tables, and a private working directory. */
 static void setup(void)
 {
-    static char dir[] = "/tmp/hp_fuzz_config_XXXXXX";
     if (params[0] != NULL)
         return;
     hp_run_params(&hp_scenario_model, params, sizeof params / sizeof params[0]);
@@ -39,6 +45,7 @@ static void setup(void)
         abort();
     }
     snprintf(path, sizeof path, "%s/input.cfg", dir);
+    atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

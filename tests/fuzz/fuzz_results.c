@@ -23,12 +23,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[4096];
+static char path[4096], dir[] = "/tmp/hp_fuzz_results_XXXXXX";
 static FILE *sink;
+
+/* The private directory goes with the process. */
+static void cleanup(void)
+{
+    remove(path);
+    rmdir(dir);
+}
 
 static void setup(void)
 {
-    static char dir[] = "/tmp/hp_fuzz_results_XXXXXX";
     if (sink != NULL)
         return;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);     /* HDF5's own error stack is not ours to print */
@@ -37,6 +43,7 @@ static void setup(void)
         abort();
     }
     snprintf(path, sizeof path, "%s/input.h5", dir);
+    atexit(cleanup);
 }
 
 /* A reader must close every HDF5 object it opened, whatever the file: a
