@@ -51,6 +51,10 @@ typedef struct hp_param {
 
 typedef struct hp_config hp_config;
 
+/* A top-level group the loader leaves to `hashpivot gsa` (sim/uncertain.c):
+ * uncertain = { price = { mu = ("uniform", 0.05, 0.25); }; }; */
+#define HP_UNCERTAIN_GROUP "uncertain"
+
 /* Loads `path` (NULL: no file, defaults only), applies `overrides`
  * ("key=value" strings in libconfig value syntax, applied in order) and
  * validates against `tables` (NULL-terminated array of tables).

@@ -59,6 +59,11 @@ static int walk(loader *L, const config_setting_t *g, const char *prefix)
                            config_setting_name(s));
         hp_value *v = len < KEY_MAX ? cfg_find(L->c, key) : NULL;
         int group = len < KEY_MAX && cfg_is_group(L->c, key);
+        /* The `uncertain` group declares input distributions for `hashpivot
+         * gsa`, which reads and checks it itself (sim/uncertain.c); a run
+         * simulates the values the rest of the config gives. */
+        if (prefix[0] == '\0' && strcmp(key, HP_UNCERTAIN_GROUP) == 0 && config_setting_is_group(s))
+            continue;
         if (v != NULL) {
             if (cfg_set_from_setting(L, v, s, &o))
                 return -1;

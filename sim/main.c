@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <omp.h>
 
+#include "cli_analysis.h"
 #include "config.h"
 #include "date.h"
 #include "driver.h"
@@ -45,10 +46,13 @@ static const char usage_text[] =
     "usage: hashpivot COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  run       simulate a config and write an HDF5 results file, then print a summary\n"
-    "  validate  check a config and print it resolved (every key and its value)\n"
-    "  params    print the parameter reference (Markdown)\n"
-    "  info      print a results file's metadata and summary\n"
+    "  run          simulate a config and write an HDF5 results file, then print a summary\n"
+    "  validate     check a config and print it resolved (every key and its value)\n"
+    "  params       print the parameter reference (Markdown)\n"
+    "  info         print a results file's metadata and summary\n"
+    "  sensitivity  tornado: each key low and high on the same paths\n"
+    "  solve        break-even value of one key for a target, on common random numbers\n"
+    "  gsa          global sensitivity: Morris screening, Sobol indices\n"
     "\n"
     "hashpivot COMMAND --help describes a command and its options;\n"
     "hashpivot --version prints the version, commit and HDF5 flavour.\n";
@@ -618,6 +622,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             cmd = &commands[i];
+    if (cmd == NULL && hp_cli_is_analysis(argv[1])) {
+        const hp_param *tables[64];
+        hp_run_params(&hp_scenario_model, tables, sizeof tables / sizeof tables[0]);
+        return hp_cli_analysis(argc, argv, &hp_scenario_model, tables);
+    }
     if (cmd == NULL)
         return usage_error(NULL, "unknown command '%s'", argv[1]);
     /* run and validate read --help with their other options (getopt); the
