@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
+
 /* Blocks handled per parallel round: bounds the accumulators in flight.
  * Any value gives the same result (blocks are merged in index order). */
 #define ROUND_BLOCKS 64
@@ -21,53 +23,25 @@ static uint64_t block_end(uint64_t b, uint64_t n)
 
 static int n_threads(int t) { return t > 0 ? t : omp_get_max_threads(); }
 
-/* ---- running moments, merged in a fixed order ---- */
-
-typedef struct moments {
-    double n, mean, m2;
-} moments;
-
-static void moments_add(moments *a, double x)
-{
-    a->n += 1;
-    double d = x - a->mean;
-    a->mean += d / a->n;
-    a->m2 += d * (x - a->mean);
-}
-
-/* Chan et al.'s pairwise update: a <- a + b. */
-static void moments_merge(moments *a, const moments *b)
-{
-    if (b->n == 0)
-        return;
-    if (a->n == 0) {
-        *a = *b;
-        return;
-    }
-    double n = a->n + b->n, d = b->mean - a->mean;
-    a->mean += d * b->n / n;
-    a->m2 += b->m2 + d * d * a->n * b->n / n;
-    a->n = n;
-}
-
-static hp_estimate estimate_from(const moments *m)
+/* Running moments (sim/stats.h) are merged block by block in index order. */
+static hp_estimate estimate_from(const hp_moments *m)
 {
     hp_estimate e = {0};
-    e.n = (uint64_t)m->n;
+    e.n = m->n;
     e.mean = m->mean;
-    e.sd = m->n > 1 ? sqrt(m->m2 / (m->n - 1)) : 0;
-    e.se = m->n > 0 ? e.sd / sqrt(m->n) : 0;
+    e.sd = hp_moments_sd(m);
+    e.se = m->n > 0 ? e.sd / sqrt((double)m->n) : 0;
     return e;
 }
 
 hp_estimate hp_estimate_of(const double *values, uint64_t n)
 {
-    moments total = {0};
+    hp_moments total = {0};
     for (uint64_t b = 0; b < n_blocks(n); b++) {
-        moments m = {0};
+        hp_moments m = {0};
         for (uint64_t p = b * HP_LSMC_BLOCK; p < block_end(b, n); p++)
-            moments_add(&m, values[p]);
-        moments_merge(&total, &m);
+            hp_moments_add(&m, values[p]);
+        hp_moments_merge(&total, &m);
     }
     return estimate_from(&total);
 }
@@ -249,29 +223,29 @@ static void fit_scaling(const train_set *ts, hp_policy *pol, int t)
 {
     const int s = ts->s, G = ts->G;
     for (int j = 0; j < s; j++) {
-        moments tot[HP_LSMC_MAX_REGIMES] = {{0}};
+        hp_moments tot[HP_LSMC_MAX_REGIMES] = {{0}};
         double lo[HP_LSMC_MAX_REGIMES], hi[HP_LSMC_MAX_REGIMES];
         for (int g = 0; g < G; g++) {
             lo[g] = INFINITY;
             hi[g] = -INFINITY;
         }
         for (uint64_t b = 0; b < n_blocks(ts->n); b++) {
-            moments blk[HP_LSMC_MAX_REGIMES] = {{0}};
+            hp_moments blk[HP_LSMC_MAX_REGIMES] = {{0}};
             for (uint64_t p = b * HP_LSMC_BLOCK; p < block_end(b, ts->n); p++) {
                 int g = ts->regime[p * ts->M + t];
                 if (g < 0)
                     continue;
                 double x = ts->state[(p * ts->M + t) * s + j];
-                moments_add(&blk[g], x);
+                hp_moments_add(&blk[g], x);
                 lo[g] = x < lo[g] ? x : lo[g];
                 hi[g] = x > hi[g] ? x : hi[g];
             }
             for (int g = 0; g < G; g++)
-                moments_merge(&tot[g], &blk[g]);
+                hp_moments_merge(&tot[g], &blk[g]);
         }
         for (int g = 0; g < G; g++) {
             size_t i = tg(pol, t, g) * s + j;
-            double sd = tot[g].n > 1 ? sqrt(tot[g].m2 / tot[g].n) : 0;
+            double sd = tot[g].n > 1 ? sqrt(tot[g].m2 / (double)tot[g].n) : 0;
             pol->lo[i] = tot[g].n > 0 ? lo[g] : 0;
             pol->hi[i] = tot[g].n > 0 ? hi[g] : 0;
             pol->mean[i] = tot[g].mean;
@@ -456,12 +430,12 @@ int hp_lsmc_train(const hp_stopping *pb, uint64_t seed, uint64_t n_paths,
         hp_fail(err, NULL, 0, NULL, "lsmc: out of memory in a regression");
         goto done;
     }
-    moments in = {0};
+    hp_moments in = {0};
     for (uint64_t b = 0; b < n_blocks(n_paths); b++) {
-        moments m = {0};
+        hp_moments m = {0};
         for (uint64_t p = b * HP_LSMC_BLOCK; p < block_end(b, n_paths); p++)
-            moments_add(&m, ts.Y[p * (R + 1) + R]);
-        moments_merge(&in, &m);
+            hp_moments_add(&m, ts.Y[p * (R + 1) + R]);
+        hp_moments_merge(&in, &m);
     }
     pol->in_sample = in.mean;
 done:
@@ -517,13 +491,13 @@ int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
     const int M = pb->n_dates, s = pb->n_state, F = pol->n_features;
     size_t per_path = (size_t)M * (s + 2 * F) * sizeof(double) + (size_t)M;
     void **scratch = scratch_alloc(threads, pb->scratch_bytes + per_path + 16);
-    moments *blk = calloc(3 * ROUND_BLOCKS, sizeof(moments));
+    hp_moments *blk = calloc(3 * ROUND_BLOCKS, sizeof(hp_moments));
     if (scratch == NULL || scratch[threads - 1] == NULL || blk == NULL) {
         scratch_free(scratch, threads);
         free(blk);
         return hp_fail(err, NULL, 0, NULL, "lsmc: out of memory");
     }
-    moments total[3] = {{0}};
+    hp_moments total[3] = {{0}};
     const uint64_t nb = n_blocks(n_paths);
     for (uint64_t b0 = 0; b0 < nb; b0 += ROUND_BLOCKS) {
         uint64_t b1 = b0 + ROUND_BLOCKS < nb ? b0 + ROUND_BLOCKS : nb;
@@ -534,15 +508,15 @@ int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
             double *control = pb->has_control ? feature + (size_t)M * F : NULL;
             int8_t *regime = (int8_t *)(feature + (size_t)2 * M * F);
             void *sim_ws = (char *)ws + ((per_path + 15) & ~(size_t)15);
-            moments m[3] = {{0}};
+            hp_moments m[3] = {{0}};
             for (uint64_t i = b * HP_LSMC_BLOCK; i < block_end(b, n_paths); i++) {
                 int used;
                 double v_cv;
                 pb->simulate(pb->ctx, seed, first + i, state, feature, regime, control, sim_ws);
                 double v = follow(pol, state, feature, regime, control, &v_cv, &used);
-                moments_add(&m[0], v);
-                moments_add(&m[1], v_cv);
-                moments_add(&m[2], v - v_cv);
+                hp_moments_add(&m[0], v);
+                hp_moments_add(&m[1], v_cv);
+                hp_moments_add(&m[2], v - v_cv);
                 if (values != NULL)
                     values[i] = v;
                 if (exercises != NULL)
@@ -552,7 +526,7 @@ int hp_lsmc_evaluate(const hp_stopping *pb, const hp_policy *pol, uint64_t seed,
         }
         for (uint64_t b = b0; b < b1; b++)
             for (int i = 0; i < 3; i++)
-                moments_merge(&total[i], &blk[3 * (b - b0) + i]);
+                hp_moments_merge(&total[i], &blk[3 * (b - b0) + i]);
     }
     ev->value = estimate_from(&total[0]);
     ev->controlled = estimate_from(&total[1]);
