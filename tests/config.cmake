@@ -9,4 +9,4 @@ add_test(NAME docs_parameters_current
 
 # Records keys (lists of groups such as hpc.contracts): values, defaults,
 # errors naming file, line and record field, the write-back round trip.
-hp_c_test(test_config_records ${HP_TEST_DIR}/test_config_records.c)
+hp_c_test(test_config_records ${HP_TEST_DIR}/test_config_records.c ${HP_TEST_DIR}/testutil.c)

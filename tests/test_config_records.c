@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "testutil.h"
 
 static const hp_param t_rec[] = {
     {"site.x", HP_DOUBLE, "", "1.0", 0, 2, NULL, "an ordinary key before the records"},
@@ -26,17 +27,7 @@ static const hp_param *const tables[] = {t_rec, NULL};
 
 static char dir[256];
 
-static const char *put(const char *name, const char *text)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-        perror(path);
-        exit(2);
-    }
-    return path;
-}
+static const char *put(const char *name, const char *text) { return tu_put(dir, name, text); }
 
 /* A load that must fail with a message containing `frag`. */
 static void expect_fail(const char *path, const char *const *sets, size_t n, const char *frag,

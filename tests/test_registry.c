@@ -34,17 +34,7 @@ static const hp_param *const tables[] = {t_fam, NULL};
 
 static char dir[256];
 
-static const char *put(const char *name, const char *text)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-        perror(path);
-        exit(2);
-    }
-    return path;
-}
+static const char *put(const char *name, const char *text) { return tu_put(dir, name, text); }
 
 static void test_pick(void)
 {

@@ -28,43 +28,12 @@
 
 #define DT (1.0 / 365.25)
 
-/* A model built from overrides, with a result buffer and a workspace. */
-typedef struct sim {
-    hp_config *cfg;
-    void *m;
-    const hp_layout *l;
-    double *out;
-    void *ws;
-} sim;
-
-static void sim_open(sim *s, const char *const *sets, size_t n)
-{
-    s->cfg = tu_config(sets, n);
-    hp_err err = {0};
-    s->m = hp_scenario_model.create(s->cfg, &err);
-    if (s->m == NULL) {
-        fprintf(stderr, "create: %s\n", err.msg);
-        exit(1);
-    }
-    s->l = hp_scenario_model.layout(s->m);
-    s->out = calloc(hp_layout_path_size(s->l), sizeof(double));
-    s->ws = malloc(hp_scenario_model.scratch_bytes(s->m));
-}
-
-static void sim_path(sim *s, uint64_t path)
-{
-    hp_scenario_model.simulate_path(s->m, 1234, path, s->out, s->ws);
-}
-
-static const double *var(const sim *s, const char *name) { return tu_var(s->l, s->out, name); }
-
-static void sim_close(sim *s)
-{
-    free(s->out);
-    free(s->ws);
-    hp_scenario_model.destroy(s->m);
-    hp_config_free(s->cfg);
-}
+/* A model built from overrides (testutil), its paths at seed 1234. */
+typedef tu_sim sim;
+#define sim_open tu_sim_open
+#define sim_close tu_sim_close
+#define var tu_sim_var
+static void sim_path(sim *s, uint64_t path) { tu_sim_path(s, 1234, path); }
 
 /* Sum of q^d for d in [lo, hi]. */
 static double geo(double q, int lo, int hi)
