@@ -16,57 +16,58 @@ const hp_param hp_allocation_params[] = {
     {"allocation.ramp_start", HP_DATE, "", "\"2026-01-01\"", 0, 0, NULL,
      "date the conversion ramp starts"},
     {"allocation.ramp_end", HP_DATE, "", "\"2027-12-31\"", 0, 0, NULL,
-     "date by which f * C has left mining (VanEck: 20% by 2027; parameters.md 1)"},
+     "date by which f * C has left mining (VanEck: 20% by 2027; docs/sources.md#vaneck-2024)"},
     {"allocation.tranche_mw", HP_DOUBLE, "MW", "100.0", 1e-3, 1e6, NULL,
-     "size of one conversion tranche (deals phase in 40-250 MW blocks; parameters.md 5a)"},
+     "size of one conversion tranche (deals phase in 40-250 MW blocks; docs/sources.md#colocation-summary)"},
     HP_PARAM_END
 };
 
 const hp_param hp_hpc_params[] = {
     {"hpc.mode", HP_CHOICE, "", "\"colocation\"", 0, 0, "colocation|gpu_cloud",
      "how converted capacity earns: colocation = leased to AI tenants; gpu_cloud = owns GPUs and "
-     "sells compute (VanEck's $9.11M per MW-yr is this scale; MODEL.md 7)"},
+     "sells compute (VanEck's $9.11M per MW-yr is this scale; docs/sources.md#vaneck-2024-reconstruction)"},
     {"hpc.build_months", HP_DOUBLE, "months", "12.0", 0, 120, NULL,
-     "median build time of a tranche (TeraWulf 10-12, Cipher-Fluidstack about 12 months; parameters.md 5c)"},
+     "median build time of a tranche (TeraWulf 10-12, Cipher-Fluidstack about 12 months; docs/sources.md#build-times)"},
     {"hpc.build_sigma", HP_DOUBLE, "", "0.0", 0, 3, NULL,
      "log-sd of the lognormal build time (deals 8-24 months, IREN claims 6-8 weeks: about 0.35; "
-     "parameters.md 5c; 0 = always the median)"},
+     "docs/sources.md#build-times; 0 = always the median)"},
     {"hpc.cancel_prob", HP_DOUBLE, "", "0.0", 0, 1, NULL,
      "probability a tranche is cancelled before delivery, on a uniform day of its build (28% of "
-     "data centers late, 25% of leased miner capacity delivered by mid-2026; parameters.md 2, 5c)"},
+     "data centers late, 25% of leased miner capacity delivered by mid-2026; "
+     "docs/sources.md#goldman-on-time-2026, docs/sources.md#vaneck-2026)"},
     {"hpc.search_months", HP_DOUBLE, "months", "0.0", 0, 600, NULL,
      "colocation: mean time a delivered or released tranche waits for a tenant (73% of capacity "
-     "preleased, vacancy 1.4-2.3%; parameters.md 5a; 0 = signs at delivery)"},
+     "preleased, vacancy 1.4-2.3%; docs/sources.md#jll-vacancy-2025; 0 = signs at delivery)"},
     {"hpc.default_hazard", HP_DOUBLE, "1/yr", "0.0", 0, 100, NULL,
      "colocation: yearly hazard of tenant default (backstopped leases: Google backstops of "
-     "$1.4-3.2B; parameters.md 5a; assumption)"},
+     "$1.4-3.2B; docs/sources.md#colocation-summary; assumption)"},
     {"hpc.capex_usd_per_mw", HP_DOUBLE, "USD/MW", "10.0e6", 0, 1e9, NULL,
-     "conversion capex per MW, excluding GPUs (deal disclosures $8-11M/MW; parameters.md 5b)"},
+     "conversion capex per MW, excluding GPUs (deal disclosures $8-11M/MW; docs/sources.md#deal-capex)"},
     {"hpc.term_years", HP_DOUBLE, "yr", "12.0", 0.1, 50, NULL,
-     "lease term (10-15 years; CORZ-CoreWeave 12; parameters.md 5a)"},
+     "lease term (10-15 years; CORZ-CoreWeave 12; docs/sources.md#colocation-summary)"},
     {"hpc.escalator", HP_DOUBLE, "1/yr", "0.03", -0.5, 1, NULL,
-     "annual rent escalator (Hut 8 River Bend 3%; parameters.md 5a)"},
+     "annual rent escalator (Hut 8 River Bend 3%; docs/sources.md#hut8-river-bend-2025)"},
     {"hpc.noi_margin", HP_DOUBLE, "", "0.85", 0, 1, NULL,
-     "net operating income over rent; opex is the rest (80-90%; parameters.md 5a)"},
+     "net operating income over rent; opex is the rest (80-90%; docs/sources.md#colocation-summary)"},
     HP_PARAM_END
 };
 
 const hp_param hp_ai_market_params[] = {
     {"ai_market.lease0_usd_per_mw_year", HP_DOUBLE, "USD/MW/yr", "1.8e6", 0, 1e9, NULL,
-     "market colocation lease rate on start_date (deals $1.2-2.1M, central $1.8M per MW-yr; parameters.md 5a)"},
+     "market colocation lease rate on start_date (deals $1.2-2.1M, central $1.8M per MW-yr; docs/sources.md#colocation-summary)"},
     {"ai_market.trend_growth", HP_DOUBLE, "1/yr", "0.0", -1, 1, NULL,
-     "drift of the log lease-rate trend (CBRE +6.5% in 2025 against supply catching up: flat base case)"},
+     "drift of the log lease-rate trend (CBRE +6.5% in 2025 against supply catching up: flat base case; docs/sources.md#cbre-rents)"},
     {"ai_market.kappa", HP_DOUBLE, "1/yr", "0.5", 0, 100, NULL,
      "speed at which ln L returns to its trend"},
     {"ai_market.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.15", 0, 5, NULL,
-     "volatility of ln L (CBRE rates moved 6-13% a year 2022-2025; parameters.md 5a)"},
+     "volatility of ln L (assumption; CBRE rents rose 6-19% a year 2022-2025: docs/sources.md#cbre-rents)"},
     {"ai_market.bust_intensity", HP_DOUBLE, "1/yr", "0.0", 0, 100, NULL,
      "arrival rate of an AI bust (0 = never; assumption, see README)"},
     {"ai_market.bust_mean_years", HP_DOUBLE, "yr", "2.0", 1.0 / 365.25, 100, NULL,
      "mean duration of a bust, exponential (H100 rents fell 40% within 2025 then recovered "
-     "in 5 months; parameters.md 5d; assumption)"},
+     "in 5 months; docs/sources.md#gpu-rent-history; assumption)"},
     {"ai_market.bust_lease_cut", HP_DOUBLE, "", "0.30", 0, 0.999, NULL,
-     "fraction the lease-rate trend and GPU index lose during a bust (H100 $2.85 to $1.70, -40%; parameters.md 5d)"},
+     "fraction the lease-rate trend and GPU index lose during a bust (H100 $2.85 to $1.70, -40%; docs/sources.md#gpu-rent-history)"},
     {"ai_market.bust_default_factor", HP_DOUBLE, "", "3.0", 0, 1000, NULL,
      "multiplier on the tenant default hazard during a bust (assumption)"},
     {"ai_market.bust_search_factor", HP_DOUBLE, "", "3.0", 1e-3, 1000, NULL,
@@ -77,19 +78,19 @@ const hp_param hp_ai_market_params[] = {
 const hp_param hp_gpu_params[] = {
     {"gpu_cloud.revenue0_usd_per_mw_year", HP_DOUBLE, "USD/MW/yr", "9.7e6", 0, 1e10, NULL,
      "GPU rental revenue of a MW at full utilization on start_date (IREN-Microsoft $9.7M per "
-     "MW-yr, VanEck $9.11M; parameters.md 1, 5a)"},
+     "MW-yr, VanEck $9.11M; docs/sources.md#iren-microsoft-2025)"},
     {"gpu_cloud.drift", HP_DOUBLE, "1/yr", "-0.15", -5, 5, NULL,
      "log drift of the GPU rental index (H100 $2.85 early 2024 to $1.70 Oct 2025, back to "
-     "$2.35-2.95 in 2026; parameters.md 5d)"},
+     "$2.35-2.95 in 2026; docs/sources.md#gpu-rent-history)"},
     {"gpu_cloud.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.25", 0, 5, NULL,
-     "volatility of ln GPU rental index (swings of -40% and +40% within a year; parameters.md 5d)"},
+     "volatility of ln GPU rental index (swings of -40% and +40% within a year; docs/sources.md#gpu-rent-history)"},
     {"gpu_cloud.utilization", HP_DOUBLE, "", "0.85", 0, 1, NULL,
      "share of GPU capacity sold (assumption; contracted clouds near 1)"},
     {"gpu_cloud.capex_usd_per_mw", HP_DOUBLE, "USD/MW", "29.0e6", 0, 1e10, NULL,
      "GPU capex per MW at delivery and at each GPU life's end (IREN's $5.8B Dell GB300 order "
-     "for 200 MW; parameters.md 5b)"},
+     "for 200 MW; docs/sources.md#gpu-capex-gb300)"},
     {"gpu_cloud.life_years", HP_DOUBLE, "yr", "6.0", 0.1, 100, NULL,
-     "GPU life before replacement (CoreWeave 6 years, Nebius 4, Amazon 5; parameters.md 5e)"},
+     "GPU life before replacement (CoreWeave 6 years, Nebius 4, Amazon 5; docs/sources.md#gpu-depreciation)"},
     HP_PARAM_END
 };
 

@@ -1,4 +1,4 @@
-/* hpc: conversion of mining power to AI/HPC (MODEL.md 7).
+/* hpc: conversion of mining power to AI/HPC.
  *
  * For each allocation f of the sweep, f * C MW leave mining in tranches of
  * tranche_mw along a linear ramp: a tranche starts its build on the day the

@@ -1,4 +1,4 @@
-/* miner: the mining fleet of the firm (MODEL.md 6).
+/* miner: the mining fleet of the firm.
  *
  * Power price: fixed, or log-OU (ln p reverts to ln p_bar at speed kappa,
  * volatility sigma, sampled exactly; p_bar is the median level and the day-0

@@ -46,7 +46,8 @@ typedef struct hp_chain {
 typedef struct hp_chain_day {
     double blocks;            /* blocks mined in the day                   */
     double subsidy_btc;       /* sum of block subsidies in the day         */
-    int halvings;             /* halving heights crossed in the day        */
+    int halvings;             /* halvings in the day: the change of the
+                                 height's era min(height / 210000, 64)   */
 } hp_chain_day;
 
 /* Block subsidy at a height, in satoshis (Core's GetBlockSubsidy). */
@@ -73,7 +74,7 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
 void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
                            hp_pcg64 *r, hp_chain_day *out);
 
-/* Hashrate models (MODEL.md 5). */
+/* Hashrate models. */
 typedef enum hp_hash_kind { HP_HASH_TREND, HP_HASH_EQUILIBRIUM, HP_HASH_HISTORICAL } hp_hash_kind;
 typedef enum hp_fee_kind { HP_FEES_OU, HP_FEES_HISTORICAL } hp_fee_kind;
 
@@ -121,9 +122,9 @@ typedef struct hp_network {
 /* Expected blocks per day the equilibrium revenue is counted at. */
 #define HP_BLOCKS_TARGET_DAY 144.0
 
-/* All-in cost of one H/s for one day, USD (MODEL.md 5): energy
+/* All-in cost of one H/s for one day, USD: energy
  * e J/TH * 1e-12 W * 24 h * p USD/MWh * 1e-6 MWh/Wh, plus hardware
- * k USD/TH * 1e-12 spread over life years of 365.25 days (MODEL.md 2). */
+ * k USD/TH * 1e-12 spread over life years of 365.25 days. */
 double hp_hash_cost_usd_day(double e_j_th, double power_usd_mwh,
                             double asic_usd_th, double life_years);
 

@@ -8,20 +8,21 @@
 
 #include "date.h"
 
-/* Defaults of the variants are fitted on shared/data/btc_daily_2013_2023.csv,
- * 2018-01-01 .. 2023-12-31, by scripts/calibrate.py (README "Price models"),
+/* Defaults of the variants are fitted on the daily history (docs/sources.md#history-data),
+ * 2018-01-01 .. 2023-12-31, by scripts/calibrate.py (docs/sources.md#fit-price-2018-2023),
  * except where a line says "assumption". */
 const hp_param hp_price_params[] = {
     {"price.model", HP_CHOICE, "", "\"gbm\"", 0, 0, "gbm|merton|regime|garch|bootstrap|historical",
-     "price process (MODEL.md 4; README \"Price models\")"},
+     "price process (README \"Price models\")"},
     {"price.s0_usd", HP_DOUBLE, "USD", "87500.0", 1e-6, 1e12, NULL,
-     "BTC price on start_date, all models but historical (late Dec 2025 about $83k-91k; parameters.md 4a)"},
+     "BTC price on start_date, all models but historical (late Nov 2025 about $83k-91k; docs/sources.md#btc-price-nov-2025)"},
     {"price.mu", HP_DOUBLE, "1/yr", "0.15", -5, 5, NULL,
      "drift of E[S]: E[S_t] = S_0 exp(mu t) for gbm, merton, garch; bootstrap re-centring target (assumption)"},
     {"price.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.55", 0, 5, NULL,
-     "gbm: annualized volatility (2018-2023 daily log returns of shared/data: 0.71; 1-year realized 2025: 0.46; parameters.md 4b)"},
+     "gbm: annualized volatility (2018-2023 daily log returns: 0.71, docs/sources.md#fit-price-2018-2023; "
+     "1-year realized 2025: 0.46, docs/sources.md#btc-vol-1y-realised)"},
     {"price.csv", HP_STRING, "", "\"\"", 0, 0, NULL,
-     "bootstrap, historical: daily history CSV with date and price_usd columns (e.g. ../shared/data/btc_daily_2013_2023.csv)"},
+     "bootstrap, historical: daily history CSV with date and price_usd columns (e.g. the one of docs/sources.md#history-data)"},
 
     {"price.merton.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.213", 0, 5, NULL,
      "merton: volatility of the diffusion part, jumps excluded (2018-2023 MLE: 0.213, se 0.017)"},
@@ -33,13 +34,13 @@ const hp_param hp_price_params[] = {
      "merton: standard deviation of the log jump size (2018-2023 MLE: 0.0367, se 0.0019)"},
 
     {"price.regime.bull_mu", HP_DOUBLE, "1/yr", "0.9", -10, 10, NULL,
-     "regime: drift of E[S] in the bull state (assumption, cf. 2020-21 and 2023 rallies in shared/data)"},
+     "regime: drift of E[S] in the bull state (assumption, cf. 2020-21 and 2023 rallies in the daily history)"},
     {"price.regime.bull_sigma", HP_DOUBLE, "1/sqrt(yr)", "0.6", 0, 5, NULL,
      "regime: annualized volatility in the bull state (assumption)"},
     {"price.regime.bull_years", HP_DOUBLE, "yr", "2.0", 1.0 / 365.25, 100, NULL,
      "regime: mean duration of a bull state; daily switch probability 1 - exp(-dt/years) (assumption: ~4-year cycles)"},
     {"price.regime.bear_mu", HP_DOUBLE, "1/yr", "-0.7", -10, 10, NULL,
-     "regime: drift of E[S] in the bear state (assumption, cf. 2018 and 2022 in shared/data)"},
+     "regime: drift of E[S] in the bear state (assumption, cf. 2018 and 2022 in the daily history)"},
     {"price.regime.bear_sigma", HP_DOUBLE, "1/sqrt(yr)", "0.8", 0, 5, NULL,
      "regime: annualized volatility in the bear state (assumption)"},
     {"price.regime.bear_years", HP_DOUBLE, "yr", "1.0", 1.0 / 365.25, 100, NULL,
@@ -54,7 +55,7 @@ const hp_param hp_price_params[] = {
     {"price.garch.sigma_long", HP_DOUBLE, "1/sqrt(yr)", "0.755", 1e-6, 5, NULL,
      "garch: long-run annualized volatility; omega = sigma_long^2 dt (1 - alpha - beta) (2018-2023 MLE: 0.755, se 0.043)"},
     {"price.garch.sigma0", HP_DOUBLE, "1/sqrt(yr)", "0.0", 0, 10, NULL,
-     "garch: annualized volatility on start_date; 0 = sigma_long (end-2023 fit: 0.51; late 2025 realized ~0.3-0.46, parameters.md 4b)"},
+     "garch: annualized volatility on start_date; 0 = sigma_long (end-2023 fit: 0.51; late 2025 realized ~0.3-0.46, docs/sources.md#btc-vol-late-2025)"},
 
     {"price.bootstrap.block_days", HP_DOUBLE, "day", "20.0", 1, 36525, NULL,
      "bootstrap: mean block length L; blocks are geometric with mean L (assumption: longer than the ~14-day half-life of the garch fit's volatility clusters)"},

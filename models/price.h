@@ -1,4 +1,4 @@
-/* price: the BTC price process (MODEL.md 4).
+/* price: the BTC price process (README "Price models").
  *
  * price.model selects one of six processes for x = ln S (S in USD), all on
  * daily steps of dt years:

@@ -8,7 +8,7 @@
  * moves difficulty, blocks and halving dates.
  *
  * Day d uses the state at t = d * dt (the start values on day 0), then steps
- * the processes to t + dt. Random components (MODEL.md 3): each has its own
+ * the processes to t + dt. Random components: each has its own
  * stream, so a change in one never moves the draws of another. */
 #include "scenario.h"
 
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asic.h"
 #include "date.h"
 #include "dist.h"
 #include "hpc.h"
@@ -83,7 +84,7 @@ const hp_param hp_time_params[] = {
     {"time.start_date", HP_DATE, "", "\"2026-01-01\"", 0, 0, NULL,
      "first simulated day (issue 2: 13 years from 2026-01-01)"},
     {"time.horizon_years", HP_DOUBLE, "yr", "13.0", 1.0 / 365.25, 100, NULL,
-     "simulated horizon; days = round(365.25 x years) (VanEck: 13 years; parameters.md 1)"},
+     "simulated horizon; days = round(365.25 x years) (VanEck: 13 years; docs/sources.md#vaneck-2024)"},
     HP_PARAM_END
 };
 
@@ -98,7 +99,7 @@ const hp_param hp_correlation_params[] = {
 };
 
 static const hp_param *const scenario_params[] = {
-    hp_time_params, hp_price_params, hp_network_params, hp_fee_params,
+    hp_time_params, hp_price_params, hp_network_params, hp_fee_params, hp_asic_params,
     hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
     hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };

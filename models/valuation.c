@@ -5,10 +5,10 @@
 
 const hp_param hp_valuation_params[] = {
     {"valuation.discount_rate", HP_DOUBLE, "1/yr", "0.10", -0.5, 5, NULL,
-     "annual discount rate (the NPV reconstruction of VanEck's $37.6B implies about 10%; parameters.md 1)"},
+     "annual discount rate (the NPV reconstruction of VanEck's $37.6B implies about 10%; docs/sources.md#vaneck-2024-reconstruction)"},
     {"valuation.terminal_multiple", HP_DOUBLE, "", "0.0", 0, 1000, NULL,
      "terminal value at the horizon = this x net operating income of the last 365 days, "
-     "discounted with the last day (VanEck 2026: mid-teens multiple on NOI; parameters.md 2; 0 = none)"},
+     "discounted with the last day (VanEck 2026: mid-teens multiple on NOI; docs/sources.md#vaneck-2026; 0 = none)"},
     HP_PARAM_END
 };
 

@@ -1,4 +1,4 @@
-/* valuation: discounting of daily cash flows (MODEL.md 8). NPV sums each
+/* valuation: discounting of daily cash flows. NPV sums each
  * day's net cash flow times (1 + r)^-(d+1)/365.25; the optional terminal
  * value, multiple x NOI of the last 365 days (annualized when the run is
  * shorter), is discounted with the last day's factor. NOI = revenues less

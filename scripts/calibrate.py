@@ -5,9 +5,9 @@ usage: calibrate.py CSV --from YYYY-MM-DD --to YYYY-MM-DD [-o FRAGMENT]
                     [--model NAME] [--groups price,network] [--hash-window DAYS]
                     [--sets] [--quiet]
 
-CSV has the layout of shared/data/btc_daily_2013_2023.csv (header with at
-least date and price_usd; hashrate_ths for the network fit), one row per
-calendar day. Time is in years of 365.25 days (MODEL.md 2): a daily step is
+CSV has the layout of the daily history (docs/sources.md#history-data: header
+with at least date and price_usd; hashrate_ths for the network fit), one row
+per calendar day. Time is in years of 365.25 days: a daily step is
 dt = 1/365.25. Fits, each with standard errors:
 
   gbm      mu, sigma from the mean and variance of daily log returns

@@ -53,12 +53,6 @@ static void free_scratch(void **s, int n)
     free(s);
 }
 
-/* Paths in block b of bs paths (the last block may be shorter). */
-static uint64_t block_paths(uint64_t b, uint64_t bs, uint64_t n_paths)
-{
-    return n_paths - b * bs < bs ? n_paths - b * bs : bs;
-}
-
 /* One wave: the blocks this rank simulates and then writes together. */
 typedef struct wave {
     const uint64_t *blocks;   /* this rank's block indices               */
@@ -78,7 +72,7 @@ static void wave_spawn(const hp_model *model, const void *m, const hp_run_opts *
         #pragma omp task firstprivate(k)
         {
             uint64_t first = w->blocks[k] * bs;
-            uint64_t last = first + block_paths(w->blocks[k], bs, o->n_paths);
+            uint64_t last = first + hp_block_paths(w->blocks[k], bs, o->n_paths);
             double *dst = w->buf + k * bs * path_size;   /* only the last block is short */
             void *ws = scratch[omp_get_thread_num()];
             for (uint64_t p = first; p < last; p++)
@@ -120,7 +114,7 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
 
     uint64_t todo = 0;
     for (size_t i = 0; rc == 0 && i < n_pending; i++)
-        todo += block_paths(pending[i], bs, o->n_paths);
+        todo += hp_block_paths(pending[i], bs, o->n_paths);
     uint64_t done = o->n_paths - todo, ran = 0;   /* on disk; simulated by this run */
     int interrupted = 0;
     hp_progress prog;
@@ -148,7 +142,7 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
                 rc = hp_output_write_blocks(out, prev.blocks, prev.nb, prev.buf, err);
                 t_write += hp_now() - tw;
                 for (size_t k = 0; k < prev.gn; k++)
-                    ran += block_paths(pending[prev.g + k], bs, o->n_paths);
+                    ran += hp_block_paths(pending[prev.g + k], bs, o->n_paths);
                 done = o->n_paths - todo + ran;
                 hp_progress_update(&prog, ran);
                 if (rc == 0 && !stopping && hp_par_any(o->stop != NULL && *o->stop))

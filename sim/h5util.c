@@ -1,6 +1,7 @@
 /* h5util: HDF5 helpers shared by output, summary and info. See h5util.h. */
 #include "h5util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,73 @@ void hp_h5_reason(char why[256])
 {
     why[0] = '\0';
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_cb, why);
+}
+
+int hp_h5_fail(hp_err *err, const char *file, const char *fmt, ...)
+{
+    char what[512], why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    hp_h5_reason(why);
+    if (why[0] == '\0')
+        return hp_fail(err, file, 0, NULL, "%s", what);
+    return hp_fail(err, file, 0, NULL, "%s: %s", what, why);
+}
+
+herr_t hp_h5_close(hid_t *id, herr_t (*fn)(hid_t))
+{
+    herr_t rc = 0;
+    if (*id > 0)
+        rc = fn(*id);
+    *id = -1;
+    return rc;
+}
+
+hid_t hp_h5_str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return -1;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+int hp_h5_attr_write_str(hid_t loc, const char *name, const char *value)
+{
+    const char *v = value != NULL ? value : "";
+    hid_t t = hp_h5_str_type(), s = H5Screate(H5S_SCALAR), a = -1;
+    int rc = -1;
+    if (t < 0 || s < 0)
+        goto done;
+    if (H5Aexists(loc, name) > 0)
+        a = H5Aopen(loc, name, H5P_DEFAULT);
+    else
+        a = H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0 && H5Awrite(a, t, &v) >= 0)
+        rc = 0;
+done:
+    if (hp_h5_close(&a, H5Aclose) < 0)
+        rc = -1;
+    hp_h5_close(&s, H5Sclose);
+    hp_h5_close(&t, H5Tclose);
+    return rc;
+}
+
+int hp_h5_attr_write_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                         hsize_t n, const void *value)
+{
+    hid_t s = n == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
+    hid_t a = s < 0 ? -1 : H5Acreate2(loc, name, ftype, s, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (a >= 0 && H5Awrite(a, mtype, value) >= 0) ? 0 : -1;
+    if (hp_h5_close(&a, H5Aclose) < 0)
+        rc = -1;
+    hp_h5_close(&s, H5Sclose);
+    return rc;
 }
 
 char *hp_h5_attr_text(hid_t loc, const char *name)

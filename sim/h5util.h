@@ -1,10 +1,11 @@
-/* h5util: small HDF5 helpers shared by the writer (output.c) and the
- * readers (summary.c, info.c). Not thread-safe beyond HDF5 itself: call
- * from the one thread that talks to HDF5. */
+/* h5util: small HDF5 helpers shared by the writer (output*.c) and the
+ * readers (summary.c, info.c, resume). Not thread-safe beyond HDF5 itself:
+ * call from the one thread that talks to HDF5. */
 #ifndef HP_H5UTIL_H
 #define HP_H5UTIL_H
 
 #include <hdf5.h>
+#include "hp_err.h"
 
 /* HDF5's automatic error printer, saved while it is switched off:
  * expected failures are reported once, through hp_fail. */
@@ -16,6 +17,27 @@ void hp_h5_quiet_end(hp_h5_quiet q);
 /* The innermost description on HDF5's error stack (it names the real
  * cause, e.g. the errno text), or "" when there is none. */
 void hp_h5_reason(char why[256]);
+
+/* hp_fail() for a failed HDF5 call, with hp_h5_reason() appended. */
+int hp_h5_fail(hp_err *err, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* H5*close on an id that may be unset (<= 0); sets it to -1. Returns the
+ * close function's status (0 for an unset id). */
+herr_t hp_h5_close(hid_t *id, herr_t (*fn)(hid_t));
+
+/* Variable-length UTF-8 string type (h5py reads it as str, netCDF as a
+ * string attribute); close it with H5Tclose. -1 on failure. */
+hid_t hp_h5_str_type(void);
+
+/* Creates, or overwrites, a scalar string attribute (NULL is written as
+ * ""). 0 or -1. */
+int hp_h5_attr_write_str(hid_t loc, const char *name, const char *value);
+
+/* Creates a numeric attribute: scalar when n == 0, else a 1-D array of n
+ * elements of file type ftype, given in memory type mtype. 0 or -1. */
+int hp_h5_attr_write_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                         hsize_t n, const void *value);
 
 /* A scalar string attribute, variable or fixed length, as a malloc'd
  * string; NULL when absent or not a string. */

@@ -1,71 +1,20 @@
 /* info: metadata and summary of a results file. See info.h.
  *
- * Its opening check is stricter-worded than summary.c's: `info` must refuse
- * a file before printing a single line of metadata, and say why (HDF5's
- * own reason for a truncated file, the version it found for a newer
- * format). The attribute readers are shared (h5util). */
+ * The file is checked by resfile.c, as summary and --resume check it, so
+ * `info` refuses a file before printing a single line of metadata. The
+ * attribute readers are shared (h5util). */
 #include "info.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <hdf5.h>
 
 #include "h5util.h"
-#include "output.h"
+#include "resfile.h"
 #include "summary.h"
-
-/* Opens h5path read-only and checks file type and format major version.
- * Returns the file id, or -1 with err set. Call with the printer off. */
-static hid_t open_checked(const char *path, hp_err *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return hp_fail(err, path, 0, NULL, "cannot open: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return hp_fail(err, path, 0, NULL, "not a hashpivot results file (not a regular file)");
-    if (H5Fis_hdf5(path) <= 0)
-        return hp_fail(err, path, 0, NULL, "not a hashpivot results file (not an HDF5 file)");
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        char why[256];
-        hp_h5_reason(why);
-        return hp_fail(err, path, 0, NULL, "cannot open as HDF5 (damaged or truncated file?)%s%s",
-                       why[0] ? ": " : "", why);
-    }
-    char *type = hp_h5_attr_text(f, "filetype");
-    int32_t ver[2];
-    int rc = 0;
-    if (type == NULL || strcmp(type, HP_FILETYPE) != 0)
-        rc = hp_fail(err, path, 0, "filetype", "not a hashpivot results file (filetype is %s%s%s)",
-                     type ? "\"" : "", type ? type : "missing", type ? "\"" : "");
-    else if (hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0)
-        rc = hp_fail(err, path, 0, "format_version", "missing or malformed; not a hashpivot results file");
-    else if (ver[0] != HP_FORMAT_MAJOR)
-        rc = hp_fail(err, path, 0, "format_version",
-                     "format %d.%d is not supported: this hashpivot reads format %d.x",
-                     (int)ver[0], (int)ver[1], HP_FORMAT_MAJOR);
-    free(type);
-    if (rc < 0) {
-        H5Fclose(f);
-        return -1;
-    }
-    return f;
-}
-
-int hp_info_check(const char *h5path, hp_err *err)
-{
-    hp_h5_quiet q = hp_h5_quiet_begin();
-    hid_t f = open_checked(h5path, err);
-    if (f >= 0)
-        H5Fclose(f);
-    hp_h5_quiet_end(q);
-    return f < 0 ? -1 : 0;
-}
 
 /* "name" of "dir/name.cfg": how runs are usually referred to. */
 static void config_name(const char *file, char *buf, size_t n)
@@ -136,7 +85,7 @@ static void print_meta(hid_t f, const char *path, FILE *out)
 int hp_info_print(const char *h5path, FILE *out, hp_err *err)
 {
     hp_h5_quiet q = hp_h5_quiet_begin();
-    hid_t f = open_checked(h5path, err);
+    hid_t f = hp_resfile_open(h5path, NULL, NULL, err);
     if (f >= 0) {
         print_meta(f, h5path, out);
         H5Fclose(f);

@@ -11,10 +11,6 @@
 #include <stdio.h>
 #include "hp_err.h"
 
-/* Checks that h5path is a readable hashpivot results file of a known
- * format major version. Returns 0, or -1 with err set. */
-int hp_info_check(const char *h5path, hp_err *err);
-
 /* Prints the metadata block and the summary table of h5path to out.
  * Returns 0, or -1 with err set (nothing is printed for a refused file). */
 int hp_info_print(const char *h5path, FILE *out, hp_err *err);

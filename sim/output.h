@@ -27,10 +27,14 @@
 #include <stdint.h>
 #include "hp_err.h"
 #include "model.h"
+#include "resfile.h"
 
-#define HP_FILETYPE "hashpivot-results"
-#define HP_FORMAT_MAJOR 1
-#define HP_FORMAT_MINOR 0
+/* Paths in block b of a run of n_paths paths cut into blocks of bs: bs, or
+ * fewer in the last block. */
+static inline uint64_t hp_block_paths(uint64_t b, uint64_t bs, uint64_t n_paths)
+{
+    return n_paths - b * bs < bs ? n_paths - b * bs : bs;
+}
 
 typedef struct hp_output_opts {
     const char *path;          /* final file name                             */

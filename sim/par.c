@@ -183,12 +183,6 @@ uint64_t *hp_par_allgather_u64(const uint64_t *mine, size_t n, size_t *n_all)
     return all;
 }
 
-void hp_par_barrier(void)
-{
-    if (hp_par_active())
-        MPI_Barrier(MPI_COMM_WORLD);
-}
-
 #else /* serial build: one rank */
 
 int hp_par_init(int *argc, char ***argv, hp_err *err) { (void)argc; (void)argv; (void)err; return 0; }
@@ -203,7 +197,6 @@ void hp_par_bcast(void *buf, size_t bytes) { (void)buf; (void)bytes; }
 char *hp_par_bcast_str(const char *s) { return s != NULL ? strdup(s) : NULL; }
 void hp_par_max_bytes(uint8_t *a, size_t n) { (void)a; (void)n; }
 int64_t hp_par_max_i64(int64_t x) { return x; }
-void hp_par_barrier(void) {}
 
 /* One rank: a copy of its own list. */
 uint64_t *hp_par_allgather_u64(const uint64_t *mine, size_t n, size_t *n_all)

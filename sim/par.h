@@ -43,6 +43,5 @@ int64_t hp_par_max_i64(int64_t x);
 /* Every rank's list, concatenated in rank order (malloc'd, *n_all set).
  * Returns NULL when out of memory (every rank then gets NULL). */
 uint64_t *hp_par_allgather_u64(const uint64_t *mine, size_t n, size_t *n_all);
-void hp_par_barrier(void);
 
 #endif

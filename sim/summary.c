@@ -18,13 +18,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <errno.h>
 
 #include <hdf5.h>
 
 #include "h5util.h"
-#include "output.h"
+#include "resfile.h"
 
 #define READ_VALUES 65536           /* doubles per read, at least one chunk  */
 #define N_BINS 65536                /* 16 bits of the key per pass           */
@@ -314,35 +312,6 @@ static size_t read_paths(hid_t ds, int n_alloc)
 
 /* ---- reading the file ------------------------------------------------- */
 
-/* Opens a results file read-only, refusing anything that is not a
- * hashpivot file of a format major version this build understands. */
-static hid_t open_results(const char *path, hp_err *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return hp_fail(err, path, 0, NULL, "cannot open: %s", strerror(errno));
-    if (H5Fis_hdf5(path) <= 0)
-        return hp_fail(err, path, 0, NULL, "not a hashpivot results file (not HDF5)");
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return hp_fail(err, path, 0, NULL, "cannot open");
-    char *type = hp_h5_attr_text(f, "filetype");
-    int32_t ver[2];
-    int rc = 0;
-    if (type == NULL || strcmp(type, HP_FILETYPE) != 0
-        || hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0)
-        rc = hp_fail(err, path, 0, NULL, "not a hashpivot results file");
-    else if (ver[0] != HP_FORMAT_MAJOR)
-        rc = hp_fail(err, path, 0, NULL, "format version %d.%d is not supported (this build reads %d.x)",
-                     (int)ver[0], (int)ver[1], HP_FORMAT_MAJOR);
-    free(type);
-    if (rc < 0) {
-        H5Fclose(f);
-        return -1;
-    }
-    return f;
-}
-
 /* Opens an [allocation, path] dataset and returns its two extents. */
 static hid_t open_2d(hid_t f, const char *path, const char *var, hsize_t *dims, hp_err *err)
 {
@@ -408,7 +377,7 @@ int hp_summary_stats(const char *h5path, const char *var, double scale,
                      hp_stats *out, int max_alloc, hp_err *err)
 {
     hp_h5_quiet q = hp_h5_quiet_begin();
-    hid_t f = open_results(h5path, err);
+    hid_t f = hp_resfile_open(h5path, NULL, NULL, err);
     int rc = f < 0 ? -1 : stats_open(f, h5path, var, scale, out, max_alloc, err);
     if (f >= 0)
         H5Fclose(f);
@@ -569,7 +538,7 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
 int hp_summary_print(const char *h5path, FILE *out, hp_err *err)
 {
     hp_h5_quiet q = hp_h5_quiet_begin();
-    hid_t f = open_results(h5path, err);
+    hid_t f = hp_resfile_open(h5path, NULL, NULL, err);
     int rc = -1;
     if (f >= 0) {
         print_header(f, h5path, out);

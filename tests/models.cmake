@@ -7,3 +7,5 @@ add_executable(bench_floor ${HP_TEST_DIR}/bench_floor.c)
 target_link_libraries(bench_floor hpsim)
 # Network, miner and HPC variants: closed forms and 4-SE statistical checks.
 hp_c_test(test_variants ${HP_TEST_DIR}/test_variants.c ${HP_TEST_DIR}/testutil.c)
+# ASIC price per TH/s against hashprice: power law, floor, annuity, sourced points.
+hp_c_test(test_asic ${HP_TEST_DIR}/test_asic.c ${HP_TEST_DIR}/testutil.c)

@@ -5,7 +5,7 @@ usage: test_calibrate.py CALIBRATE_PY HASHPIVOT DEFAULT_CFG
 
 Three CSVs are simulated with fixed seeds (numpy): a gbm price with a gbm
 hashrate, a Merton jump diffusion, and a GARCH(1,1) in the model's own form
-(MODEL.md 4). The script's fragment must recover every parameter within
+(as models/price.c steps it). The script's fragment must recover every parameter within
 K = 4 of its own reported standard errors (a false alarm about once in
 16,000 checks per parameter), and `hashpivot validate` must accept the
 fragment alone, @included in default.cfg in place of its price group, and as

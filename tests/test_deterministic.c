@@ -1,4 +1,4 @@
-/* The deterministic limit (MODEL.md 9): every volatility zero, so each
+/* The deterministic limit: every volatility zero, so each
  * cash-flow line and the NPV are sums of geometric series that this test
  * computes on its own, and the engine must match them to 1e-9 relative.
  *

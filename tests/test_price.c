@@ -1,4 +1,4 @@
-/* Distribution tests of the price models (MODEL.md 4), run on the price
+/* Distribution tests of the price models, run on the price
  * module alone with fixed seeds.
  *
  * Every statistical check is |estimate - closed form| <= K_SIGMA standard

@@ -109,7 +109,7 @@ ok "resuming a finished run is refused (rc $rc)" $([[ $rc -eq 1 && $msg -eq 0 ]]
 
 echo "not hdf5" >"$tmp/g.h5.partial"
 "$bin" run --resume "$tmp/g.h5" --quiet >/dev/null 2>"$tmp/g.err"
-one_line "$tmp/g.err" "g\.h5\.partial: cannot resume: not a readable HDF5 file.*--force"
+one_line "$tmp/g.err" "g\.h5\.partial: cannot resume: not a hashpivot results file \(not an HDF5 file\)"
 ok "an unreadable partial file is refused" $?
 
 "$bin" run --resume "$tmp/nothing.h5" --quiet >/dev/null 2>"$tmp/h.err"

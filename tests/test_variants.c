@@ -1,4 +1,4 @@
-/* Network, miner and HPC variants (MODEL.md 5-8): closed forms in the
+/* Network, miner and HPC variants: closed forms in the
  * deterministic limit, and distributional checks with fixed seeds whose
  * tolerances are 4 standard errors (false-failure rate about 6e-5 each).
  *

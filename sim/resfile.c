@@ -1,0 +1,62 @@
+/* resfile: the one results-file check (see resfile.h). */
+#include "resfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "h5util.h"
+
+/* hp_fail() with the caller's context before the reason. */
+static int refuse(hp_err *err, const char *path, const char *context, const char *reason,
+                  const char *detail)
+{
+    return hp_fail(err, path, 0, NULL, "%s%s%s%s", context ? context : "", context ? ": " : "",
+                   reason, detail ? detail : "");
+}
+
+hid_t hp_resfile_open(const char *path, const char *context, int32_t fmt[2], hp_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return refuse(err, path, context ? context : "cannot open", strerror(errno), NULL);
+    if (!S_ISREG(st.st_mode))
+        return refuse(err, path, context, "not a hashpivot results file (not a regular file)", NULL);
+    if (H5Fis_hdf5(path) <= 0)
+        return refuse(err, path, context, "not a hashpivot results file (not an HDF5 file)", NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        char why[256], detail[300];
+        hp_h5_reason(why);
+        snprintf(detail, sizeof detail, "%s%s", why[0] ? ": " : "", why);
+        return refuse(err, path, context, "cannot open as HDF5 (damaged or truncated file?)", detail);
+    }
+    char *type = hp_h5_attr_text(f, "filetype");
+    int32_t ver[2] = { 0, 0 };
+    int rc = 0;
+    if (type == NULL || strcmp(type, HP_FILETYPE) != 0) {
+        char detail[160];
+        snprintf(detail, sizeof detail, " (filetype is %s%.100s%s)", type ? "\"" : "",
+                 type ? type : "missing", type ? "\"" : "");
+        rc = refuse(err, path, context, "not a hashpivot results file", detail);
+    } else if (hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0) {
+        rc = refuse(err, path, context, "not a hashpivot results file (format_version missing or malformed)",
+                    NULL);
+    } else if (ver[0] != HP_FORMAT_MAJOR) {
+        char detail[120];
+        snprintf(detail, sizeof detail, "format %d.%d is not supported: this hashpivot reads format %d.x",
+                 (int)ver[0], (int)ver[1], HP_FORMAT_MAJOR);
+        rc = refuse(err, path, context, detail, NULL);
+    }
+    free(type);
+    if (rc < 0) {
+        H5Fclose(f);
+        return -1;
+    }
+    if (fmt != NULL) {
+        fmt[0] = ver[0];
+        fmt[1] = ver[1];
+    }
+    return f;
+}
