@@ -385,6 +385,15 @@ int hp_cli_analysis(int argc, char **argv, const hp_model *model, const hp_param
     /* gsa: a design point is a whole Monte Carlo run; 500 paths unless -n. */
     if (!strcmp(c.command, "gsa") && !c.paths_given && add_set(&c, "simulation.n_paths=500L"))
         return usage_error(&c, "too many overrides%s", "");
+    /* One process with OpenMP threads: several MPI ranks would each run
+     * the whole analysis and race on one file. */
+    const char *ranks[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"};
+    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+        if (getenv(ranks[i]) != NULL && atoi(getenv(ranks[i])) > 1) {
+            fprintf(stderr, "hashpivot: %s runs in one process (%s=%s): use threads (-j), not MPI ranks\n",
+                    c.command, ranks[i], getenv(ranks[i]));
+            return 1;
+        }
     hp_an an = {.model = model, .tables = tables, .config = c.config, .sets = c.sets,
                 .n_sets = c.n_sets, .threads = c.threads};
     hp_err err = {0};
