@@ -179,7 +179,17 @@ int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
     h->lease_decay = exp(-kappa * dt);
     h->lease_vol = hp_ou_vol(hp_cfg_double(cfg, "ai_market.sigma"), kappa, dt);
     h->max_tranches = 0;
-    double tranche = hp_cfg_double(cfg, "allocation.tranche_mw");
+    double tranche = hp_cfg_double(cfg, "allocation.tranche_mw"), largest = 0;
+    for (int a = 0; a < h->n_alloc; a++)
+        largest = fmax(largest, frac[a] * capacity_mw);
+    /* Every tranche is stepped every day: their number bounds the time and
+     * memory of a path, so it is checked before any work. */
+    if (ceil(largest / tranche - 1e-9) > HP_MAX_TRANCHES)
+        return hp_cfg_fail(cfg, err, "allocation.tranche_mw",
+                           "%g MW tranches split the largest allocation (%g MW) into %.0f; at most "
+                           "%d per allocation are simulated: use tranches of at least %.3g MW",
+                           tranche, largest, ceil(largest / tranche - 1e-9), HP_MAX_TRANCHES,
+                           largest / HP_MAX_TRANCHES);
     for (int a = 0; a < h->n_alloc; a++) {
         h->alloc[a] = frac[a];
         if (plan_tranches(h, a, frac[a] * capacity_mw, tranche, ramp_start, ramp_end) != 0)

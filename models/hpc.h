@@ -41,6 +41,11 @@
 #include "hp_err.h"
 #include "rng.h"
 
+/* Tranches per allocation at most: each is stepped every day, so their
+ * number bounds the time and memory of a path (allocation.tranche_mw = 0.001
+ * of a 7.6 GW fleet would be 3.8 million: hours for a handful of paths). */
+#define HP_MAX_TRANCHES 1000
+
 /* One tranche's planned start (the same on every path). */
 typedef struct hp_tranche_plan {
     double mw;

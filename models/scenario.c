@@ -196,7 +196,7 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
     const hp_layout *l = &s->layout;
     const hp_network *nw = &s->net;
     for (int n = 0; n < s->n_net; n++) {
-        hp_chain_init(&w->chain[n], nw->height0, nw->difficulty0, nw->hashrate0_hs);
+        hp_network_chain_start(nw, &w->chain[n]);
         w->lh[n] = s->log_hash_market0;
         w->luck[n] = *luck;
     }

@@ -183,10 +183,17 @@ class Results:
         self.written = np.isfinite(npv0)
         self.n = int(self.written.sum())
 
+    def _node(self, name):
+        """The object at `name`, or None; a damaged object names itself."""
+        try:
+            return self.f[name] if name in self.f else None
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot open (damaged file?): {e}")
+
     def _dataset(self, name):
-        if name not in self.f or not isinstance(self.f[name], h5py.Dataset):
+        ds = self._node(name)
+        if not isinstance(ds, h5py.Dataset):
             self._fail(name, "no such dataset")
-        ds = self.f[name]
         if ds.dtype.kind not in "iuf":
             self._fail(name, f"expected numbers, got {ds.dtype}")
         return ds
@@ -220,18 +227,23 @@ class Results:
         return base[:-4] if base.endswith(".cfg") else base
 
     def has(self, name):
-        return name in self.f and isinstance(self.f[name], h5py.Dataset)
+        return isinstance(self._node(name), h5py.Dataset)
 
     def ndim(self, name):
-        return self.f[name].ndim
+        return self._dataset(name).ndim
+
+    def _text_attr(self, name, key, default):
+        try:
+            v = self._dataset(name).attrs.get(key, default)
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot read attribute {key} (damaged file?): {e}")
+        return _text(v) if _is_text(v) else default
 
     def units(self, name):
-        v = self.f[name].attrs.get("units", "?")
-        return _text(v) if _is_text(v) else "?"
+        return self._text_attr(name, "units", "?")
 
     def long_name(self, name):
-        v = self.f[name].attrs.get("long_name", name)
-        return _text(v) if _is_text(v) else name
+        return self._text_attr(name, "long_name", name)
 
     def alloc_path(self, name):
         """An [allocation, path] dataset, written paths only."""

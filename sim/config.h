@@ -30,6 +30,12 @@ typedef enum hp_type {
 
 #define HP_LIST_MAX 64
 
+/* The largest config file read (and each file it @includes): a config is a
+ * few KiB, and the bound keeps /dev/zero or a wrong file from taking all
+ * memory. */
+#define HP_CONFIG_MAX_BYTES (1u << 20)
+#define HP_CONFIG_MAX_TEXT "1 MiB"
+
 typedef struct hp_param {
     const char *key;      /* dotted path, e.g. "price.sigma"                  */
     hp_type type;

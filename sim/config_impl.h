@@ -6,6 +6,8 @@
  *   config_value.c    taking one value: type, range, choice, date, list checks
  *   config_literal.c  re-reading integer literals libconfig 1.5 may have wrapped
  *   config_suggest.c  "did you mean" for unknown keys and choices
+ *   config_text.c     the text before libconfig: bounded reads, @include
+ *                     checks, arrays read as lists
  *   config_write.c    writing a resolved config back, and the Markdown reference
  * Only config.h is public. */
 #ifndef HP_CONFIG_IMPL_H
@@ -86,6 +88,20 @@ const char *cfg_choice_hint(const char *choices, const char *word, char *buf, si
 /* Fails if the integer literal written for s overflowed 32 or 64 bits. */
 int cfg_check_int(loader *L, const origin *o, const char *key, const config_setting_t *s,
                   const char *what);
+
+/* ---- config_text.c ------------------------------------------------------- */
+
+/* A whole text file, at most HP_CONFIG_MAX_BYTES and without NUL bytes; NULL
+ * with "path: cannot read WHAT: why" in err otherwise. */
+char *cfg_read_file(const char *path, const char *what, hp_err *err);
+/* Checks every @include of text (written in `file`), and theirs in turn,
+ * with cfg_read_file: "file:line: @include "name": why" on the first fault. */
+int cfg_check_includes(const char *file, const char *text, int depth, hp_err *err);
+/* Rewrites every [ ... ] outside strings and comments as ( ... ), in place. */
+void cfg_arrays_to_lists(char *text);
+/* The setting name of the innermost array open at the end of `line` of
+ * text, into name[n]; 0 if there is none. */
+int cfg_array_name_at(const char *text, int line, char *name, size_t n);
 
 /* ---- config_value.c ------------------------------------------------------ */
 

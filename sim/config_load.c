@@ -1,14 +1,12 @@
 /* config_load: hp_config_load and hp_config_load_text. Reads the file (not
- * through libconfig: see slurp), walks its settings against the
+ * through libconfig: see config_text.c), walks its settings against the
  * declarations, applies the --set overrides and checks required keys. */
 #include "config_impl.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* Every declared default, parsed like an override; a bad one is a bug in
  * its table, reported before any input is looked at. */
@@ -25,45 +23,6 @@ static void fill_defaults(const loader *L)
     }
 }
 
-/* Reads a whole file. libconfig 1.5 reports I/O errors with no file name
- * and no errno, and a directory makes its scanner exit the process, so the
- * file is opened and read here and parsed from memory. */
-static char *slurp(const char *path, hp_err *err)
-{
-    struct stat st;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        hp_fail(err, path, 0, NULL, "cannot read config file: %s", strerror(errno));
-        return NULL;
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        hp_fail(err, path, 0, NULL, "cannot read config file: %s", strerror(EISDIR));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0, r;
-    char *buf = cfg_calloc(cap, 1);
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (nb == NULL)
-                cfg_die("out of memory");
-            buf = nb;
-        }
-    }
-    int failed = ferror(f), e = errno;
-    fclose(f);
-    buf[n] = '\0';
-    if (failed || strlen(buf) != n) {
-        free(buf);
-        hp_fail(err, path, 0, NULL, "cannot read config file: %s",
-                failed ? strerror(e) : "it contains a NUL byte");
-        return NULL;
-    }
-    return buf;
-}
-
 /* The text of an @include'd file, read back for the overflow check (the
  * last one is kept: settings of one include come together). */
 static const char *include_text(loader *L, const char *name)
@@ -74,7 +33,7 @@ static const char *include_text(loader *L, const char *name)
     free(L->inc_name);
     free(L->inc_text);
     L->inc_name = cfg_strdup(name);
-    L->inc_text = slurp(name, &ignored);
+    L->inc_text = cfg_read_file(name, "the included file", &ignored);
     return L->inc_text;
 }
 
@@ -121,21 +80,41 @@ static int walk(loader *L, const config_setting_t *g, const char *prefix)
     return 0;
 }
 
-/* Reads (unless its text was given), parses and walks the config file, if
- * there is one. */
+/* libconfig's parse error, in our words where we have better ones. Arrays
+ * of the file itself were read as lists (config_text.c), so a mixed array
+ * can only be in an @include'd file. */
+static int parse_error(loader *L, const config_t *cfg)
+{
+    const char *file = config_error_file(cfg), *why = config_error_text(cfg);
+    int line = config_error_line(cfg);
+    if (file == NULL)
+        file = L->path;
+    if (why != NULL && strcmp(why, "mismatched element type in array") == 0) {
+        char name[KEY_MAX];
+        const char *text = strcmp(file, L->path) == 0 ? L->text : include_text(L, file);
+        int named = text != NULL && cfg_array_name_at(text, line, name, sizeof name);
+        return hp_fail(L->err, file, line, named ? name : NULL, "an array of integers and "
+                       "floats: write 0.0 for 0 (libconfig arrays hold one type)");
+    }
+    return hp_fail(L->err, file, line, NULL, "%s", why ? why : "cannot parse");
+}
+
+/* Reads (unless its text was given), checks its @includes, parses and
+ * walks the config file, if there is one. */
 static int load_file(loader *L)
 {
     config_t cfg;
     int rc;
     if (L->path == NULL)
         return 0;
-    if (L->text == NULL && (L->text = slurp(L->path, L->err)) == NULL)
+    if (L->text == NULL && (L->text = cfg_read_file(L->path, "config file", L->err)) == NULL)
         return -1;
+    if (cfg_check_includes(L->path, L->text, 0, L->err) != 0)
+        return -1;
+    cfg_arrays_to_lists(L->text);
     config_init(&cfg);
     if (!config_read_string(&cfg, L->text)) {
-        const char *file = config_error_file(&cfg);
-        rc = hp_fail(L->err, file ? file : L->path, config_error_line(&cfg), NULL, "%s",
-                     config_error_text(&cfg));
+        rc = parse_error(L, &cfg);
     } else {
         rc = walk(L, config_root_setting(&cfg), "");
     }

@@ -4,6 +4,7 @@
 #include "config_impl.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,18 +57,40 @@ static int take_double(loader *L, const origin *o, const hp_param *p,
     return check_range(L, o, p, t->u.d, shown, "");
 }
 
-/* HP_INT: an integer literal (never a float) within range. */
+/* A float written for an integer key (n_paths = 1e6): taken when it is a
+ * whole number that a double holds exactly (|x| <= 2^53), refused with the
+ * reason otherwise. */
+static int take_whole_float(loader *L, const origin *o, const hp_param *p, double x,
+                            int64_t *out)
+{
+    char shown[40];
+    cfg_fmt_double(shown, x);
+    if (!(x == floor(x)))
+        return hp_fail(L->err, o->file, o->line, p->key, "expected an integer, got %s", shown);
+    if (!(fabs(x) <= 0x1p53))
+        return hp_fail(L->err, o->file, o->line, p->key, "%s is too large to be exact as a "
+                       "float (over 2^53); write it in digits, with an L suffix", shown);
+    *out = (int64_t)x;
+    return 0;
+}
+
+/* HP_INT: an integer literal within range, or a float that is exactly one. */
 static int take_int(loader *L, const origin *o, const hp_param *p,
                     const config_setting_t *s, hp_value *t)
 {
     char shown[40];
     int type = config_setting_type(s);
-    if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+    if (type == CONFIG_TYPE_FLOAT) {
+        if (take_whole_float(L, o, p, config_setting_get_float(s), &t->u.i))
+            return -1;
+    } else if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
         return hp_fail(L->err, o->file, o->line, p->key, "expected an integer, got %s",
                        cfg_setting_kind(s));
-    if (cfg_check_int(L, o, p->key, s, ""))
+    } else if (cfg_check_int(L, o, p->key, s, "")) {
         return -1;
-    t->u.i = config_setting_get_int64(s);
+    } else {
+        t->u.i = config_setting_get_int64(s);
+    }
     snprintf(shown, sizeof shown, "%lld", (long long)t->u.i);
     return check_range(L, o, p, (double)t->u.i, shown, "");
 }
@@ -224,6 +247,7 @@ static const config_setting_t *parse_value(config_t *cfg, const char *text, char
     size_t n = strlen(text) + 8;
     *buf = cfg_calloc(n, 1);
     snprintf(*buf, n, "v = %s;\n", text);
+    cfg_arrays_to_lists(*buf);     /* [0, 0.2] as a config file reads it */
     config_init(cfg);
     if (!config_read_string(cfg, *buf))
         return NULL;
