@@ -123,6 +123,7 @@ int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t sta
     nw->height0 = hp_cfg_int(cfg, "network.height0");
     nw->difficulty0 = hp_cfg_double(cfg, "network.difficulty0");
     nw->hashrate0_hs = hp_cfg_double(cfg, "network.hashrate0_ehs") * 1e18;
+    nw->epoch_elapsed_s = NAN;
 
     double g = hp_cfg_double(cfg, "network.growth");
     double sh = hp_cfg_double(cfg, "network.sigma");
@@ -181,6 +182,7 @@ int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t sta
             nw->hist_hs[d] = by_difficulty ? v[i0 + d] * HP_TWO32 / HP_TARGET_SPACING_S
                                            : v[i0 + d] * 1e12;
         nw->hashrate0_hs = nw->hist_hs[0];
+        nw->epoch_elapsed_s = hp_history_epoch_elapsed_s(h, start, nw->height0);
     }
     if (nw->fee_kind == HP_FEES_HISTORICAL) {
         const hp_history *h = network_history(cfg, start, n_days, hist, err);
@@ -238,6 +240,43 @@ void hp_chain_init(hp_chain *c, int64_t height, double difficulty, double hashra
     c->difficulty = difficulty;
     c->epoch_blocks = (double)(height % HP_RETARGET_INTERVAL);
     c->epoch_time_s = c->epoch_blocks > 0 ? (c->epoch_blocks - 1) * interval_s : -interval_s;
+}
+
+/* A replay knows when the epoch began: the clock is set from history
+ * instead of from one day's hashrate (which made the first retarget of a
+ * mid-epoch replay come out +6.48% against +1.65% on chain). */
+void hp_chain_init_clock(hp_chain *c, int64_t height, double difficulty, double hashrate_hs,
+                         double epoch_elapsed_s)
+{
+    hp_chain_init(c, height, difficulty, hashrate_hs);
+    if (isfinite(epoch_elapsed_s) && c->epoch_blocks > 0)
+        c->epoch_time_s = epoch_elapsed_s;
+}
+
+double hp_history_epoch_elapsed_s(const hp_history *h, int32_t start, int64_t height0)
+{
+    const double *blocks = hp_history_col(h, HP_HIST_BLOCKS);
+    double mined = (double)(height0 % HP_RETARGET_INTERVAL);   /* blocks of the epoch so far */
+    long i = hp_history_index(h, start);
+    if (blocks == NULL || mined == 0 || i < 0)
+        return NAN;
+    /* Walk back day by day until the day holding the epoch's first block. */
+    double after = 0;                  /* blocks on the days after day i - 1 */
+    for (long d = i - 1; d >= 0; d--) {
+        double b = blocks[d];
+        if (after + b >= mined) {
+            double k = mined - after;                       /* k-th block from the day's end */
+            double at_s = (b - k + 0.5) / b * HP_DAY_S;     /* its time within the day */
+            return (double)(i - d) * HP_DAY_S - at_s;
+        }
+        after += b;
+    }
+    return NAN;
+}
+
+void hp_network_chain_start(const hp_network *nw, hp_chain *c)
+{
+    hp_chain_init_clock(c, nw->height0, nw->difficulty0, nw->hashrate0_hs, nw->epoch_elapsed_s);
 }
 
 /* The subsidy era of a height: halvings before it, at most 64 (Core's
@@ -303,21 +342,6 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
     out->halvings = (int)(subsidy_era(c->height) - era0);
 }
 
-/* Gamma(a) for a >= 1 (Marsaglia & Tsang 2000): O(1) whatever a. */
-static double gamma_draw(hp_pcg64 *r, double a)
-{
-    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double x = hp_normal(r), v = 1.0 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = hp_uniform(r);
-        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
-            return d * v;
-    }
-}
-
 /* Poisson blocks: one draw for the whole span unless it reaches a retarget
  * or halving, which is then placed at its exact conditional time. */
 void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
@@ -346,7 +370,7 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
         }
         /* The k-th of n uniform arrivals in the span sits at a
          * Beta(k, n - k + 1) fraction of it: G_k / (G_k + G_(n-k+1)). */
-        double gk = gamma_draw(r, (double)k), rest = gamma_draw(r, (double)(n - (uint64_t)k + 1));
+        double gk = hp_gamma(r, (double)k), rest = hp_gamma(r, (double)(n - (uint64_t)k + 1));
         double t = left_s * gk / (gk + rest);
         out->blocks += (double)k;
         out->subsidy_btc += (double)k * sub_btc;

@@ -32,6 +32,7 @@
 #define HP_RETARGET_INTERVAL 2016
 #define HP_TARGET_SPACING_S  600.0
 #define HP_TARGET_TIMESPAN_S 1209600.0   /* 14 days */
+#define HP_DAY_S             86400.0
 #define HP_COIN_SAT          100000000LL
 #define HP_TWO32             4294967296.0
 
@@ -62,6 +63,20 @@ double hp_retarget(double difficulty, double actual_timespan_s);
 /* Starts a chain at an integer height; the blocks already mined in the
  * current epoch are assumed to have come at the rate `hashrate_hs`. */
 void hp_chain_init(hp_chain *c, int64_t height, double difficulty, double hashrate_hs);
+
+/* The same, with the epoch clock known: `epoch_elapsed_s` seconds from the
+ * epoch's first block to the start (from history). Where it is not finite,
+ * hp_chain_init's assumption is used. */
+void hp_chain_init_clock(hp_chain *c, int64_t height, double difficulty, double hashrate_hs,
+                         double epoch_elapsed_s);
+
+/* Seconds from the first block of the epoch under way at the start of day
+ * `start` to that instant, from the history's daily block counts: the
+ * epoch's first block is the (height0 % 2016)-th block back from the start,
+ * placed within its day as if the day's blocks were evenly spread. NAN when
+ * the history has no block counts or does not reach back to that block,
+ * or when height0 starts an epoch (no block of it is mined yet). */
+double hp_history_epoch_elapsed_s(const hp_history *h, int32_t start, int64_t height0);
 
 /* Advances the chain by `seconds` at a constant network hashrate. */
 void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out);
@@ -113,6 +128,8 @@ typedef struct hp_network {
     int block_luck;           /* Poisson blocks per day                    */
     int64_t height0;
     double difficulty0, hashrate0_hs;
+    double epoch_elapsed_s;   /* historical: the start's epoch clock from the
+                                 CSV's block counts; NAN: hashrate0 assumed */
     hp_hashrate_trend trend;
     hp_hashrate_eq eq;
     hp_fleet fleet;           /* fleet: cost curve, cohorts, investment   */
@@ -141,6 +158,9 @@ int hp_hash_kind_of(const char *name, hp_hash_kind *kind);
 int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t start,
                     int n_days, hp_history_set *hist, hp_err *err);
 void hp_network_free(hp_network *nw);
+
+/* Starts a path's chain at the run's start state. */
+void hp_network_chain_start(const hp_network *nw, hp_chain *c);
 
 /* Equilibrium: ln H* of day d for a daily revenue at 144 blocks. */
 static inline double hp_hash_eq_log_target(const hp_network *nw, int d, double revenue_usd_day)

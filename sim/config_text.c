@@ -3,7 +3,8 @@
  * libconfig 1.5 has rough edges that only the text can smooth:
  *   - it reads files itself with no bound: /dev/zero or a huge file runs the
  *     process out of memory, so files are read here, at most
- *     HP_CONFIG_MAX_BYTES, and a NUL byte stops the read at once;
+ *     HP_CONFIG_MAX_BYTES, a NUL byte stops the read at once and a device
+ *     is not read at all;
  *   - an @include of a directory makes its scanner print "input in flex
  *     scanner failed" and exit(2), and a missing one is "cannot open include
  *     file" with no file name: every @include is checked here first, with
@@ -66,6 +67,13 @@ char *cfg_read_file(const char *path, const char *what, hp_err *err)
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);
         hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, strerror(EISDIR));
+        return NULL;
+    }
+    /* A device (/dev/zero, a terminal) is no config, and reading one may
+     * never end; a pipe is allowed (hashpivot validate <(...)). */
+    if (fstat(fileno(f), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+        fclose(f);
+        hp_fail(err, path, 0, NULL, "cannot read %s: it is a device, not a file", what);
         return NULL;
     }
     /* Grown as it fills, never past the limit: a file claiming to be a
