@@ -74,6 +74,83 @@ def _kind(v):
 _READ_ERRORS = (OSError, KeyError, ValueError, TypeError, IndexError, RuntimeError)
 
 
+# ---- global heap collections ------------------------------------------------------
+#
+# Variable-length strings (every string attribute of a results file) live in
+# HDF5 "global heap collections" (signature GCOL), the one part of the file
+# format without a checksum. HDF5 1.10 reads an object of a collection through
+# its object table without bounds checks (H5HG_read, H5HG__cache_heap_
+# deserialize), so one damaged byte in a table can make a string read crash
+# the process, or overrun a buffer, instead of failing. check_global_heaps()
+# walks every collection's table the way HDF5 does, before HDF5 opens the
+# file, and refuses a table that does not add up. It reads the whole file
+# once, in 16 MiB blocks (about a second per GB from the page cache).
+
+GCOL_HEADER = b"GCOL\x01\x00\x00\x00"   # signature, version 1, 3 reserved bytes
+GCOL_MIN_SIZE = 4096                      # H5HG_MINSIZE
+SCAN_BLOCK = 16 << 20
+
+
+def _collection_fault(data):
+    """Why the collection in data (its bytes, header first) is not
+    consistent, or None. Lengths are 8 bytes (checked by the caller)."""
+    end, p, seen = len(data), 16, set()
+    max_idx = 2 * ((end - 16) // 16 + 2)
+    while p < end:
+        if p + 16 > end:                  # too small for a header: free space
+            return None
+        idx = int.from_bytes(data[p:p + 2], "little")
+        size = int.from_bytes(data[p + 8:p + 16], "little")
+        if idx == 0:
+            need = size                   # the free-space object counts its header
+            if need < 16:
+                return f"free space of {size} bytes"
+        else:
+            if idx in seen or idx > max_idx:
+                return f"object index {idx} repeated or out of range"
+            seen.add(idx)
+            need = 16 + (size + 7) // 8 * 8
+        if p + need > end:
+            return f"object {idx} of {size} bytes runs past the end"
+        p += need
+    return None
+
+
+def check_global_heaps(path):
+    """Raises ResultsError if a global heap collection of the file at path is
+    inconsistent (see above). Files whose superblock does not use 8-byte
+    lengths are not hashpivot files and are left to HDF5."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(32)
+            if head[:8] != b"\x89HDF\r\n\x1a\n":
+                return
+            lengths = head[10] if head[8] in (2, 3) else head[14] if head[8] in (0, 1) else 0
+            if lengths != 8:
+                return
+            total = os.fstat(fh.fileno()).st_size
+            pos = 0
+            while pos < total:
+                fh.seek(pos)
+                data = fh.read(SCAN_BLOCK + len(GCOL_HEADER) - 1)
+                i = data.find(GCOL_HEADER)
+                while 0 <= i < SCAN_BLOCK:
+                    start = pos + i
+                    fh.seek(start + 8)
+                    size = int.from_bytes(fh.read(8), "little")
+                    if size < GCOL_MIN_SIZE or start + size > total:
+                        raise ResultsError(f"{path}: damaged file: global heap at byte {start}: "
+                                           f"size {size} does not fit the file")
+                    fh.seek(start)
+                    why = _collection_fault(fh.read(size))
+                    if why:
+                        raise ResultsError(f"{path}: damaged file: global heap at byte {start}: {why}")
+                    i = data.find(GCOL_HEADER, i + 1)
+                pos += SCAN_BLOCK
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read: {e.strerror or e}")
+
+
 class Results:
     """An open results file, checked on opening: every attribute and axis the
     scripts use has the type and shape a hashpivot file gives it. Datasets
@@ -91,6 +168,7 @@ class Results:
             raise ResultsError(f"{path}: cannot read: {e}")
         if not is_hdf5:
             raise ResultsError(f"{path}: not a hashpivot results file (not an HDF5 file)")
+        check_global_heaps(path)
         try:
             self.f = h5py.File(path, "r")
         except _READ_ERRORS as e:

@@ -7,7 +7,9 @@ Trials (all deterministic): the file truncated at 12 lengths; 24 single
 bytes flipped (fixed seed, 16 in the first 8 KiB where HDF5 keeps the
 superblock and root metadata); 27 foreign HDF5 files built with h5py,
 each a results file with one attribute or dataset of the wrong type or
-shape; and files that are not HDF5 at all.
+shape; 3 files with a damaged global heap collection (where string
+attributes live, unchecksummed: HDF5 1.10 would crash on them, so the
+readers check the collections first); files that are not HDF5 at all.
 
 Both scripts run in one child process (runner below), so matplotlib is
 imported once and a crash inside HDF5 still shows as a failed trial.
@@ -141,7 +143,24 @@ def foreign_files(good, tmp):
     open(text, "w").write("hello\n")
     directory = os.path.join(tmp, "dir.h5")
     os.mkdir(directory)
-    return out + [plain, empty, text, directory, os.path.join(tmp, "absent.h5")]
+    return out + [plain, empty, text, directory, os.path.join(tmp, "absent.h5")] + heap_files(good, tmp)
+
+
+def heap_files(good, tmp):
+    """Copies of good with its first global heap collection damaged: an
+    object's size, an object's index, the collection's size."""
+    data = open(good, "rb").read()
+    at = data.find(b"GCOL\x01\x00\x00\x00")
+    obj = at + 16 + 16 + (int.from_bytes(data[at + 24:at + 32], "little") + 7) // 8 * 8   # the second object
+    out = []
+    for name, off, value in (("heap_object_size", obj + 9, 0xFF), ("heap_object_index", obj + 1, 0xFF),
+                             ("heap_collection_size", at + 13, 0x7F)):
+        b = bytearray(data)
+        b[off] = value
+        p = os.path.join(tmp, f"{name}.h5")
+        open(p, "wb").write(bytes(b))
+        out.append(p)
+    return out
 
 
 # Damage to a dataset only report.py reads.
@@ -173,7 +192,7 @@ with tempfile.TemporaryDirectory() as tmp:
                   and lines[0].startswith(f"{script}.py: "))
             check(ok, f"{script}.py on {name}: exit {r['rc']}, stderr:\n{r['stderr'].rstrip()}")
         # A foreign file must be refused, not summarised.
-        if name.startswith("foreign_") or name in ("plain.h5", "empty.h5", "text.h5", "dir.h5", "absent.h5"):
+        if name.startswith(("foreign_", "heap_")) or name in ("plain.h5", "empty.h5", "text.h5", "dir.h5", "absent.h5"):
             readers = ("report",) if name in REPORT_ONLY else ("report", "compare")
             for script in readers:
                 check(res[script]["rc"] not in (0, "traceback"), f"{script}.py refuses {name}")
