@@ -1,21 +1,16 @@
-"""hp_results: read a hashpivot results file and compute its statistics.
+"""hp_results: read a hashpivot results file, one allocation at a time.
 
 Shared by scripts/report.py and scripts/compare.py (Debian's python3 with
-h5py and numpy). Everything is found from the file itself: the axes, the
-baseline (0%) allocation, units and long names of every dataset.
+h5py, numpy and scipy). Everything is found from the file itself: the axes,
+the baseline (0%) allocation, units and long names of every dataset.
+The statistics and their errors are in hp_stats.py (the definitions of
+sim/stats.h).
 
-Statistics of one allocation's NPV over the paths (definitions used by the
-report, the comparison and the README):
-  mean, sd          sample mean and standard deviation (n - 1)
-  se                Monte Carlo standard error of the mean, sd / sqrt(n)
-  q05, q50, q95     quantiles, numpy's linear interpolation (as `hashpivot info`)
-  p_loss            share of paths with NPV < 0
-  var05             value at risk at 5%: -q05, the loss exceeded on 5% of paths
-  cvar05            conditional VaR (expected shortfall) at 5%: minus the mean of
-                    the worst 5% of outcomes, with the fractional weight of
-                    Acerbi and Tasche (2002) on the boundary path, so it is
-                    exact for any n; a positive value is a loss
-  p_beats           share of paths where NPV(f) > NPV(baseline) on the same path
+Memory is bounded whatever the path count: an [allocation, path] dataset is
+read one allocation at a time (8 bytes a path: 8 MB at 10^6 paths); an
+[allocation, path, year] dataset either one allocation at a time, when that
+fits in READ_BUDGET_BYTES (128 MiB; 10^6 paths x 13 years = 104 MB), or else one year
+at a time, or in blocks of paths (path_blocks).
 """
 import math
 import os
@@ -25,7 +20,8 @@ import numpy as np
 
 FILETYPE = "hashpivot-results"
 FORMAT_MAJOR = 1
-ALPHA = 0.05  # tail probability of VaR and CVaR
+READ_BUDGET_BYTES = 128 << 20   # one read of a per-year dataset at most
+BLOCK_PATHS = 8192              # paths per block in path_blocks
 
 
 class ResultsError(Exception):
@@ -234,6 +230,7 @@ class Results:
         self.commit = text("git_commit", "?")
         self.created = text("created", "?")
         self.n_days = int(self._attr("n_days", _is_int, "an integer", default=0))
+        self.command_line = text("command_line", "")
         self.horizon_years = float(self._attr("horizon_years", _is_real, "a number", default=float("nan")))
         self.alloc = self._axis("axes/allocation", "f").astype(float)
         self.years = self._axis("axes/year", "i").astype(int)
@@ -323,54 +320,74 @@ class Results:
     def long_name(self, name):
         return self._text_attr(name, "long_name", name)
 
-    def alloc_path(self, name):
-        """An [allocation, path] dataset, written paths only."""
-        return self._read(name, self._check_alloc_path(name))[:, self.written]
+    def _finite(self, name, x):
+        """x, if every value is finite: a written path holds numbers only."""
+        if not np.all(np.isfinite(x)):
+            self._fail(name, "holds values that are not finite on written paths (damaged file?)")
+        return x
 
-    def path_year(self, name, a=None):
-        """[path, year] values: a [path, year] dataset, or allocation a of an
-        [allocation, path, year] one (read as one slice)."""
+    def row(self, name, a):
+        """Allocation a of an [allocation, path] dataset, written paths only."""
+        ds = self._check_alloc_path(name)
+        return self._finite(name, self._read(name, ds, (a, slice(None)))[self.written])
+
+    def _alloc_path_year(self, name):
+        """An [allocation, path, year] or [path, year] dataset (second value:
+        True if it has the allocation dimension)."""
         ds = self._dataset(name)
         ny = len(self.years)
         if ds.shape == (self.n_paths, ny):
-            x = self._read(name, ds)
-        elif ds.shape == (len(self.alloc), self.n_paths, ny):
-            x = self._read(name, ds, (a, slice(None), slice(None)))
+            return ds, False
+        if ds.shape == (len(self.alloc), self.n_paths, ny):
+            return ds, True
+        self._fail(name, f"expected a [path, year] or [allocation, path, year] array "
+                   f"({self.n_paths} paths, {ny} years), got {ds.shape}")
+
+    def year_columns(self, name, a=None):
+        """Yields (k, values of year k over the written paths) of a [path,
+        year] dataset or of allocation a of an [allocation, path, year] one:
+        read whole when it fits in READ_BUDGET_BYTES, else year by year."""
+        ds, by_alloc = self._alloc_path_year(name)
+        head = (a,) if by_alloc else ()
+        ny = len(self.years)
+        if self.n_paths * ny * 8 <= READ_BUDGET_BYTES:
+            x = self._finite(name, self._read(name, ds, head + (slice(None), slice(None)))[self.written, :])
+            for k in range(ny):
+                yield k, x[:, k]
         else:
-            self._fail(name, f"expected a [path, year] or [allocation, path, year] array "
-                       f"({self.n_paths} paths, {ny} years), got {ds.shape}")
-        return x[self.written, :]
+            for k in range(ny):
+                yield k, self._finite(name, self._read(name, ds, head + (slice(None), k))[self.written])
+
+    def path_blocks(self, items, block=BLOCK_PATHS):
+        """Yields, for blocks of paths in order, a list of [paths, year]
+        arrays, one per (dataset, allocation) in items (written paths only;
+        the allocation is ignored for a [path, year] dataset)."""
+        sets = [(n, a) + self._alloc_path_year(n) for n, a in items]
+        for p0 in range(0, self.n_paths, block):
+            p1 = min(p0 + block, self.n_paths)
+            keep = self.written[p0:p1]
+            if not keep.any():
+                continue
+            out = []
+            for n, a, ds, by_alloc in sets:
+                sel = ((a,) if by_alloc else ()) + (slice(p0, p1), slice(None))
+                out.append(self._finite(n, self._read(n, ds, sel)[keep, :]))
+            yield out
+
+    def text_dataset(self, name):
+        """A scalar string dataset (e.g. config/resolved), or None if absent
+        or not text."""
+        node = self._node(name)
+        if not isinstance(node, h5py.Dataset) or node.shape != () or node.dtype.kind not in "SO":
+            return None
+        try:
+            v = node[()]
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot read (damaged file?): {e}")
+        return _text(v) if isinstance(v, (bytes, str)) else None
 
     def alloc_label(self, a):
         return f"{100 * self.alloc[a]:g}%"
-
-
-def tail_mean(x, alpha=ALPHA):
-    """Mean of the worst alpha share of x (Acerbi-Tasche: the boundary value
-    gets the fractional weight, so exactly alpha * n values count)."""
-    s = np.sort(np.asarray(x, dtype=float))
-    m = alpha * len(s)
-    k = int(math.floor(m))
-    if m == 0:
-        return float("nan")
-    total = s[:k].sum() + (m - k) * (s[k] if k < len(s) else 0.0)
-    return float(total / m)
-
-
-def stats(x, base=None):
-    """Statistics of one row of values (see the module docstring)."""
-    x = np.asarray(x, dtype=float)
-    n = len(x)
-    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
-    q05, q50, q95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
-    out = {
-        "n": n, "mean": float(np.mean(x)), "sd": sd, "se": sd / math.sqrt(n) if n else float("nan"),
-        "q05": q05, "q50": q50, "q95": q95, "p_loss": float(np.mean(x < 0)),
-        "var05": -q05, "cvar05": -tail_mean(x), "p_beats": float("nan"),
-    }
-    if base is not None:
-        out["p_beats"] = float(np.mean(x > base))
-    return out
 
 
 def fmt_value(v, money=True):
