@@ -3,7 +3,7 @@
 
 usage: calibrate.py CSV --from YYYY-MM-DD --to YYYY-MM-DD [-o FRAGMENT]
                     [--model NAME] [--groups price,network] [--hash-window DAYS]
-                    [--sets] [--quiet]
+                    [--sigma-long VOL] [--implied-vol VOL] [--sets] [--quiet]
 
 CSV has the layout of the daily history (docs/sources.md#history-data: header
 with at least date and price_usd; hashrate_ths for the network fit), one row
@@ -19,7 +19,12 @@ dt = 1/365.25. Fits, each with standard errors:
   garch    GARCH(1,1) on r_t = mu dt - h_t/2 + sqrt(h_t) z_t (the model's own
            form), Gaussian maximum likelihood, same optimiser and SEs;
            reported as alpha, beta, sigma_long (annualized long-run vol) and
-           sigma0 (annualized conditional vol on the day after the window)
+           sigma0 (annualized conditional vol on the day after the window).
+           The default model (configs/default.cfg) anchors the volatility to
+           the market: --sigma-long VOL fixes the long-run level (variance
+           targeting: omega = VOL^2 dt (1 - alpha - beta), alpha and beta
+           fitted given it) and --implied-vol VOL writes sigma0 = VOL, today's
+           implied volatility, instead of the window's filtered value
   network  trend of ln hashrate: non-overlapping means of DAYS days (default
            28: the daily series is an estimate from one day's blocks, its
            noise swamps the daily signal), increments annualized and
@@ -273,14 +278,18 @@ def garch_negll(theta, r, h1):
     return float(0.5 * np.sum(np.log(2 * math.pi * hh) + eps * eps / hh))
 
 
-def fit_garch(r):
+def fit_garch(r, sigma_long=None):
+    """GARCH(1,1) MLE; with sigma_long (annualized) the long-run variance is
+    fixed (variance targeting) and omega follows alpha + beta."""
     v = r.var()
     h1 = v
+    target = sigma_long ** 2 * DT if sigma_long is not None else None
 
     def unpack(u):
         p = 1 / (1 + math.exp(-u[2]))          # alpha + beta in (0, 1)
         s = 1 / (1 + math.exp(-u[3]))          # alpha share
-        return np.array([u[0] * math.sqrt(v), v * math.exp(u[1]) * (1 - p), p * s, p * (1 - s)])
+        level = target if target is not None else v * math.exp(u[1])
+        return np.array([u[0] * math.sqrt(v), level * (1 - p), p * s, p * (1 - s)])
 
     best = None
     for p0, s0 in ((0.95, 0.1), (0.9, 0.2), (0.98, 0.05)):
@@ -291,7 +300,18 @@ def fit_garch(r):
         if best is None or val < best[0]:
             best = (val, u)
     theta = unpack(best[1])
-    C = covariance(lambda t: garch_negll(t, r, h1), theta)
+    if target is None:
+        C = covariance(lambda t: garch_negll(t, r, h1), theta)
+    else:
+        # omega is tied to alpha + beta: the free parameters are (c, alpha, beta).
+        def negll3(t3):
+            return garch_negll(np.array([t3[0], target * (1 - t3[1] - t3[2]), t3[1], t3[2]]), r, h1)
+        C3 = covariance(negll3, theta[[0, 2, 3]])
+        C = np.zeros((4, 4))
+        idx = [0, 2, 3]
+        for i in range(3):
+            for j in range(3):
+                C[idx[i], idx[j]] = C3[i, j]
     se = np.sqrt(np.abs(np.diag(C)))
     c, omega, alpha, beta = theta
     pers = 1 - alpha - beta
@@ -299,7 +319,7 @@ def fit_garch(r):
     # delta method for sigma_long = sqrt(omega / (1 - alpha - beta) / dt)
     sl = math.sqrt(sl2)
     g = np.array([0.0, 1 / (pers * DT), omega / (pers ** 2 * DT), omega / (pers ** 2 * DT)]) / (2 * sl)
-    se_sl = math.sqrt(max(float(g @ C @ g), 0.0))
+    se_sl = math.sqrt(max(float(g @ C @ g), 0.0)) if target is None else float("nan")
     _, h = garch_filter(theta, r, h1)
     return {"mu": (c / DT, se[0] / DT), "alpha": (alpha, se[2]), "beta": (beta, se[3]),
             "sigma_long": (sl, se_sl), "sigma0": (math.sqrt(h[-1] / DT), float("nan")),
@@ -371,10 +391,20 @@ def fragment(args, fits, s0):
                        % (fmt(mer["mu"][0]), se_note(mer["mu"][1])))
         if gar is not None:
             out.append("  garch = {")
-            for k in ("alpha", "beta", "sigma_long"):
+            for k in ("alpha", "beta"):
                 out.append("    %s = %s;   # %s" % (k, fl(gar[k][0]), se_note(gar[k][1])))
-            out.append("    sigma0 = %s;   # conditional vol on the day after the window"
-                       % fl(gar["sigma0"][0]))
+            if args.sigma_long is not None:
+                out.append("    sigma_long = %s;   # given (--sigma-long): alpha, beta fitted with it"
+                           % fl(gar["sigma_long"][0]))
+            else:
+                out.append("    sigma_long = %s;   # %s" % (fl(gar["sigma_long"][0]),
+                                                         se_note(gar["sigma_long"][1])))
+            if args.implied_vol is not None:
+                out.append("    sigma0 = %s;   # given (--implied-vol); filtered at the window's end: %s"
+                           % (fl(args.implied_vol), fmt(gar["sigma0"][0])))
+            else:
+                out.append("    sigma0 = %s;   # conditional vol on the day after the window"
+                           % fl(gar["sigma0"][0]))
             out.append("  };                      # garch fit of mu: %s (%s)"
                        % (fmt(gar["mu"][0]), se_note(gar["mu"][1])))
         out.append("};")
@@ -399,8 +429,9 @@ def sets(args, fits, s0):
             kv += [("price.merton." + k, fl(mer[k][0]))
                    for k in ("sigma", "lambda", "jump_mean", "jump_sd")]
         if gar is not None:
-            kv += [("price.garch." + k, fl(gar[k][0]))
-                   for k in ("alpha", "beta", "sigma_long", "sigma0")]
+            kv += [("price.garch." + k, fl(gar[k][0])) for k in ("alpha", "beta", "sigma_long")]
+            kv += [("price.garch.sigma0",
+                    fl(args.implied_vol if args.implied_vol is not None else gar["sigma0"][0]))]
     if "network" in args.groups and "network" in fits:
         kv += [("network.growth", fl(fits["network"]["growth"][0])),
                ("network.sigma", fl(fits["network"]["sigma"][0]))]
@@ -413,9 +444,15 @@ def main(argv=None):
     ap.add_argument("--from", dest="d0", required=True, help="first day YYYY-MM-DD")
     ap.add_argument("--to", dest="d1", required=True, help="last day YYYY-MM-DD")
     ap.add_argument("-o", "--output", help="write the libconfig fragment here (default stdout)")
-    ap.add_argument("--model", default="gbm",
+    ap.add_argument("--model", default="garch",
                     choices=["gbm", "merton", "regime", "garch", "bootstrap", "historical"],
-                    help="price.model written in the fragment (default gbm)")
+                    help="price.model written in the fragment (default garch, the default model)")
+    ap.add_argument("--sigma-long", type=float, default=None,
+                    help="garch: fix the long-run annualized volatility (variance targeting) "
+                         "and fit alpha, beta given it")
+    ap.add_argument("--implied-vol", type=float, default=None,
+                    help="garch: write sigma0 = this annualized implied volatility (today's "
+                         "market level) instead of the window's filtered value")
     ap.add_argument("--groups", default="price,network",
                     help="comma-separated groups to write: price, network")
     ap.add_argument("--hash-window", type=int, default=28,
@@ -449,6 +486,9 @@ def main(argv=None):
         die("--merton-lambda-max must be > 0")
     if args.hash_window < 1:
         die("--hash-window must be >= 1")
+    for name, v in (("--sigma-long", args.sigma_long), ("--implied-vol", args.implied_vol)):
+        if v is not None and not (0 < v < 10):
+            die("%s must be an annualized volatility in (0, 10), got %g" % (name, v))
 
     _, cols = read_csv(args.csv, d0, d1)
     P = cols["price_usd"]
@@ -459,7 +499,7 @@ def main(argv=None):
     if "merton" in args.fits:
         fits["merton"] = fit_merton(r, args.merton_lambda_max)
     if "garch" in args.fits:
-        fits["garch"] = fit_garch(r)
+        fits["garch"] = fit_garch(r, args.sigma_long)
     if "hashrate_ths" in cols and "network" in args.fits:
         fits["network"] = fit_hashrate(cols["hashrate_ths"], args.hash_window)
     elif "network" in args.groups and "network" in args.fits:

@@ -272,43 +272,22 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
-/* Reads a whole file (NULL on failure): the config source for the file. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    char chunk[8192];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + n + 1 > cap) {
-            char *nb = realloc(buf, cap = (len + n + 1) * 2);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        memcpy(buf + len, chunk, n);
-        len += n;
-    }
-    fclose(f);
-    if (buf != NULL)
-        buf[len] = '\0';
-    return buf;
-}
-
-/* Opens the analysis file with the base config's text and metadata. */
-static hp_anfile *open_file(const acli *c, const hp_an *an, const char *analysis, const char *path,
+/* Opens the analysis file (-o, or results/<config name>_<analysis>.h5,
+ * its name left in path) with the base config's text and metadata. */
+static hp_anfile *open_file(const acli *c, const hp_an *an, const char *analysis, char *path, size_t len,
                             int argc, char **argv, hp_err *err)
 {
+    if (c->output != NULL)
+        snprintf(path, len, "%s", c->output);
+    else
+        default_output(c->config, analysis, path, len);
+    if (hp_anfile_check(path, c->force, err) != 0)
+        return NULL;
     hp_config *cfg;
     void *m = hp_an_build(an, NULL, 0, &cfg, err);
     if (m == NULL)
         return NULL;
-    char *resolved = hp_config_text(cfg), *source = slurp(c->config), *cmd = join_args(argc, argv);
+    char *resolved = hp_config_text(cfg), *source = hp_an_slurp(c->config), *cmd = join_args(argc, argv);
     hp_anfile_meta meta = {
         .path = path, .force = c->force, .analysis = analysis, .command_line = cmd,
         .config_file = c->config, .config_source = source, .config_resolved = resolved,
@@ -336,13 +315,7 @@ static int cmd_sensitivity(const acli *c, hp_an *an, int argc, char **argv)
         if (hp_vary_parse(an, c->vary[i], &vary[i], &err) != 0)
             return die(&err);
     char path[4096];
-    if (c->output != NULL)
-        snprintf(path, sizeof path, "%s", c->output);
-    else
-        default_output(c->config, "sensitivity", path, sizeof path);
-    if (hp_anfile_check(path, c->force, &err) != 0)
-        return die(&err);
-    hp_anfile *f = open_file(c, an, "sensitivity", path, argc, argv, &err);
+    hp_anfile *f = open_file(c, an, "sensitivity", path, sizeof path, argc, argv, &err);
     if (f == NULL)
         return die(&err);
     hp_sens_opts o = {.vary = vary, .n_vary = c->n_vary, .alloc = c->alloc, .quiet = c->quiet};
@@ -386,12 +359,7 @@ static int cmd_gsa(const acli *c, hp_an *an, int argc, char **argv)
         hp_uncertain_load(an, c->config, &o.inputs, &err) != 0)
         return die(&err);
     char path[4096];
-    if (c->output != NULL)
-        snprintf(path, sizeof path, "%s", c->output);
-    else
-        default_output(c->config, "gsa", path, sizeof path);
-    hp_anfile *f = hp_anfile_check(path, c->force, &err) == 0
-                       ? open_file(c, an, "gsa", path, argc, argv, &err) : NULL;
+    hp_anfile *f = open_file(c, an, "gsa", path, sizeof path, argc, argv, &err);
     int rc = f != NULL && hp_gsa(an, &o, f, stdout, &err) == 0 ? 0 : -1;
     if (rc == 0)
         rc = hp_anfile_close(f, &err);
@@ -417,6 +385,15 @@ int hp_cli_analysis(int argc, char **argv, const hp_model *model, const hp_param
     /* gsa: a design point is a whole Monte Carlo run; 500 paths unless -n. */
     if (!strcmp(c.command, "gsa") && !c.paths_given && add_set(&c, "simulation.n_paths=500L"))
         return usage_error(&c, "too many overrides%s", "");
+    /* One process with OpenMP threads: several MPI ranks would each run
+     * the whole analysis and race on one file. */
+    const char *ranks[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"};
+    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+        if (getenv(ranks[i]) != NULL && atoi(getenv(ranks[i])) > 1) {
+            fprintf(stderr, "hashpivot: %s runs in one process (%s=%s): use threads (-j), not MPI ranks\n",
+                    c.command, ranks[i], getenv(ranks[i]));
+            return 1;
+        }
     hp_an an = {.model = model, .tables = tables, .config = c.config, .sets = c.sets,
                 .n_sets = c.n_sets, .threads = c.threads};
     hp_err err = {0};

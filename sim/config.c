@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ALL_TYPES 0x7fu        /* getter mask: any hp_type                */
+#define ALL_TYPES 0xffu        /* getter mask: any hp_type                */
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -92,6 +92,7 @@ const char *cfg_type_name(hp_type t)
     case HP_CHOICE:      return "choice";
     case HP_DATE:        return "date";
     case HP_DOUBLE_LIST: return "list of doubles";
+    case HP_RECORDS:     return "records";
     }
     return "?";
 }
@@ -126,6 +127,18 @@ hp_value *cfg_find(const hp_config *c, const char *key)
             lo = mid + 1;
     }
     return NULL;
+}
+
+const hp_value *cfg_field_parent(const hp_config *c, const hp_param *p)
+{
+    const char *dot = strrchr(p->key, '.');
+    char parent[KEY_MAX];
+    if (dot == NULL || (size_t)(dot - p->key) >= sizeof parent)
+        return NULL;
+    memcpy(parent, p->key, (size_t)(dot - p->key));
+    parent[dot - p->key] = '\0';
+    const hp_value *v = cfg_find(c, parent);
+    return v != NULL && v->p->type == HP_RECORDS ? v : NULL;
 }
 
 /* Compares key against the prefix "group." only: keys starting with it
@@ -189,7 +202,7 @@ static void check_param(const hp_param *p)
 {
     if (!valid_key(p->key))
         cfg_die("bad key '%s' in an hp_param table", p->key);
-    if ((unsigned)p->type > HP_DOUBLE_LIST)
+    if ((unsigned)p->type > HP_RECORDS)
         cfg_die("%s: unknown hp_type %d", p->key, (int)p->type);
     if (p->type == HP_CHOICE && (p->choices == NULL || p->choices[0] == '\0'))
         cfg_die("%s: HP_CHOICE without choices", p->key);
@@ -199,7 +212,9 @@ static void check_param(const hp_param *p)
 }
 
 /* Two declarations of one key, or a key that is also a group of keys,
- * would make files ambiguous. Neighbours in sorted order show both. */
+ * would make files ambiguous. Neighbours in sorted order show both. The
+ * one key that has keys below it is a records key: those are its fields,
+ * one level down, and not records themselves. */
 static void check_sorted(const hp_config *c)
 {
     for (size_t i = 0; i + 1 < c->n; i++) {
@@ -207,8 +222,21 @@ static void check_sorted(const hp_config *c)
         size_t len = strlen(a);
         if (strcmp(a, b) == 0)
             cfg_die("%s is declared twice", a);
-        if (strncmp(a, b, len) == 0 && b[len] == '.')
+        if (strncmp(a, b, len) == 0 && b[len] == '.' && c->sorted[i]->p->type != HP_RECORDS)
             cfg_die("%s is declared both as a key and as a group (%s)", a, b);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const hp_param *p = c->v[i].p;
+        const char *dot = strrchr(p->key, '.');
+        if (p->type == HP_RECORDS && cfg_field_parent(c, p) != NULL)
+            cfg_die("%s: records cannot be fields of records", p->key);
+        for (size_t j = 0; dot != NULL && j < c->n; j++) {
+            const char *k = c->v[j].p->key;
+            size_t len = strlen(k);
+            if (c->v[j].p->type == HP_RECORDS && strncmp(p->key, k, len) == 0 &&
+                p->key[len] == '.' && p->key + len != dot)
+                cfg_die("%s: a field of %s must sit one level below it", p->key, k);
+        }
     }
 }
 
@@ -236,12 +264,16 @@ hp_config *cfg_new(const hp_param *const *tables, const char *path)
 /* Frees what a value owns, keeping its declaration. */
 void cfg_value_clear(hp_value *v)
 {
+    for (size_t i = 0; v->rec != NULL && i < v->n * v->nf; i++)
+        cfg_value_clear(&v->rec[i]);
     free(v->file);
     free(v->s);
     free(v->list);
+    free(v->rec);
     v->file = v->s = NULL;
     v->list = NULL;
-    v->n = 0;
+    v->rec = NULL;
+    v->n = v->nf = 0;
     v->line = 0;
 }
 
@@ -276,6 +308,8 @@ static const hp_value *get(const hp_config *c, const char *key, unsigned mask, c
         cfg_die("%s: undeclared key '%s'", fn, key ? key : "(null)");
     if (!(mask & (1u << v->p->type)))
         cfg_die("%s: key '%s' is declared as %s", fn, key, cfg_type_name(v->p->type));
+    if (cfg_field_parent(c, v->p) != NULL)
+        cfg_die("%s: '%s' is a field of records: use hp_cfg_rec_*()", fn, key);
     return v;
 }
 
@@ -310,6 +344,63 @@ size_t hp_cfg_list(const hp_config *c, const char *key, const double **values)
     if (values != NULL)
         *values = v->list;
     return v->n;
+}
+
+size_t hp_cfg_records(const hp_config *c, const char *key)
+{
+    return get(c, key, 1u << HP_RECORDS, __func__)->n;
+}
+
+/* Field `field` of record i of records `key`, of a type in `mask`. */
+static const hp_value *rec_field(const hp_config *c, const char *key, size_t i,
+                                 const char *field, unsigned mask, const char *fn)
+{
+    const hp_value *v = get(c, key, 1u << HP_RECORDS, fn);
+    size_t len = strlen(key);
+    if (i >= v->n)
+        cfg_die("%s: %s has %zu records, asked for record %zu", fn, key, v->n, i);
+    for (size_t j = 0; j < v->nf; j++) {
+        const hp_value *f = &v->rec[i * v->nf + j];
+        if (strcmp(f->p->key + len + 1, field) != 0)
+            continue;
+        if (!(mask & (1u << f->p->type)))
+            cfg_die("%s: field '%s' of %s is declared as %s", fn, field, key,
+                    cfg_type_name(f->p->type));
+        return f;
+    }
+    cfg_die("%s: %s has no field '%s'", fn, key, field);
+}
+
+double hp_cfg_rec_double(const hp_config *c, const char *key, size_t i, const char *field)
+{
+    return rec_field(c, key, i, field, 1u << HP_DOUBLE, __func__)->u.d;
+}
+
+const char *hp_cfg_rec_string(const hp_config *c, const char *key, size_t i, const char *field)
+{
+    return rec_field(c, key, i, field, (1u << HP_STRING) | (1u << HP_CHOICE) | (1u << HP_DATE),
+                     __func__)->s;
+}
+
+int32_t hp_cfg_rec_date(const hp_config *c, const char *key, size_t i, const char *field)
+{
+    return rec_field(c, key, i, field, 1u << HP_DATE, __func__)->u.day;
+}
+
+/* Names the record's field, or (field NULL) its first field's place. */
+int hp_cfg_rec_fail(const hp_config *c, hp_err *err, const char *key, size_t i,
+                    const char *field, const char *fmt, ...)
+{
+    const hp_value *v = get(c, key, 1u << HP_RECORDS, __func__);
+    const hp_value *f = field != NULL ? rec_field(c, key, i, field, ALL_TYPES, __func__) : NULL;
+    const hp_value *at = f != NULL ? f : v->nf > 0 ? &v->rec[i * v->nf] : v;
+    char name[KEY_MAX + 32], msg[HP_ERR_MAX];
+    cfg_field_name(name, sizeof name, key, i, field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return hp_fail(err, at->file ? at->file : c->path, at->line, name, "%s", msg);
 }
 
 const char *hp_cfg_file(const hp_config *c)

@@ -9,6 +9,7 @@
  *   config_text.c     the text before libconfig: bounded reads, @include
  *                     checks, arrays read as lists
  *   config_write.c    writing a resolved config back, and the Markdown reference
+ *   config_records.c  records (HP_RECORDS): lists of groups with declared fields
  * Only config.h is public. */
 #ifndef HP_CONFIG_IMPL_H
 #define HP_CONFIG_IMPL_H
@@ -21,6 +22,7 @@
 
 #define KEY_MAX 128            /* longest dotted key, terminator included */
 #define SET_FILE "--set"       /* the "file" named in override errors     */
+#define FIELDS_MAX 32          /* most fields a record type declares      */
 
 /* One declared key with its resolved value. */
 typedef struct hp_value {
@@ -31,7 +33,9 @@ typedef struct hp_value {
     union { double d; int64_t i; int b; int32_t day; } u;
     char *s;                   /* STRING, CHOICE, DATE: the text          */
     double *list;              /* DOUBLE_LIST: the elements               */
-    size_t n;
+    size_t n;                  /* DOUBLE_LIST elements, or RECORDS records */
+    struct hp_value *rec;      /* RECORDS: n x nf field values, record-major */
+    size_t nf;                 /* RECORDS: fields per record              */
 } hp_value;
 
 struct hp_config {
@@ -75,6 +79,9 @@ size_t cfg_name_len(const char *p);     /* length of a libconfig name at p */
 hp_config *cfg_new(const hp_param *const *tables, const char *path);
 void cfg_value_clear(hp_value *v);
 void cfg_commit(hp_value *v, hp_value *t, const origin *o);
+/* The records key a field belongs to ("hpc.contracts" for the field
+ * "hpc.contracts.mw"), or NULL when p is an ordinary key. */
+const hp_value *cfg_field_parent(const hp_config *c, const hp_param *p);
 
 /* ---- config_suggest.c ---------------------------------------------------- */
 
@@ -107,5 +114,17 @@ int cfg_array_name_at(const char *text, int line, char *name, size_t n);
 
 int cfg_set_from_setting(loader *L, hp_value *v, const config_setting_t *s, const origin *o);
 int cfg_set_from_text(loader *L, hp_value *v, const char *text, const origin *o, int bare);
+/* Reads a setting as a value of p's type, with every check. */
+int cfg_take_setting(loader *L, const origin *o, const hp_param *p, const config_setting_t *s,
+                     hp_value *t);
+
+/* ---- config_records.c ---------------------------------------------------- */
+
+/* HP_RECORDS: a list of groups, each a record of p's declared fields. */
+int cfg_take_records(loader *L, const origin *o, const hp_param *p, const config_setting_t *s,
+                     hp_value *t);
+/* "hpc.contracts[2].mw": how messages name field `field` (NULL: the record)
+ * of record i (0-based). */
+void cfg_field_name(char *buf, size_t size, const char *key, size_t i, const char *field);
 
 #endif

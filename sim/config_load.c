@@ -144,7 +144,10 @@ static int apply_override(loader *L, const char *ov)
     char *val = trimmed(eq + 1, strlen(eq + 1));
     origin o = { SET_FILE, 0, NULL };
     hp_value *v = cfg_find(L->c, key);
-    int rc = v ? cfg_set_from_text(L, v, val, &o, 1) : cfg_fail_unknown(L, SET_FILE, 0, key, 0);
+    const hp_value *parent = v ? cfg_field_parent(L->c, v->p) : NULL;
+    int rc = parent ? hp_fail(L->err, SET_FILE, 0, key, "a field of the records %s: set the "
+                              "whole list, e.g. --set '%s=({...})'", parent->p->key, parent->p->key)
+           : v ? cfg_set_from_text(L, v, val, &o, 1) : cfg_fail_unknown(L, SET_FILE, 0, key, 0);
     free(key);
     free(val);
     return rc;
@@ -155,7 +158,7 @@ static int check_required(loader *L)
 {
     for (size_t i = 0; i < L->c->n; i++) {
         const hp_value *v = &L->c->v[i];
-        if (v->p->def == NULL && !v->given)
+        if (v->p->def == NULL && !v->given && cfg_field_parent(L->c, v->p) == NULL)
             return hp_fail(L->err, L->path, 0, v->p->key, "missing required key");
     }
     return 0;

@@ -213,8 +213,8 @@ static int take_list(loader *L, const origin *o, const hp_param *p,
 }
 
 /* Reads a libconfig setting as a value of p's type, with every check. */
-static int take_setting(loader *L, const origin *o, const hp_param *p,
-                        const config_setting_t *s, hp_value *t)
+int cfg_take_setting(loader *L, const origin *o, const hp_param *p,
+                     const config_setting_t *s, hp_value *t)
 {
     switch (p->type) {
     case HP_DOUBLE:      return take_double(L, o, p, s, t);
@@ -224,6 +224,7 @@ static int take_setting(loader *L, const origin *o, const hp_param *p,
     case HP_CHOICE:
     case HP_DATE:        return take_string(L, o, p, s, t);
     case HP_DOUBLE_LIST: return take_list(L, o, p, s, t);
+    case HP_RECORDS:     return cfg_take_records(L, o, p, s, t);
     }
     return -1;
 }
@@ -232,7 +233,7 @@ static int take_setting(loader *L, const origin *o, const hp_param *p,
 int cfg_set_from_setting(loader *L, hp_value *v, const config_setting_t *s, const origin *o)
 {
     hp_value t = { .p = v->p };
-    if (take_setting(L, o, v->p, s, &t)) {
+    if (cfg_take_setting(L, o, v->p, s, &t)) {
         cfg_value_clear(&t);
         return -1;
     }
@@ -272,7 +273,7 @@ int cfg_set_from_text(loader *L, hp_value *v, const char *text, const origin *o,
         const config_setting_t *s = parse_value(&cfg, text, &buf);
         origin po = { o->file, o->line, buf };
         const char *why = config_error_text(&cfg);
-        rc = s ? take_setting(L, &po, v->p, s, &t)
+        rc = s ? cfg_take_setting(L, &po, v->p, s, &t)
                : hp_fail(L->err, o->file, o->line, v->p->key, "cannot parse value '%s'%s%s", text,
                          why ? ": " : "", why ? why : "");
         config_destroy(&cfg);

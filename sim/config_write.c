@@ -50,8 +50,33 @@ static void write_flat(FILE *out, const char *s)
         fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
 }
 
+static void write_value(FILE *out, const hp_value *v, int depth);
+
+/* Records, one a line below the key:
+ *   contracts = (
+ *     { name = "a"; mw = 200.0; },
+ *     { name = "b"; mw = 50.0; }
+ *   );                                                   */
+static void write_records(FILE *out, const hp_value *v, int depth)
+{
+    fputc('(', out);
+    for (size_t i = 0; i < v->n; i++) {
+        fprintf(out, "%s\n%*s{", i ? "," : "", 2 * (depth + 1), "");
+        for (size_t j = 0; j < v->nf; j++) {
+            const hp_value *f = &v->rec[i * v->nf + j];
+            fprintf(out, " %s = ", strrchr(f->p->key, '.') + 1);
+            write_value(out, f, depth + 1);
+            fputc(';', out);
+        }
+        fputs(" }", out);
+    }
+    if (v->n > 0)
+        fprintf(out, "\n%*s", 2 * depth, "");
+    fputc(')', out);
+}
+
 /* The value of one key in libconfig syntax. */
-static void write_value(FILE *out, const hp_value *v)
+static void write_value(FILE *out, const hp_value *v, int depth)
 {
     switch (v->p->type) {
     case HP_DOUBLE:
@@ -77,6 +102,9 @@ static void write_value(FILE *out, const hp_value *v)
         }
         fputc(']', out);
         break;
+    case HP_RECORDS:
+        write_records(out, v, depth);
+        break;
     }
 }
 
@@ -84,7 +112,7 @@ static void write_value(FILE *out, const hp_value *v)
 static void write_leaf(FILE *out, const hp_value *v, const char *name, int depth)
 {
     fprintf(out, "%*s%s = ", 2 * depth, "", name);
-    write_value(out, v);
+    write_value(out, v, depth);
     fputs(";  # ", out);
     if (v->p->unit && v->p->unit[0]) {
         write_flat(out, v->p->unit);
@@ -110,8 +138,8 @@ static void write_group(const hp_config *c, FILE *out, const char *prefix, size_
 {
     for (size_t i = 0; i < c->n; i++) {
         const char *key = c->v[i].p->key;
-        if (strncmp(key, prefix, plen) != 0)
-            continue;
+        if (strncmp(key, prefix, plen) != 0 || cfg_field_parent(c, c->v[i].p) != NULL)
+            continue;                 /* a record's field is written in its records */
         const char *name = key + plen, *dot = strchr(name, '.');
         if (dot == NULL) {
             write_leaf(out, &c->v[i], name, depth);
@@ -174,6 +202,9 @@ static void md_range(FILE *out, const hp_param *p)
     case HP_DOUBLE_LIST:
         fprintf(out, "1 to %d values, each in [%s, %s]", HP_LIST_MAX, lo, hi);
         break;
+    case HP_RECORDS:
+        fprintf(out, "0 to %d records; fields below", HP_LIST_MAX);
+        break;
     case HP_CHOICE:
         md_cell(out, p->choices);
         break;
@@ -188,10 +219,15 @@ static void md_range(FILE *out, const hp_param *p)
     }
 }
 
-/* One table row: key, type, unit, default, range/choices, meaning. */
-static void md_row(FILE *out, const hp_param *p)
+/* One table row: key, type, unit, default, range/choices, meaning. A
+ * field of records (`records` its key, or NULL) shows as key[].field. */
+static void md_row(FILE *out, const hp_param *p, const char *records)
 {
-    fprintf(out, "| `%s` | %s | ", p->key, cfg_type_name(p->type));
+    size_t rl = records ? strlen(records) : 0;
+    if (records && strncmp(p->key, records, rl) == 0 && p->key[rl] == '.')
+        fprintf(out, "| `%s[].%s` | %s field | ", records, p->key + rl + 1, cfg_type_name(p->type));
+    else
+        fprintf(out, "| `%s` | %s | ", p->key, cfg_type_name(p->type));
     md_cell(out, p->unit);
     fputs(" | ", out);
     if (p->def) {
@@ -208,19 +244,31 @@ static void md_row(FILE *out, const hp_param *p)
     fputs(" |\n", out);
 }
 
+/* One section per top-level group: consecutive tables of one group (the
+ * keys common to the price models, then each model's own) share it. */
 void hp_params_markdown(const hp_param *const *tables, FILE *out)
 {
+    const char *group = NULL;
+    int glen = 0;
     for (const hp_param *const *t = tables; t && *t; t++) {
         const hp_param *p = *t;
         if (p->key == NULL)
             continue;
         const char *dot = strchr(p->key, '.');
         int len = dot ? (int)(dot - p->key) : (int)strlen(p->key);
-        fprintf(out, "%s## %.*s\n\n", t == tables ? "" : "\n", len, p->key);
-        fputs("| key | type | unit | default | range/choices | meaning |\n", out);
-        fputs("|---|---|---|---|---|---|\n", out);
-        for (; p->key; p++)
-            md_row(out, p);
+        if (group == NULL || len != glen || strncmp(group, p->key, (size_t)len) != 0) {
+            fprintf(out, "%s## %.*s\n\n", group == NULL ? "" : "\n", len, p->key);
+            fputs("| key | type | unit | default | range/choices | meaning |\n", out);
+            fputs("|---|---|---|---|---|---|\n", out);
+        }
+        group = p->key;
+        glen = len;
+        const char *records = NULL;
+        for (; p->key; p++) {
+            md_row(out, p, records);
+            if (p->type == HP_RECORDS)
+                records = p->key;
+        }
     }
 }
 

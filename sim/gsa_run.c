@@ -30,14 +30,13 @@ static int eval(run *r, const double *u, double *vals, double *y, double *se, hp
     if (m == NULL)
         return -1;
     hp_target t = r->o->stat;
-    hp_reducer red = hp_target_reducer(&t);
+    hp_est e;
     int rc = hp_target_bind(&t, r->a->model->layout(m), "--stat", err);
     if (rc == 0)
-        rc = hp_pathrun(r->a->model, m, r->a->seed, 0, r->a->n_paths, r->a->threads, &red, r->x, err);
+        rc = hp_target_eval(&t, r->a->model, m, r->a->seed, 0, r->a->n_paths, r->a->threads, r->x, &e, err);
     hp_an_destroy(r->a, m, cfg);
     if (rc != 0)
         return -1;
-    hp_est e = hp_target_stat(&t, r->x, (size_t)r->a->n_paths);
     *y = e.value;
     *se = e.se;
     r->done++;
@@ -213,7 +212,11 @@ int hp_gsa(const hp_an *a, const hp_gsa_opts *o, hp_anfile *f, FILE *out, hp_err
     run r = {.a = a, .o = o, .k = k, .t0 = hp_an_now()};
     int morris = o->method & HP_GSA_MORRIS, sobol = o->method & HP_GSA_SOBOL;
     r.total = (morris ? o->trajectories * (k + 1) : 0) + (sobol ? o->base_samples * (k + 2) : 0);
-    if ((r.x = malloc((size_t)a->n_paths * sizeof *r.x)) == NULL)
+    int sample = hp_target_needs_sample(&o->stat);
+    if (sample && hp_an_check_memory(a, 1, 1, err) != 0)
+        return -1;
+    size_t buf = sample || a->n_paths < HP_TARGET_CHUNK ? (size_t)a->n_paths : HP_TARGET_CHUNK;
+    if ((r.x = malloc(buf * sizeof *r.x)) == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory for %llu paths", (unsigned long long)a->n_paths);
     if (!o->quiet)
         fprintf(stderr, "gsa: %d inputs, %d runs of %llu paths (%.3g paths)\n", k, r.total,

@@ -55,14 +55,12 @@ static int eval(solver *s, double v, hp_est *e, hp_err *err)
     void *m = hp_an_build(s->a, sets, 1, &cfg, err);
     if (m == NULL)
         return -1;
-    hp_reducer r = hp_target_reducer(&s->t);
     int rc = hp_target_bind(&s->t, s->a->model->layout(m), "--target", err);
     if (rc == 0)
-        rc = hp_pathrun(s->a->model, m, s->a->seed, s->first, s->count, s->a->threads, &r, s->x, err);
+        rc = hp_target_eval(&s->t, s->a->model, m, s->a->seed, s->first, s->count, s->a->threads, s->x, e, err);
     hp_an_destroy(s->a, m, cfg);
     if (rc != 0)
         return -1;
-    *e = hp_target_stat(&s->t, s->x, (size_t)s->count);
     s->evals++;
     s->cached = 1;
     s->cached_v = v;
@@ -172,7 +170,11 @@ static double default_xtol(const hp_solve_opts *o)
 static int solve_all(const hp_an *a, const hp_solve_opts *o, FILE *out, hp_solve_result *res, hp_err *err)
 {
     solver s = {.a = a, .o = o, .t = o->target, .first = 0, .count = a->n_paths, .verbose = !o->quiet};
-    if ((s.x = malloc((size_t)s.count * sizeof *s.x)) == NULL)
+    int sample = hp_target_needs_sample(&o->target);
+    if (sample && hp_an_check_memory(a, 1, 1, err) != 0)
+        return -1;
+    size_t buf = sample || s.count < HP_TARGET_CHUNK ? (size_t)s.count : HP_TARGET_CHUNK;
+    if ((s.x = malloc(buf * sizeof *s.x)) == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory for %llu paths", (unsigned long long)s.count);
     double root = NAN, slope = NAN, h = NAN, se = NAN;
     hp_est at = {NAN, NAN, NAN, NAN};

@@ -276,6 +276,44 @@ hp_reducer hp_target_reducer(const hp_target *t)
     return (hp_reducer){1, reduce_target, t};
 }
 
+int hp_target_needs_sample(const hp_target *t)
+{
+    return t->kind == HP_STAT_QUANTILE || t->kind == HP_STAT_CVAR;
+}
+
+/* P's event for one path. */
+static int event(const hp_target *t, double x)
+{
+    return t->cmp == 1 ? x > 0 : t->cmp == 2 ? x >= 0 : t->cmp == -1 ? x < 0 : x <= 0;
+}
+
+int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uint64_t seed, uint64_t first,
+                   uint64_t count, int threads, double *buf, hp_est *out, hp_err *err)
+{
+    hp_reducer r = hp_target_reducer(t);
+    if (hp_target_needs_sample(t)) {
+        if (hp_pathrun(model, m, seed, first, count, threads, &r, buf, err) != 0)
+            return -1;
+        *out = hp_target_stat(t, buf, (size_t)count);
+        return 0;
+    }
+    hp_moments mo = {0};
+    hp_count c = {0};
+    for (uint64_t done = 0; done < count; done += HP_TARGET_CHUNK) {
+        uint64_t n = count - done < HP_TARGET_CHUNK ? count - done : HP_TARGET_CHUNK;
+        if (hp_pathrun(model, m, seed, first + done, n, threads, &r, buf, err) != 0)
+            return -1;
+        for (uint64_t i = 0; i < n; i++) {
+            if (t->kind == HP_STAT_MEAN)
+                hp_moments_add(&mo, buf[i]);
+            else
+                hp_count_add(&c, event(t, buf[i]));
+        }
+    }
+    *out = t->kind == HP_STAT_MEAN ? hp_moments_mean(&mo) : hp_count_prob(&c);
+    return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -292,10 +330,8 @@ hp_est hp_target_stat(const hp_target *t, double *x, size_t n)
     }
     if (t->kind == HP_STAT_PROB) {
         hp_count c = {0};
-        for (size_t i = 0; i < n; i++) {
-            int ev = t->cmp == 1 ? x[i] > 0 : t->cmp == 2 ? x[i] >= 0 : t->cmp == -1 ? x[i] < 0 : x[i] <= 0;
-            hp_count_add(&c, ev);
-        }
+        for (size_t i = 0; i < n; i++)
+            hp_count_add(&c, event(t, x[i]));
         return hp_count_prob(&c);
     }
     qsort(x, n, sizeof *x, cmp_double);

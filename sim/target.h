@@ -70,6 +70,19 @@ hp_reducer hp_target_reducer(const hp_target *t);
 /* The statistic of x[0..n) with its error; x may be reordered (sorted). */
 hp_est hp_target_stat(const hp_target *t, double *x, size_t n);
 
+/* Paths per chunk when the statistic needs no sample (mean, P). */
+#define HP_TARGET_CHUNK ((size_t)1 << 16)
+
+/* Does the statistic need every path's value at once (quantile, cvar)? */
+int hp_target_needs_sample(const hp_target *t);
+
+/* The statistic over paths [first, first + count) of model m, bound to
+ * it. A mean or a P is summed chunk by chunk in path order (buf holds
+ * min(count, HP_TARGET_CHUNK) doubles: memory flat in the path count; the
+ * same bits as one pass); a quantile or CVaR needs buf to hold count. */
+int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uint64_t seed, uint64_t first,
+                   uint64_t count, int threads, double *buf, hp_est *out, hp_err *err);
+
 /* The statistic's unit: "1" for P(...), else the unit of the first
  * variable named (bound or not: looked up in l). */
 const char *hp_target_units(const hp_target *t, const hp_layout *l);

@@ -104,34 +104,11 @@ static int walk(reader *r, const config_setting_t *g, const char *prefix)
     return 0;
 }
 
-/* The file as text (libconfig reports a missing file without its name). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 8192, len = 0, n;
-    char *buf = malloc(cap);
-    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (nb == NULL)
-                free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (buf != NULL)
-        buf[len] = '\0';
-    return buf;
-}
-
 int hp_uncertain_load(const hp_an *a, const char *path, hp_inputs *out, hp_err *err)
 {
     out->n = 0;
     out->in = NULL;
-    char *text = slurp(path);
+    char *text = hp_an_slurp(path);   /* libconfig would not name a missing file */
     if (text == NULL)
         return hp_fail(err, path, 0, NULL, "cannot read the config file");
     config_t cfg;

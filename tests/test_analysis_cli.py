@@ -125,4 +125,7 @@ with open(gcfg, "w") as f:
     f.write(f'@include "{cfg}"\n')
 r = hp("gsa", gcfg, *SMALL, "-o", os.path.join(tmp, "bad.h5"))
 check(r.returncode == 1 and "needs a group of input distributions" in r.stderr, f"no uncertain group: {r.stderr!r}")
+r = subprocess.run([bin_, "solve", cfg, "--vary", "price.mu=0:1", "--target", "mean(npv[0.2])=0"],
+                   capture_output=True, text=True, env={**os.environ, "OMPI_COMM_WORLD_SIZE": "2"})
+check(r.returncode == 1 and "not MPI ranks" in r.stderr, f"refuses to run as MPI ranks: {r.stderr!r}")
 done()

@@ -24,9 +24,9 @@ expect() {
 good=$root/configs/default.cfg
 mk() { sed "$1" "$good" >"$tmp/$2"; }   # a copy of the default with one edit
 
-mk 's/^  sigma = 0.71;/  sigam = 0.71;/' typo.cfg
-line=$(grep -n 'sigam' "$tmp/typo.cfg" | cut -d: -f1)
-expect "unknown key" "typo.cfg:$line: price.sigam: .*did you mean price.sigma" -- \
+mk 's/^  s0_usd = 87500.0;/  s0_ud = 87500.0;/' typo.cfg
+line=$(grep -n 's0_ud' "$tmp/typo.cfg" | cut -d: -f1)
+expect "unknown key" "typo.cfg:$line: price.s0_ud: .*did you mean price.s0_usd" -- \
   "$bin" run "$tmp/typo.cfg" -n 4 -o "$tmp/out.h5"
 
 mk 's/^  s0_usd = 87500.0;/  s0_usd = "87500";/' type.cfg

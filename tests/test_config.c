@@ -199,13 +199,42 @@ static int same_bits(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
+/* Is p a field of the records key `rec` (NULL: none)? */
+static int is_field_of(const hp_param *p, const char *rec)
+{
+    size_t n = rec ? strlen(rec) : 0;
+    return rec && p->key && strncmp(p->key, rec, n) == 0 && p->key[n] == '.';
+}
+
+/* Records `p` (its fields follow it in the table) are identical in a and b. */
+static void check_records(const hp_param *p, const hp_config *a, const hp_config *b, int at)
+{
+    size_t n = hp_cfg_records(a, p->key), len = strlen(p->key);
+    CHECK_MSG(n == hp_cfg_records(b, p->key), "line %d: %s: %zu vs %zu records", at, p->key, n,
+              hp_cfg_records(b, p->key));
+    for (const hp_param *f = p + 1; is_field_of(f, p->key); f++)
+        for (size_t i = 0; i < n && i < hp_cfg_records(b, p->key); i++) {
+            const char *fk = f->key + len + 1;
+            if (f->type == HP_DOUBLE)
+                CHECK_MSG(same_bits(hp_cfg_rec_double(a, p->key, i, fk),
+                                    hp_cfg_rec_double(b, p->key, i, fk)),
+                          "line %d: %s[%zu].%s", at, p->key, i, fk);
+            else if (f->type == HP_STRING || f->type == HP_CHOICE || f->type == HP_DATE)
+                CHECK_MSG(strcmp(hp_cfg_rec_string(a, p->key, i, fk),
+                                 hp_cfg_rec_string(b, p->key, i, fk)) == 0,
+                          "line %d: %s[%zu].%s", at, p->key, i, fk);
+        }
+}
+
 /* Every declared key of `tabs` has the identical value in a and b. */
 static void check_identical(const hp_param *const *tabs, const hp_config *a, const hp_config *b,
                             int at)
 {
     for (const hp_param *const *tb = tabs; *tb; tb++)
-        for (const hp_param *p = *tb; p->key; p++) {
+        for (const hp_param *p = *tb, *rec = NULL; p->key; p++) {
             const char *k = p->key;
+            if (is_field_of(p, rec ? rec->key : NULL))
+                continue;             /* compared with its records */
             switch (p->type) {
             case HP_DOUBLE:
                 CHECK_MSG(same_bits(hp_cfg_double(a, k), hp_cfg_double(b, k)),
@@ -237,6 +266,10 @@ static void check_identical(const hp_param *const *tabs, const hp_config *a, con
                               k, i, va[i], vb[i]);
                 break;
             }
+            case HP_RECORDS:
+                check_records(p, a, b, at);
+                rec = p;
+                break;
             }
         }
 }

@@ -32,6 +32,7 @@ static const char *det_sets[] = {
     "miner.capacity_mw=100.0", "miner.efficiency_j_th=20.0", "miner.efficiency_gain=0.05",
     "miner.uptime=0.9", "miner.pool_fee=0.02", "miner.power_usd_mwh=50.0",
     "miner.opex_usd_mw_year=100000.0", "miner.in_network=false",
+    "miner.curtail=false", "miner.power_spread=0.0", "miner.refresh_price=fixed",
     "allocation.fractions=[0.0, 0.25]", "allocation.ramp_start=\"2026-03-01\"",
     "allocation.ramp_end=\"2026-03-01\"", "allocation.tranche_mw=25.0",
     "hpc.build_months=6.0", "hpc.capex_usd_per_mw=8e6", "hpc.term_years=1.5",
@@ -39,8 +40,9 @@ static const char *det_sets[] = {
     "ai_market.lease0_usd_per_mw_year=1.5e6", "ai_market.trend_growth=0.02",
     "ai_market.kappa=1.0", "ai_market.sigma=0.0",
     "correlation.price_hashrate=0.0", "valuation.discount_rate=0.08",
-    "miner.refresh_usd_per_th=20.0", "valuation.terminal_multiple=8.0",
-    "simulation.n_paths=4L",
+    "miner.refresh_usd_per_th=20.0", "valuation.hpc_noi_multiple=8.0",
+    "valuation.mining_noi_multiple=3.0",
+    "simulation.n_paths=4L", "price.model=gbm",
 };
 
 /* The gain of 25% over 0% at capex c, on path 0. */
