@@ -317,12 +317,34 @@ def check_assumptions(tables):
     rec = {r["key"]: r for r in recs}
     with open(cfg) as fh:
         lines = fh.read().splitlines()
-    src = rec["price.sigma"]
-    n = int(src["set_in"].split()[-1])
-    check(re.match(r"\s*sigma = 0.71;", lines[n - 1]) is not None, f"price.sigma: set on line {n} of the config")
-    check(src["source_comment"] == lines[n - 1].split("#", 1)[1].strip(), f"price.sigma: source {src['source_comment']!r}")
+    from_file = [r for r in recs if r["set_in"].startswith("config line ")]
+    check(len(from_file) > 0, "some assumptions come from the config file")
+    for r in from_file:
+        n = int(r["set_in"].split()[-1])
+        leaf = r["key"].split(".")[-1]
+        check(re.match(rf"\s*{leaf}\s*[=:]", lines[n - 1]) is not None, f"{r['key']}: set on line {n} of the config")
+        if "#" in lines[n - 1]:
+            check(r["source_comment"].startswith(lines[n - 1].split("#", 1)[1].strip()),
+                  f"{r['key']}: source {r['source_comment']!r}")
+        check(r["default"] == dflt_raw(dflt, r["key"]), f"{r['key']}: default {r['default']!r}")
     check(rec["hpc.noi_margin"]["set_in"] == "command line: --set hpc.noi_margin=0.8", "a --set key says so")
-    check(rec["price.sigma"]["unit"] == "1/sqrt(yr)" and rec["price.sigma"]["default"] == "0.55", "unit and default")
+
+
+def dflt_raw(text, key):
+    """The value text of key in `hashpivot validate` output."""
+    *groups, leaf = key.split(".")
+    stack = []
+    for line in text.splitlines():
+        m = re.match(r"\s*(\w+) = \{$", line)
+        if m:
+            stack.append(m.group(1))
+        elif re.match(r"\s*\};$", line):
+            stack.pop()
+        elif stack == groups:
+            m = re.match(rf"\s*{leaf} = (.*?);(  #.*)?$", line)
+            if m:
+                return m.group(1)
+    return None
 
 
 def check_analysis(tables, sens, gsa):
