@@ -11,6 +11,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libhdf5-dev hdf5-tools libconfig-dev libpcg-cpp-dev
       python3 python3-h5py python3-numpy python3-matplotlib python3-xarray python3-h5netcdf
+      # the report's and compare's error bars: the binomial distribution of the
+      # quantile intervals (scipy.special.bdtr)
+      python3-scipy
       # clang and its runtime (libFuzzer, sanitizers) for scripts/fuzz.sh: the
       # config loader and the results readers fuzzed for a bounded time in CI
       clang libclang-rt-dev)
