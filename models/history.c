@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "sha256.h"
 
 #define MAX_FIELDS 64
 
@@ -130,15 +131,25 @@ static int parse_positive(const char *path, long line, const char *name,
     return 0;
 }
 
+/* getline() that also feeds the bytes read to the file's checksum, so the
+ * SHA-256 recorded in a results file is that of exactly what was parsed. */
+static ssize_t read_line(char **line, size_t *cap, FILE *f, hp_sha256 *sum)
+{
+    ssize_t n = getline(line, cap, f);
+    if (n > 0)
+        hp_sha256_update(sum, *line, (size_t)n);
+    return n;
+}
+
 /* Reads every data row after the header. */
 static int read_rows(hp_history *h, FILE *f, int nf, int date_f,
-                     const int field_of[HP_HIST_NCOL], hp_err *err)
+                     const int field_of[HP_HIST_NCOL], hp_sha256 *sum, hp_err *err)
 {
     char *line = NULL, *fld[MAX_FIELDS];
     size_t cap = 0;
     long lineno = 1, colcap = 0, n = 0;
     int rc = 0;
-    while (getline(&line, &cap, f) >= 0) {
+    while (read_line(&line, &cap, f, sum) >= 0) {
         lineno++;
         chomp(line);
         if (line[strspn(line, " \t")] == '\0')
@@ -205,14 +216,17 @@ hp_history *hp_history_load(const char *path, hp_err *err)
         hp_fail(err, path, 0, NULL, "out of memory");
         goto fail;
     }
-    if (getline(&line, &cap, f) < 0) {
+    hp_sha256 sum;
+    hp_sha256_init(&sum);
+    if (read_line(&line, &cap, f, &sum) < 0) {
         hp_fail(err, path, 1, NULL, "empty file: no header line");
         goto fail;
     }
     chomp(line);
     if (read_header(path, line, &nf, &date_f, field_of, err) != 0 ||
-        read_rows(h, f, nf, date_f, field_of, err) != 0)
+        read_rows(h, f, nf, date_f, field_of, &sum, err) != 0)
         goto fail;
+    hp_sha256_hex(&sum, h->sha256);
     free(line);
     fclose(f);
     return h;
