@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "date.h"
 #include "sha256.h"
 
 #define MAX_FIELDS 64
+#define LINE_MAX_CHARS 4096      /* a row is under 200 characters */
+#define ROWS_MAX 1000000L        /* 2,700 years of days */
 
 static const char *const col_names[HP_HIST_NCOL] = {
     [HP_HIST_PRICE] = "price_usd",
@@ -57,6 +60,24 @@ static int split(char *s, char **f)
         *end = '\0';
         s = c + 1;
     }
+}
+
+/* Reads one line into buf[LINE_MAX_CHARS + 2] without its end; 1 on a line,
+ * 0 at the end of the file, -1 when the line is too long (or holds a NUL
+ * byte: /dev/zero), so no file can make the reader take unbounded memory.
+ * The bytes read also go into the file's checksum, so that the SHA-256 a
+ * results file records is that of exactly what was parsed. */
+static int read_line(FILE *f, char *buf, hp_sha256 *sum)
+{
+    if (fgets(buf, LINE_MAX_CHARS + 2, f) == NULL)
+        return 0;
+    size_t n = strlen(buf);
+    hp_sha256_update(sum, buf, n);
+    if (n > LINE_MAX_CHARS || (n > 0 && buf[n - 1] != '\n' && !feof(f)) ||
+        (n == 0 && !feof(f)))
+        return -1;
+    chomp(buf);
+    return 1;
 }
 
 /* Grows every column the file has to hold `cap` rows. */
@@ -131,29 +152,26 @@ static int parse_positive(const char *path, long line, const char *name,
     return 0;
 }
 
-/* getline() that also feeds the bytes read to the file's checksum, so the
- * SHA-256 recorded in a results file is that of exactly what was parsed. */
-static ssize_t read_line(char **line, size_t *cap, FILE *f, hp_sha256 *sum)
-{
-    ssize_t n = getline(line, cap, f);
-    if (n > 0)
-        hp_sha256_update(sum, *line, (size_t)n);
-    return n;
-}
-
 /* Reads every data row after the header. */
 static int read_rows(hp_history *h, FILE *f, int nf, int date_f,
                      const int field_of[HP_HIST_NCOL], hp_sha256 *sum, hp_err *err)
 {
-    char *line = NULL, *fld[MAX_FIELDS];
-    size_t cap = 0;
+    char line[LINE_MAX_CHARS + 2], *fld[MAX_FIELDS];
     long lineno = 1, colcap = 0, n = 0;
-    int rc = 0;
-    while (read_line(&line, &cap, f, sum) >= 0) {
+    int rc = 0, got;
+    while ((got = read_line(f, line, sum)) != 0) {
         lineno++;
-        chomp(line);
+        if (got < 0) {
+            rc = hp_fail(err, h->path, (int)lineno, NULL, "line longer than %d characters "
+                         "or not text (is this a history CSV?)", LINE_MAX_CHARS);
+            break;
+        }
         if (line[strspn(line, " \t")] == '\0')
             continue;           /* blank lines (e.g. a trailing one) */
+        if (n == ROWS_MAX) {
+            rc = hp_fail(err, h->path, (int)lineno, NULL, "more than %ld rows (days)", ROWS_MAX);
+            break;
+        }
         int k = split(line, fld);
         if (k != nf) {
             rc = hp_fail(err, h->path, (int)lineno, NULL,
@@ -191,7 +209,6 @@ static int read_rows(hp_history *h, FILE *f, int nf, int date_f,
             break;
         n++;
     }
-    free(line);
     h->n = n;
     if (rc == 0 && ferror(f))
         rc = hp_fail(err, h->path, 0, NULL, "read error: %s", strerror(errno));
@@ -208,30 +225,37 @@ hp_history *hp_history_load(const char *path, hp_err *err)
         hp_fail(err, path, 0, NULL, "cannot open history CSV: %s", strerror(errno));
         return NULL;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        hp_fail(err, path, 0, NULL, "cannot open history CSV: %s", strerror(EISDIR));
+        return NULL;
+    }
     hp_history *h = calloc(1, sizeof *h);
-    char *line = NULL;
-    size_t cap = 0;
-    int nf = 0, date_f = -1, field_of[HP_HIST_NCOL];
+    char line[LINE_MAX_CHARS + 2];
+    int nf = 0, date_f = -1, field_of[HP_HIST_NCOL], got;
     if (h == NULL || (h->path = strdup(path)) == NULL) {
         hp_fail(err, path, 0, NULL, "out of memory");
         goto fail;
     }
     hp_sha256 sum;
     hp_sha256_init(&sum);
-    if (read_line(&line, &cap, f, &sum) < 0) {
+    if ((got = read_line(f, line, &sum)) == 0) {
         hp_fail(err, path, 1, NULL, "empty file: no header line");
         goto fail;
     }
-    chomp(line);
+    if (got < 0) {
+        hp_fail(err, path, 1, NULL, "header longer than %d characters or not text "
+                "(is this a history CSV?)", LINE_MAX_CHARS);
+        goto fail;
+    }
     if (read_header(path, line, &nf, &date_f, field_of, err) != 0 ||
         read_rows(h, f, nf, date_f, field_of, &sum, err) != 0)
         goto fail;
     hp_sha256_hex(&sum, h->sha256);
-    free(line);
     fclose(f);
     return h;
 fail:
-    free(line);
     fclose(f);
     hp_history_free(h);
     return NULL;
@@ -268,7 +292,13 @@ const hp_history *hp_history_get(hp_history_set *set, const hp_config *cfg,
         hp_cfg_fail(cfg, err, key, "cannot open history CSV \"%s\": %s", path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    int is_dir = fstat(fileno(probe), &st) == 0 && S_ISDIR(st.st_mode);
     fclose(probe);
+    if (is_dir) {
+        hp_cfg_fail(cfg, err, key, "\"%s\" is a directory, not a history CSV", path);
+        return NULL;
+    }
     hp_history *h = hp_history_load(path, err);
     if (h != NULL)
         set->h[set->n++] = h;

@@ -17,7 +17,7 @@
  *   hp_history_set_free(&set);                 // in the model's destroy
  *   (hp_history_load / hp_history_free: one file without a set.)
  *
- * File format (the layout of shared/data/btc_daily_2013_2023.csv): a header
+ * File format (the layout of the daily history, docs/sources.md#history-data): a header
  * line naming the columns, then one row per calendar day:
  *   date,price_usd,difficulty,hashrate_ths,blocks,subsidy_btc,fees_btc,revenue_usd
  * `date` (YYYY-MM-DD) is required; the other known columns are optional and

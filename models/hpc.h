@@ -1,4 +1,4 @@
-/* hpc: conversion of mining power to AI/HPC (MODEL.md 7).
+/* hpc: conversion of mining power to AI/HPC.
  *
  * For each allocation f of the sweep, f * C MW leave mining in tranches of
  * tranche_mw along a linear ramp: a tranche starts its build on the day the
@@ -25,6 +25,17 @@
  *     on delivery and again every gpu_cloud.life_years.
  * Opex in both modes is (1 - noi_margin) x revenue.
  *
+ * Signed contracts (hpc.contracts): leases the firm already has. Their MW
+ * are AI/HPC capacity from day 0 in every allocation (they never mine);
+ * allocation f converts f x (C - contracted MW) more, so f = 0 is the firm
+ * as it stands. A contract pays its rate from its start date (before the
+ * run: a running lease, escalated by each anniversary since; after: built
+ * until then, its remaining capex spread over the wait), rising by its own
+ * escalator, for its term; its tenant defaults with its own hazard (times
+ * bust_default_factor in a bust). At expiry or default the MW go to the
+ * market like a delivered tranche. Contract k is tranche k of every
+ * allocation, so its draws are common to all of them.
+ *
  * AI market: ln L = trend(t) + dev, dev an exact OU step; ln G is a random
  * walk with drift. Both take the day's AI-market shock (correlated with
  * price and hashrate by the scenario). A bust regime arrives with an
@@ -39,13 +50,37 @@
 #include <math.h>
 #include "config.h"
 #include "hp_err.h"
+#include "hpc_models.h"
 #include "rng.h"
+
+/* An HPC mode (models/hpc_models.h). */
+typedef struct hp_hpc_mode {
+    const char *name;            /* the hpc.mode word (first: registry.h)  */
+    int gpu;                     /* owns GPUs and sells compute            */
+} hp_hpc_mode;
+
+/* Tranches per allocation at most: each is stepped every day, so their
+ * number bounds the time and memory of a path (allocation.tranche_mw = 0.001
+ * of a 7.6 GW fleet would be 3.8 million: hours for a handful of paths). */
+#define HP_MAX_TRANCHES 1000
 
 /* One tranche's planned start (the same on every path). */
 typedef struct hp_tranche_plan {
     double mw;
     int start_day;       /* build starts, capacity leaves mining */
+    double capex_usd_mw; /* build capex per MW, spread over the build */
+    int contract;        /* index in hp_hpc.contracts, or -1      */
 } hp_tranche_plan;
+
+/* A signed lease (hpc.contracts), in run days. */
+typedef struct hp_contract {
+    double mw;
+    double rate;         /* rent in the first contract year, USD/MW/yr */
+    int start_day;       /* first day of rent; < 0: before the run   */
+    int end_day;         /* first day without it                      */
+    double escalator;    /* per anniversary                            */
+    double hazard;       /* tenant default, per year                   */
+} hp_contract;
 
 typedef struct hp_hpc {
     int n_alloc;
@@ -53,6 +88,9 @@ typedef struct hp_hpc {
     int *n_tranches;             /* [n_alloc]                              */
     hp_tranche_plan **plan;      /* [n_alloc][n_tranches[a]]               */
     int max_tranches;
+    int n_contracts;
+    hp_contract *contracts;      /* [n_contracts]: tranches 0.. of every allocation */
+    double contracted_mw;
     int gpu;                     /* mode gpu_cloud (else colocation)       */
     double build_days;           /* median build time, days                */
     double build_sigma;          /* log-sd of the build time               */
@@ -64,6 +102,7 @@ typedef struct hp_hpc {
     int search_now;              /* search_months = 0: sign at delivery    */
     double search_dt[2];         /* search hazard per day [normal, bust]   */
     double default_dt[2];        /* default hazard per day [normal, bust]  */
+    double unit_dt[2];           /* unit hazard per day [normal, bust]: contracts */
     /* AI market: ln L = trend(t) + dev, dev is OU, trend = ln L0 + g t. */
     double log_lease0;
     double lease_trend_dt;       /* g dt                                   */
@@ -101,6 +140,7 @@ typedef struct hp_ai_path {
     int bust;                        /* 1 during a bust                       */
     int next_switch;                 /* day the regime next changes           */
     double cum_search, cum_default;  /* integrated hazards up to today        */
+    double cum_unit;                 /* integrated unit hazard (x bust factor) */
     double lease, gpu;               /* today's L and G, USD/MW/yr            */
 } hp_ai_path;
 
@@ -118,14 +158,18 @@ typedef struct hp_tranche {
     int sign_day, end_day, anniversary;
     int gpu_next;                /* next GPU purchase                      */
     double rate;                 /* rent, USD/MW/yr                        */
+    double escalator;            /* the lease's, per anniversary           */
+    int contract;                /* under a signed contract: its default
+                                  * threshold is on cum_unit              */
     double search_at;            /* cum_search at which a tenant signs     */
-    double default_at;           /* cum_default at which the tenant fails  */
+    double default_at;           /* cum_default (contract: cum_unit) at
+                                  * which the tenant fails                 */
 } hp_tranche;
 
 /* Per-path aggregates of one allocation, recomputed on event days. */
 typedef struct hp_alloc_hpc {
     int next_day;
-    double next_search, next_default;
+    double next_search, next_default, next_default_unit;
     double mining_mw;            /* capacity left mining                   */
     double leased_mw;            /* colocation leased                      */
     double gpu_mw;               /* GPU cloud operating                    */
@@ -165,13 +209,14 @@ static inline void hp_ai_step(const hp_hpc *h, hp_ai_path *m, double shock)
     m->log_gpu += h->gpu_drift_dt + h->gpu_vol_sqrt_dt * shock;
     m->cum_search += h->search_dt[m->bust];
     m->cum_default += h->default_dt[m->bust];
+    m->cum_unit += h->unit_dt[m->bust];
 }
 
 /* Whether allocation `as` has a change due on day d. */
 static inline int hp_hpc_due(const hp_alloc_hpc *as, int d, const hp_ai_path *m)
 {
     return d >= as->next_day || m->cum_search >= as->next_search ||
-           m->cum_default >= as->next_default;
+           m->cum_default >= as->next_default || m->cum_unit >= as->next_default_unit;
 }
 
 /* Applies the day's changes to allocation a's tranches and recomputes its

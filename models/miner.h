@@ -1,54 +1,163 @@
-/* miner: the mining fleet of the firm (MODEL.md 6).
+/* miner: the mining fleet of the firm, on a cost curve of its sites
+ * (docs/firm.md "Fleet").
  *
- * Power price: fixed, or log-OU (ln p reverts to ln p_bar at speed kappa,
- * volatility sigma, sampled exactly; p_bar is the median level and the day-0
- * value). Curtailment: on a day where the fleet's revenue per MWh (at the
- * day's difficulty, subsidy, fees and price) is below the power price plus
- * the variable cost, the fleet is off: no revenue, no energy or variable
- * cost, and (in_network) no hashrate. Fleet refresh: the fleet's efficiency
- * gain adds hashrate at constant power; each TH/s so added costs
- * refresh_usd_per_th (a capex line). */
+ * The fleet's C MW sit on sites, each with its own power price p_i
+ * (USD/MWh): the sites of miner.sites, or, without them, a lognormal spread
+ * of power prices around miner.power_usd_mwh cut into miner.power_bins
+ * sites of equal MW. A common factor X_t (miner.power_model: fixed, X = 1;
+ * or ou, ln X a log-OU around 0) multiplies every site's price.
+ *
+ * Curtailment (miner.curtail): on a day, a MW of site i mines when the
+ * revenue of its hashrate covers its power and variable cost,
+ *     R >= X p_i + v,    R = usd_per_hs_day * hs_per_mw / (24 uptime),
+ * so the sites with p_i <= (R - v) / X mine and the others are off: the
+ * fleet curtails site by site, not all at once. Sites are sorted by p_i once,
+ * and each allocation keeps the cumulative MW and MW x price of its sites in
+ * that order, so a day costs one threshold search (from yesterday's answer)
+ * and two array reads, whatever the number of sites.
+ *
+ * Conversion: converted MW leave the sites in a declared order
+ * (miner.convert_order: dearest power first, cheapest first, or as listed;
+ * miner.convert_site names a site to go first), so converting also moves
+ * the mining fleet's average power cost.
+ *
+ * Fleet refresh: the efficiency gain adds hashrate at constant power, and
+ * (asic_life_years > 0) worn machines are replaced; each TH/s so bought
+ * costs the ASIC market price at the day's 90-day smoothed hashprice
+ * (models/asic.h), or a fixed refresh_usd_per_th, on the MW that mine that
+ * day only. */
 #ifndef HP_MINER_H
 #define HP_MINER_H
 
+#include <math.h>
+
 #include "config.h"
 #include "hp_err.h"
+#include "power_models.h"
+#include "rng.h"
 
-typedef struct hp_miner {
+typedef struct hp_miner hp_miner;
+
+/* Per-path state of the power-price factor X (one per path). */
+typedef struct hp_power_path {
+    double lx;                   /* ln X                                     */
+    double factor;               /* X today                                  */
+} hp_power_path;
+
+/* A power-price model: one file models/power_NAME.c, one line in
+ * models/power_models.h. */
+typedef struct hp_power_model {
+    const char *name;            /* the miner.power_model word              */
+    /* Reads the model's keys into m. */
+    int (*init)(hp_miner *m, const hp_config *cfg, double dt, hp_err *err);
+    /* Steps ps to tomorrow (ps->factor = X tomorrow). */
+    void (*step)(const hp_miner *m, hp_power_path *ps, hp_pcg64 *r);
+} hp_power_model;
+
+struct hp_miner {
     double capacity_mw;          /* C: mining + converting + HPC            */
     double efficiency_j_th;      /* fleet efficiency on start_date           */
     double efficiency_gain;      /* fractional improvement per year          */
     double uptime;               /* share of the day the fleet hashes        */
     double pool_fee;             /* share of rewards kept by the pool        */
-    double power_usd_mwh;        /* fixed power price                        */
     double opex_usd_mw_year;     /* fixed opex per MW of mining capacity     */
     int in_network;              /* the fleet is part of network hashrate    */
-    int power_ou;                /* power price is log-OU, not fixed         */
-    double power_log_mean;       /* ln p_bar                                 */
-    double power_decay;          /* exp(-kappa dt)                           */
-    double power_vol;            /* exact OU step sd of ln p                 */
-    int curtail;                 /* switch off on unprofitable days          */
+    int curtail;                 /* sites switch off on unprofitable days    */
     double variable_usd_mwh;     /* variable cost besides power, USD/MWh     */
-    double refresh_usd_th;       /* capex per TH/s of hashrate gained        */
-} hp_miner;
+    int refresh_market;          /* refresh at the ASIC market price (asic.*) */
+    double refresh_usd_th;       /* else: capex per TH/s bought              */
+    double asic_life_years;      /* machines wear out after this; 0: never   */
+    /* Sites, sorted by power price (ascending). */
+    int n_sites;
+    double *site_price;          /* [n] USD/MWh at X = 1                     */
+    double *site_mw;             /* [n] MW                                   */
+    int *convert_order;          /* [n] sorted indices, first converted first */
+    char **site_name;            /* [n] names ("" for spread bins)           */
+    double price_mean;           /* MW-weighted mean site price, USD/MWh     */
+    /* Power-price factor. */
+    const hp_power_model *power;
+    double power_decay;          /* ou: exp(-kappa dt)                       */
+    double power_vol;            /* ou: exact OU step sd of ln X             */
+};
 
 extern const hp_param hp_miner_params[];
 
-/* Reads miner.* for daily steps of dt years. */
+#define HP_POWER_DECLARE(name) \
+    extern const hp_power_model hp_power_##name; \
+    extern const hp_param hp_power_##name##_params[];
+HP_POWER_MODELS(HP_POWER_DECLARE)
+#undef HP_POWER_DECLARE
+
+/* Reads miner.* for daily steps of dt years and lays out the sites. */
 int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err);
+void hp_miner_free(hp_miner *m);
 
 /* Hashrate of one MW of mining capacity at time t years, in H/s, uptime
  * included: 10^6 W / (e J/TH) = TH/s, times 10^12. */
 double hp_miner_hs_per_mw(const hp_miner *m, double t_years);
 
-/* Fleet refresh capex of one MW of mining capacity over [t, t + dt], USD:
- * k * (TH/s per MW at t + dt - TH/s per MW at t), uptime excluded (the
- * machines are bought whether they run or not). */
-double hp_miner_refresh_usd_per_mw(const hp_miner *m, double t_years, double dt);
+/* TH/s of machines one MW of mining capacity buys over [t, t + dt]: the
+ * efficiency gain, TH/s per MW at t + dt less at t, plus (asic_life_years
+ * L > 0) the worn machines replaced, TH/s per MW at t - L x dt / L (those
+ * bought L years before). Uptime excluded: machines are bought whole. Times
+ * an ASIC price per TH/s, the refresh capex of a MW that mines. */
+double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt);
 
-/* Curtailment rule: 1 when mining a day is worth its variable cost.
- * usd_per_hs_day: revenue of one H/s for a day after pool fee;
- * hs_per_mw: H/s of one MW (uptime included); the MW burns uptime * 24 MWh. */
+/* Starts a path's power factor at X = 1. */
+static inline void hp_power_path_init(hp_power_path *ps)
+{
+    ps->lx = 0;
+    ps->factor = 1;
+}
+
+/* ---- the cost curve of one allocation's mining sites ---- */
+
+/* cum_mw[k], cum_mwp[k] (k = 0..n_sites): MW and MW x price (USD/MWh at
+ * X = 1) of the k cheapest sites still mining when mining_mw of the
+ * fleet's capacity is left, the rest having been converted in the declared
+ * order. Called when an allocation's mining capacity changes. */
+void hp_miner_curve(const hp_miner *m, double mining_mw, double *cum_mw, double *cum_mwp);
+
+/* Sites mining today: the number k of sites whose power price is at most
+ * theta, found from yesterday's answer `k` (the threshold moves little from
+ * a day to the next). theta NaN: none. */
+static inline int hp_miner_sites_on(const hp_miner *m, double theta, int k)
+{
+    if (!(theta == theta))
+        return 0;
+    while (k < m->n_sites && m->site_price[k] <= theta)
+        k++;
+    while (k > 0 && m->site_price[k - 1] > theta)
+        k--;
+    return k;
+}
+
+/* The price threshold of a day: a site mines when its price p_i <= theta,
+ * i.e. usd_per_hs_day * hs_per_mw >= 24 uptime (X p_i + v). Without
+ * curtailment every site mines (+inf). */
+static inline double hp_miner_threshold(const hp_miner *m, double usd_per_hs_day,
+                                        double hs_per_mw, double power_factor)
+{
+    if (!m->curtail)
+        return INFINITY;
+    double burn = 24.0 * m->uptime;
+    return (usd_per_hs_day * hs_per_mw - burn * m->variable_usd_mwh) / (burn * power_factor);
+}
+
+/* The firm's hashrate online on a day (H/s), for the network: the MW of an
+ * allocation's curve (cum_mw) at the sites that mine, given the revenue of
+ * one H/s for the day after pool fee. *k carries the day's site count from
+ * one call to the next (start it at n_sites) and is left at today's. */
+static inline double hp_miner_online_hs(const hp_miner *m, const double *cum_mw,
+                                        double usd_per_hs_day, double hs_per_mw,
+                                        double power_factor, int *k)
+{
+    *k = hp_miner_sites_on(m, hp_miner_threshold(m, usd_per_hs_day, hs_per_mw, power_factor), *k);
+    return cum_mw[*k] * hs_per_mw;
+}
+
+/* Curtailment rule of a single MW at price power_usd_mwh: 1 when mining a
+ * day is worth its variable cost (the rule above, one site). */
 static inline int hp_miner_mines(const hp_miner *m, double usd_per_hs_day, double hs_per_mw,
                                  double power_usd_mwh)
 {

@@ -9,45 +9,51 @@
 #include "ou.h"
 
 const hp_param hp_network_params[] = {
-    {"network.hashrate_model", HP_CHOICE, "", "\"trend\"", 0, 0, "trend|equilibrium|historical",
+    {"network.hashrate_model", HP_CHOICE, "", "\"trend\"", 0, 0, "trend|equilibrium|historical|fleet",
      "hashrate process: trend = geometric drift with noise; equilibrium = entry and exit toward "
-     "revenue / all-in cost of a hash; historical = replay of network.csv (MODEL.md 5)"},
+     "revenue / all-in cost of a hash; historical = replay of network.csv; fleet = supply from "
+     "a cost curve of machine cohorts and sites, with investment and retirement (docs/network.md)"},
     {"network.height0", HP_INT, "blocks", "930000", 0, 6.93e6, NULL,
-     "block height on start_date (955,584 on 2026-06-26 less 144/day back to 2026-01-01; parameters.md 3)"},
+     "block height on start_date (955,584 on 2026-06-26 less 144/day back to 2026-01-01; docs/sources.md#start-state-2026)"},
     {"network.difficulty0", HP_DOUBLE, "", "141.67e12", 1, 1e20, NULL,
-     "difficulty on start_date (141.67T, late Jan 2026; parameters.md 4c)"},
+     "difficulty on start_date (141.67T, late Jan 2026; docs/sources.md#difficulty-2026-01)"},
     {"network.hashrate0_ehs", HP_DOUBLE, "EH/s", "1014.0", 1e-6, 1e9, NULL,
-     "network hashrate on start_date (D * 2^32 / 600 at 141.67T; parameters.md 3); "
+     "network hashrate on start_date (D * 2^32 / 600 at 141.67T; docs/sources.md#start-state-2026); "
      "historical: unused, the CSV gives it"},
     {"network.growth", HP_DOUBLE, "1/yr", "0.20", -1, 5, NULL,
-     "trend: expected log growth of network hashrate (CoinShares: 1 to 2 ZH/s by 2027 is the high case; parameters.md 4c)"},
+     "trend: expected log growth of network hashrate (CoinShares: 1 to 2 ZH/s by 2027 is the high case; "
+     "docs/sources.md#coinshares-hashrate-2024)"},
     {"network.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.25", 0, 5, NULL,
-     "trend, equilibrium: volatility of ln hashrate (2016-2023 weekly-smoothed hashrate, scripts/calibrate notes)"},
+     "trend, equilibrium: volatility of ln hashrate (assumption; the 2018-2023 fit on 28-day means is 0.37: "
+     "docs/sources.md#fit-hashrate-trend)"},
     {"network.kappa_up", HP_DOUBLE, "1/yr", "0.8", 0, 1e4, NULL,
-     "equilibrium: speed at which hashrate enters when below H* (fit on 2016-2021 of shared/data: 0.80; tests/test_backtest.c)"},
+     "equilibrium: speed at which hashrate enters when below H* (fit on 2016-2021: 0.80; docs/sources.md#fit-network-equilibrium)"},
     {"network.kappa_down", HP_DOUBLE, "1/yr", "1.0", 0, 1e4, NULL,
      "equilibrium: speed at which hashrate leaves when above H* (2016-2021 fit: 0, exits too rare to "
-     "identify; 2025-26: -23% in 8 months as hashprice fell to $28-35/PH/day; parameters.md 4c, 4d)"},
+     "identify; 2025-26: -23% in 8 months as hashprice fell to $28-35/PH/day; "
+     "docs/sources.md#difficulty-2026-06-13, docs/sources.md#hashprice-history)"},
     {"network.max_growth", HP_DOUBLE, "1/yr", "1.0", 0, 20, NULL,
      "equilibrium: cap on the yearly log growth of the pull toward H* (fabs and sites take time; "
-     "largest 365-day log growth 2.3 in 2016-2021, 0.7-1.0 in 2022-2023 of shared/data)"},
+     "largest 365-day log growth 2.3 in 2016-2021, up to 0.9 in 2022-2023; docs/sources.md#fit-network-equilibrium)"},
     {"network.efficiency_j_th", HP_DOUBLE, "J/TH", "25.0", 0.01, 1e6, NULL,
-     "equilibrium: network average efficiency on start_date (CCAF 28.2 J/TH in 2024, -24% a year; parameters.md 4g)"},
+     "equilibrium: network average efficiency on start_date (CCAF 28.2 J/TH in 2024, -24% a year; "
+     "docs/sources.md#ccaf-2025-efficiency)"},
     {"network.efficiency_gain", HP_DOUBLE, "1/yr", "0.10", 0, 0.9, NULL,
-     "equilibrium: fractional yearly improvement of network efficiency (S21 17.5 to S23 9.7 J/TH in about 3 years; parameters.md 4g)"},
+     "equilibrium: fractional yearly improvement of network efficiency (S21 17.5 to S23 9.7 J/TH in "
+     "about 3 years; docs/sources.md#antminer-s23)"},
     {"network.power_usd_mwh", HP_DOUBLE, "USD/MWh", "45.0", 0, 10000, NULL,
-     "equilibrium: power price of the marginal miner (CCAF 2025 median $45/MWh; parameters.md 4h)"},
+     "equilibrium: power price of the marginal miner (CCAF 2025 median $45/MWh; docs/sources.md#ccaf-2025-power)"},
     {"network.asic_usd_per_th", HP_DOUBLE, "USD/TH", "17.0", 0, 1e6, NULL,
-     "equilibrium: ASIC price per TH/s (mid-2025 $10-30/TH; parameters.md 4i)"},
+     "equilibrium: ASIC price per TH/s (mid-2025 $10-30/TH; docs/sources.md#asic-price-2025)"},
     {"network.asic_life_years", HP_DOUBLE, "yr", "4.0", 0.05, 50, NULL,
      "equilibrium: years an ASIC's price is spread over (assumption: 3-5 years; with the defaults "
-     "the all-in cost, $38.6/PH/day, is about the start hashprice $39/PH/day)"},
+     "the all-in cost, $38.6/PH/day, is about the start hashprice $39/PH/day; docs/sources.md#breakeven-hashprice)"},
     {"network.csv", HP_STRING, "", "\"\"", 0, 0, NULL,
-     "historical hashrate, fees.model = historical: daily history CSV (e.g. ../shared/data/btc_daily_2013_2023.csv)"},
+     "historical hashrate, fees.model = historical: daily history CSV (e.g. the one of docs/sources.md#history-data)"},
     {"network.history_series", HP_CHOICE, "", "\"hashrate\"", 0, 0, "hashrate|difficulty",
      "historical: replay the CSV's hashrate_ths, or the hashrate its difficulty implies (D * 2^32 / 600, smoother)"},
     {"network.block_luck", HP_BOOL, "", "false", 0, 0, NULL,
-     "Poisson number of blocks per day instead of the expected number (MODEL.md 5)"},
+     "Poisson number of blocks per day instead of the expected number"},
     HP_PARAM_END
 };
 
@@ -55,7 +61,7 @@ const hp_param hp_fee_params[] = {
     {"fees.model", HP_CHOICE, "", "\"ou\"", 0, 0, "ou|historical",
      "fee process: ou = log Ornstein-Uhlenbeck; historical = fees_btc / blocks of network.csv"},
     {"fees.btc_per_block0", HP_DOUBLE, "BTC/block", "0.025", 0, 100, NULL,
-     "fees per block on start_date (about 0.8% of revenue at 3.125 BTC subsidy; parameters.md 3)"},
+     "fees per block on start_date (about 0.8% of revenue at 3.125 BTC subsidy; docs/sources.md#fee-share-2025)"},
     {"fees.mean_btc_per_block", HP_DOUBLE, "BTC/block", "0.05", 1e-9, 100, NULL,
      "long-run level the log-OU fee process reverts to (2016-2023 median about 0.1-0.3 BTC/block)"},
     {"fees.kappa", HP_DOUBLE, "1/yr", "2.0", 0, 365, NULL,
@@ -83,17 +89,41 @@ static const hp_history *network_history(const hp_config *cfg, int32_t start, in
     return h;
 }
 
+/* The hashrate backends: the one place a model's name maps to its code. */
+static const struct hash_backend {
+    const char *name;
+    hp_hash_kind kind;
+} hash_backends[] = {
+    {"trend", HP_HASH_TREND},
+    {"equilibrium", HP_HASH_EQUILIBRIUM},
+    {"historical", HP_HASH_HISTORICAL},
+    {"fleet", HP_HASH_FLEET},              /* hashrate_fleet.c */
+};
+
+int hp_hash_kind_of(const char *name, hp_hash_kind *kind)
+{
+    for (size_t i = 0; i < sizeof hash_backends / sizeof hash_backends[0]; i++)
+        if (strcmp(name, hash_backends[i].name) == 0) {
+            *kind = hash_backends[i].kind;
+            return 0;
+        }
+    return -1;
+}
+
 /* Reads the hashrate model, the chain start and the fee process. */
 int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t start,
                     int n_days, hp_history_set *hist, hp_err *err)
 {
     const char *model = hp_cfg_string(cfg, "network.hashrate_model");
-    nw->kind = strcmp(model, "equilibrium") == 0 ? HP_HASH_EQUILIBRIUM
-             : strcmp(model, "historical") == 0 ? HP_HASH_HISTORICAL : HP_HASH_TREND;
+    if (hp_hash_kind_of(model, &nw->kind) != 0)
+        return hp_cfg_fail(cfg, err, "network.hashrate_model", "unknown hashrate model \"%s\"", model);
+    if (nw->kind == HP_HASH_FLEET && hp_fleet_init(&nw->fleet, cfg, n_days, err) != 0)
+        return -1;
     nw->block_luck = hp_cfg_bool(cfg, "network.block_luck");
     nw->height0 = hp_cfg_int(cfg, "network.height0");
     nw->difficulty0 = hp_cfg_double(cfg, "network.difficulty0");
     nw->hashrate0_hs = hp_cfg_double(cfg, "network.hashrate0_ehs") * 1e18;
+    nw->epoch_elapsed_s = NAN;
 
     double g = hp_cfg_double(cfg, "network.growth");
     double sh = hp_cfg_double(cfg, "network.sigma");
@@ -152,6 +182,7 @@ int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t sta
             nw->hist_hs[d] = by_difficulty ? v[i0 + d] * HP_TWO32 / HP_TARGET_SPACING_S
                                            : v[i0 + d] * 1e12;
         nw->hashrate0_hs = nw->hist_hs[0];
+        nw->epoch_elapsed_s = hp_history_epoch_elapsed_s(h, start, nw->height0);
     }
     if (nw->fee_kind == HP_FEES_HISTORICAL) {
         const hp_history *h = network_history(cfg, start, n_days, hist, err);
@@ -172,6 +203,7 @@ int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t sta
 /* Frees the per-day tables (safe on a partly built struct). */
 void hp_network_free(hp_network *nw)
 {
+    hp_fleet_free(&nw->fleet);
     free(nw->log_cost);
     free(nw->hist_hs);
     free(nw->hist_fee);
@@ -210,15 +242,68 @@ void hp_chain_init(hp_chain *c, int64_t height, double difficulty, double hashra
     c->epoch_time_s = c->epoch_blocks > 0 ? (c->epoch_blocks - 1) * interval_s : -interval_s;
 }
 
+/* A replay knows when the epoch began: the clock is set from history
+ * instead of from one day's hashrate (which made the first retarget of a
+ * mid-epoch replay come out +6.48% against +1.65% on chain). */
+void hp_chain_init_clock(hp_chain *c, int64_t height, double difficulty, double hashrate_hs,
+                         double epoch_elapsed_s)
+{
+    hp_chain_init(c, height, difficulty, hashrate_hs);
+    if (isfinite(epoch_elapsed_s) && c->epoch_blocks > 0)
+        c->epoch_time_s = epoch_elapsed_s;
+}
+
+double hp_history_epoch_elapsed_s(const hp_history *h, int32_t start, int64_t height0)
+{
+    const double *blocks = hp_history_col(h, HP_HIST_BLOCKS);
+    double mined = (double)(height0 % HP_RETARGET_INTERVAL);   /* blocks of the epoch so far */
+    long i = hp_history_index(h, start);
+    if (blocks == NULL || mined == 0 || i < 0)
+        return NAN;
+    /* Walk back day by day until the day holding the epoch's first block. */
+    double after = 0;                  /* blocks on the days after day i - 1 */
+    for (long d = i - 1; d >= 0; d--) {
+        double b = blocks[d];
+        if (after + b >= mined) {
+            double k = mined - after;                       /* k-th block from the day's end */
+            double at_s = (b - k + 0.5) / b * HP_DAY_S;     /* its time within the day */
+            return (double)(i - d) * HP_DAY_S - at_s;
+        }
+        after += b;
+    }
+    return NAN;
+}
+
+void hp_network_chain_start(const hp_network *nw, hp_chain *c)
+{
+    hp_chain_init_clock(c, nw->height0, nw->difficulty0, nw->hashrate0_hs, nw->epoch_elapsed_s);
+}
+
+/* The subsidy era of a height: halvings before it, at most 64 (Core's
+ * GetBlockSubsidy has none after the 64th: the subsidy is zero for good). */
+static int64_t subsidy_era(double height)
+{
+    int64_t era = (int64_t)height / HP_HALVING_INTERVAL;
+    return era < 64 ? era : 64;
+}
+
 /* Cuts the period at every retarget and halving crossed. The epoch clock
  * starts one interval late (it counts from the first block's timestamp), so
- * it is set to minus one interval when an epoch begins. */
+ * it is set to minus one interval when an epoch begins.
+ *
+ * Halvings are counted as changes of the height's subsidy era over the
+ * period, not as events of the loop: the epoch position and the height are
+ * accumulated separately, so at a height that is both a retarget and a
+ * halving height (every 1,260,000 blocks) either may be reached first by
+ * rounding, and the height is then snapped onto the boundary. The era of
+ * the height is what the subsidy of the next block follows, so counting its
+ * changes cannot disagree with the subsidy. */
 void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out)
 {
+    const int64_t era0 = subsidy_era(c->height);
     double left_s = seconds;
     out->blocks = 0;
     out->subsidy_btc = 0;
-    out->halvings = 0;
     for (;;) {
         double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
         double seg = blocks_per_s * left_s;
@@ -237,14 +322,12 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
         if (event == 0) {
             c->height += seg;
             c->epoch_blocks += seg;
-            return;
+            break;
         }
-        if (event & 2) {
+        if (event & 2)
             c->height = next_halving;     /* exact: no drift at the boundary */
-            out->halvings++;
-        } else {
+        else
             c->height += seg;
-        }
         if (event & 1) {
             c->difficulty = hp_retarget(c->difficulty, c->epoch_time_s);
             c->height = (double)(((int64_t)(c->height + 0.5) / HP_RETARGET_INTERVAL) * HP_RETARGET_INTERVAL);
@@ -254,23 +337,9 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
             c->epoch_blocks += seg;
         }
         if (left_s <= 0)
-            return;
+            break;
     }
-}
-
-/* Gamma(a) for a >= 1 (Marsaglia & Tsang 2000): O(1) whatever a. */
-static double gamma_draw(hp_pcg64 *r, double a)
-{
-    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double x = hp_normal(r), v = 1.0 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = hp_uniform(r);
-        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
-            return d * v;
-    }
+    out->halvings = (int)(subsidy_era(c->height) - era0);
 }
 
 /* Poisson blocks: one draw for the whole span unless it reaches a retarget
@@ -278,10 +347,10 @@ static double gamma_draw(hp_pcg64 *r, double a)
 void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
                            hp_pcg64 *r, hp_chain_day *out)
 {
+    const int64_t era0 = subsidy_era(c->height);
     double left_s = seconds;
     out->blocks = 0;
     out->subsidy_btc = 0;
-    out->halvings = 0;
     while (left_s > 0) {
         double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
         uint64_t n = hp_poisson(r, blocks_per_s * left_s);
@@ -297,19 +366,17 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
             c->height += (double)n;
             c->epoch_blocks += (double)n;
             c->epoch_time_s += left_s;
-            return;
+            break;
         }
         /* The k-th of n uniform arrivals in the span sits at a
          * Beta(k, n - k + 1) fraction of it: G_k / (G_k + G_(n-k+1)). */
-        double gk = gamma_draw(r, (double)k), rest = gamma_draw(r, (double)(n - (uint64_t)k + 1));
+        double gk = hp_gamma(r, (double)k), rest = hp_gamma(r, (double)(n - (uint64_t)k + 1));
         double t = left_s * gk / (gk + rest);
         out->blocks += (double)k;
         out->subsidy_btc += (double)k * sub_btc;
         c->height = (double)(height + k);
         c->epoch_time_s += t;
         left_s -= t;
-        if (k == to_halving)
-            out->halvings++;
         if (k == to_epoch) {
             c->difficulty = hp_retarget(c->difficulty, c->epoch_time_s);
             c->epoch_blocks = 0;
@@ -320,4 +387,5 @@ void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
             c->epoch_blocks += (double)k;
         }
     }
+    out->halvings = (int)(subsidy_era(c->height) - era0);
 }

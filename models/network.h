@@ -14,8 +14,9 @@
  * before a crossing use the old difficulty or subsidy and the rest the new.
  * With block_luck the number of blocks is Poisson instead (integer heights).
  *
- * The hashrate models (trend, equilibrium, historical) and the fee process
- * are described beside their structs below and in the README. */
+ * The hashrate models (trend, equilibrium, historical, fleet) and the fee
+ * process are described beside their structs below, in hashrate_fleet.h
+ * and in docs/network.md. */
 #ifndef HP_NETWORK_H
 #define HP_NETWORK_H
 
@@ -23,6 +24,7 @@
 #include <math.h>
 
 #include "config.h"
+#include "hashrate_fleet.h"
 #include "history.h"
 #include "rng.h"
 
@@ -30,6 +32,7 @@
 #define HP_RETARGET_INTERVAL 2016
 #define HP_TARGET_SPACING_S  600.0
 #define HP_TARGET_TIMESPAN_S 1209600.0   /* 14 days */
+#define HP_DAY_S             86400.0
 #define HP_COIN_SAT          100000000LL
 #define HP_TWO32             4294967296.0
 
@@ -46,7 +49,8 @@ typedef struct hp_chain {
 typedef struct hp_chain_day {
     double blocks;            /* blocks mined in the day                   */
     double subsidy_btc;       /* sum of block subsidies in the day         */
-    int halvings;             /* halving heights crossed in the day        */
+    int halvings;             /* halvings in the day: the change of the
+                                 height's era min(height / 210000, 64)   */
 } hp_chain_day;
 
 /* Block subsidy at a height, in satoshis (Core's GetBlockSubsidy). */
@@ -59,6 +63,20 @@ double hp_retarget(double difficulty, double actual_timespan_s);
 /* Starts a chain at an integer height; the blocks already mined in the
  * current epoch are assumed to have come at the rate `hashrate_hs`. */
 void hp_chain_init(hp_chain *c, int64_t height, double difficulty, double hashrate_hs);
+
+/* The same, with the epoch clock known: `epoch_elapsed_s` seconds from the
+ * epoch's first block to the start (from history). Where it is not finite,
+ * hp_chain_init's assumption is used. */
+void hp_chain_init_clock(hp_chain *c, int64_t height, double difficulty, double hashrate_hs,
+                         double epoch_elapsed_s);
+
+/* Seconds from the first block of the epoch under way at the start of day
+ * `start` to that instant, from the history's daily block counts: the
+ * epoch's first block is the (height0 % 2016)-th block back from the start,
+ * placed within its day as if the day's blocks were evenly spread. NAN when
+ * the history has no block counts or does not reach back to that block,
+ * or when height0 starts an epoch (no block of it is mined yet). */
+double hp_history_epoch_elapsed_s(const hp_history *h, int32_t start, int64_t height0);
 
 /* Advances the chain by `seconds` at a constant network hashrate. */
 void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out);
@@ -73,8 +91,10 @@ void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_
 void hp_chain_advance_luck(hp_chain *c, double hashrate_hs, double seconds,
                            hp_pcg64 *r, hp_chain_day *out);
 
-/* Hashrate models (MODEL.md 5). */
-typedef enum hp_hash_kind { HP_HASH_TREND, HP_HASH_EQUILIBRIUM, HP_HASH_HISTORICAL } hp_hash_kind;
+/* Hashrate models. */
+typedef enum hp_hash_kind {
+    HP_HASH_TREND, HP_HASH_EQUILIBRIUM, HP_HASH_HISTORICAL, HP_HASH_FLEET
+} hp_hash_kind;
 typedef enum hp_fee_kind { HP_FEES_OU, HP_FEES_HISTORICAL } hp_fee_kind;
 
 /* Hashrate trend model: ln H += (g - s^2/2) dt + s sqrt(dt) Z. */
@@ -108,8 +128,11 @@ typedef struct hp_network {
     int block_luck;           /* Poisson blocks per day                    */
     int64_t height0;
     double difficulty0, hashrate0_hs;
+    double epoch_elapsed_s;   /* historical: the start's epoch clock from the
+                                 CSV's block counts; NAN: hashrate0 assumed */
     hp_hashrate_trend trend;
     hp_hashrate_eq eq;
+    hp_fleet fleet;           /* fleet: cost curve, cohorts, investment   */
     double *log_cost;         /* equilibrium: [n_days] ln c_d, USD per (H/s) per day */
     double *hist_hs;          /* historical: [n_days] network hashrate, H/s */
     hp_fee_kind fee_kind;
@@ -121,17 +144,23 @@ typedef struct hp_network {
 /* Expected blocks per day the equilibrium revenue is counted at. */
 #define HP_BLOCKS_TARGET_DAY 144.0
 
-/* All-in cost of one H/s for one day, USD (MODEL.md 5): energy
+/* All-in cost of one H/s for one day, USD: energy
  * e J/TH * 1e-12 W * 24 h * p USD/MWh * 1e-6 MWh/Wh, plus hardware
- * k USD/TH * 1e-12 spread over life years of 365.25 days (MODEL.md 2). */
+ * k USD/TH * 1e-12 spread over life years of 365.25 days. */
 double hp_hash_cost_usd_day(double e_j_th, double power_usd_mwh,
                             double asic_usd_th, double life_years);
+
+/* The backend of a network.hashrate_model name; -1 when there is none. */
+int hp_hash_kind_of(const char *name, hp_hash_kind *kind);
 
 /* Reads network.* and fees.* for a run of n_days from day number `start`;
  * CSVs are loaded through `hist` (kept by the caller). */
 int hp_network_init(hp_network *nw, const hp_config *cfg, double dt, int32_t start,
                     int n_days, hp_history_set *hist, hp_err *err);
 void hp_network_free(hp_network *nw);
+
+/* Starts a path's chain at the run's start state. */
+void hp_network_chain_start(const hp_network *nw, hp_chain *c);
 
 /* Equilibrium: ln H* of day d for a daily revenue at 144 blocks. */
 static inline double hp_hash_eq_log_target(const hp_network *nw, int d, double revenue_usd_day)

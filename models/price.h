@@ -1,7 +1,8 @@
-/* price: the BTC price process (MODEL.md 4).
+/* price: the BTC price process (README "Price models").
  *
- * price.model selects one of six processes for x = ln S (S in USD), all on
- * daily steps of dt years:
+ * price.model selects one process for x = ln S (S in USD), all on daily
+ * steps of dt years; each is a plug-in, one file models/price_NAME.c and one
+ * line in models/price_models.h:
  *   gbm         x += (mu - sigma^2/2) dt + sigma sqrt(dt) Z
  *   merton      gbm diffusion plus compound-Poisson normal jumps, drift
  *               compensated so that E[S_t] = S_0 exp(mu t)
@@ -25,21 +26,36 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "dist.h"
 #include "history.h"
 #include "hp_err.h"
+#include "price_models.h"
 #include "rng.h"
 
-typedef enum hp_price_kind {
-    HP_PRICE_GBM, HP_PRICE_MERTON, HP_PRICE_REGIME, HP_PRICE_GARCH,
-    HP_PRICE_BOOTSTRAP, HP_PRICE_HISTORICAL
-} hp_price_kind;
+typedef struct hp_price hp_price;
+typedef struct hp_price_path hp_price_path;
 
-typedef struct hp_price {
-    hp_price_kind kind;
+/* One price model (see models/price_models.h). */
+typedef struct hp_price_model {
+    const char *name;            /* the price.model word (first: registry.h) */
+    /* Reads the model's keys into p; p->log_s0 and p->mu are already set.
+     * The run has n_days from day number `start`; CSVs come through hist. */
+    int (*init)(hp_price *p, const hp_config *cfg, double dt, int32_t start, long n_days,
+                hp_history_set *hist, hp_err *err);
+    /* What a path draws before day 0 (NULL: nothing). */
+    void (*path_init)(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
+    /* Steps st->x from day st->day to the next; returns the day's shock. */
+    double (*step)(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
+} hp_price_model;
+
+struct hp_price {
+    const hp_price_model *model;
     double log_s0;
+    double mu;                  /* price.mu, drift of E[S] (1/yr)             */
+    void *impl;                 /* a model's own constants (malloc); freed here  */
     /* gbm, merton (compensated), regime per state [bull, bear] */
     double drift_dt;            /* (mu - sigma^2/2) dt (merton: - lambda k dt) */
     double vol_sqrt_dt;         /* sigma sqrt(dt)                             */
@@ -60,10 +76,10 @@ typedef struct hp_price {
     /* historical: ln S and the standardized return of each day */
     double *hist_x, *hist_z;    /* [n_days + 1], [n_days] owned              */
     long n_days;
-} hp_price;
+};
 
-/* Per-path state. */
-typedef struct hp_price_path {
+/* Per-path state; models use the fields they need, aux for new ones. */
+struct hp_price_path {
     double x;                   /* ln S today                                */
     double h;                   /* garch: today's daily variance             */
     double next_jump;           /* merton: time of the next jump (days)      */
@@ -71,9 +87,19 @@ typedef struct hp_price_path {
     long i, left;               /* bootstrap: source index, days left in block;
                                  * regime: left = days left in the sojourn    */
     int regime;                 /* 0 bull, 1 bear                             */
-} hp_price_path;
+    double aux[4];              /* free for models without fields here        */
+};
 
+/* Keys common to the models (model, s0_usd, mu, csv); each model declares
+ * its own in its file. */
 extern const hp_param hp_price_params[];
+
+/* Every model's struct and keys, from the registry. */
+#define HP_PRICE_DECLARE(name) \
+    extern const hp_price_model hp_price_##name; \
+    extern const hp_param hp_price_##name##_params[];
+HP_PRICE_MODELS(HP_PRICE_DECLARE)
+#undef HP_PRICE_DECLARE
 
 /* Reads price.* for a daily step of dt years; the run covers n_days from
  * day number `start`. CSVs are loaded through `hist` (kept by the caller,
@@ -86,58 +112,25 @@ void hp_price_free(hp_price *p);
  * first merton jump time and the first bootstrap block). */
 void hp_price_path_init(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
 
-/* Rare branches of hp_price_step, out of line. */
-void hp_price_jumps(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
-void hp_price_regime_switch(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
-void hp_price_new_block(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
-
 /* Steps st->x from today to tomorrow; returns the day's price shock. */
 static inline double hp_price_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
 {
-    double z;
-    switch (p->kind) {
-    case HP_PRICE_GBM:
-    default:
-        z = hp_normal(r);
-        st->x += p->drift_dt + p->vol_sqrt_dt * z;
-        break;
-    case HP_PRICE_MERTON:
-        z = hp_normal(r);
-        st->x += p->drift_dt + p->vol_sqrt_dt * z;
-        if (st->next_jump < (double)(st->day + 1))
-            hp_price_jumps(p, st, r);
-        break;
-    case HP_PRICE_REGIME: {
-        int k = st->regime;
-        z = hp_normal(r);
-        st->x += p->reg_drift_dt[k] + p->reg_vol_sqrt_dt[k] * z;
-        if (--st->left == 0)
-            hp_price_regime_switch(p, st, r);
-        break;
-    }
-    case HP_PRICE_GARCH: {
-        z = hp_normal(r);
-        double h = st->h, eps = sqrt(h) * z;
-        st->x += p->mu_dt - 0.5 * h + eps;
-        st->h = p->omega + p->alpha * eps * eps + p->beta * h;
-        break;
-    }
-    case HP_PRICE_BOOTSTRAP:
-        if (st->left == 0)
-            hp_price_new_block(p, st, r);
-        z = p->ret_z[st->i];
-        st->x += p->ret[st->i];
-        if (++st->i == p->n_ret)
-            st->i = 0;          /* circular, as Politis & Romano */
-        st->left--;
-        break;
-    case HP_PRICE_HISTORICAL:
-        z = p->hist_z[st->day < p->n_days ? st->day : p->n_days - 1];
-        st->x = p->hist_x[st->day < p->n_days ? st->day + 1 : p->n_days];
-        break;
-    }
+    double z = p->model->step(p, st, r);
     st->day++;
     return z;
 }
+
+/* ---- for model files ---- */
+
+/* 1 / ln(1 - p) for geometric sojourns with daily end probability p, 0
+ * when p = 1 (every sojourn lasts one day). */
+double hp_price_inv_log_stay(double p);
+/* A geometric number of days >= 1, P(K = k) = q^(k-1) (1 - q) with
+ * ln q = 1 / inv: inversion of one uniform. */
+long hp_price_geometric_days(hp_pcg64 *r, double inv);
+/* Mean and standard deviation (n - 1) of v[0..n). */
+void hp_price_mean_sd(const double *v, long n, double *mean, double *sd);
+/* price.csv, loaded once through hist; NULL with err set if it has no prices. */
+const hp_history *hp_price_history(const hp_config *cfg, hp_history_set *hist, hp_err *err);
 
 #endif

@@ -8,16 +8,20 @@
  * moves difficulty, blocks and halving dates.
  *
  * Day d uses the state at t = d * dt (the start values on day 0), then steps
- * the processes to t + dt. Random components (MODEL.md 3): each has its own
+ * the processes to t + dt. Random components: each has its own
  * stream, so a change in one never moves the draws of another. */
 #include "scenario.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "asic.h"
+#include "asic.h"
 #include "date.h"
 #include "dist.h"
+#include "hashrate_fleet.h"
 #include "hpc.h"
 #include "miner.h"
 #include "network.h"
@@ -29,6 +33,9 @@
 #define DT (1.0 / 365.25)
 #define DAY_S 86400.0
 #define N_HALVINGS 4
+#define HP_TRACE_CHAINS 64      /* allocations a trace can follow (HP_LIST_MAX) */
+#define HP_EMA_90 (2.0 / 91.0)   /* weight of today in a 90-day exponential mean */
+#define HP_ASIC_QUOTE_DAYS 7     /* the refresh's ASIC price is re-quoted weekly */
 
 /* Component ids: append only, never renumber (draws depend on them). */
 enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
@@ -42,7 +49,8 @@ enum {
     V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_LEASED,
     V_NPV, V_HALVING_DAY,
     V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE, V_NET_REVENUE, V_CAPEX_GPU, V_CAPEX_REFRESH,
-    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, N_VARS
+    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, V_MW_ONLINE, V_TERMINAL_MINING,
+    V_TERMINAL_HPC, V_NET_MW_ONLINE, V_FULL_COST_NEW, V_CASH_COST_BEST, N_VARS
 };
 
 static const hp_var scenario_vars[N_VARS] = {
@@ -72,18 +80,24 @@ static const hp_var scenario_vars[N_VARS] = {
     [V_BUST_SHARE] = {"market/ai_bust_share", HP_SHAPE_PATH_YEAR, "1", "share of the year's days in an AI bust", 0},
     [V_NET_REVENUE] = {"network/revenue", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "network revenue: (subsidy + fees) of all blocks x BTC price", 0},
     [V_CAPEX_GPU] = {"cashflow/capex_gpu", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "GPU capex (GPU cloud: at delivery and at each GPU life's end)", 1},
-    [V_CAPEX_REFRESH] = {"cashflow/capex_refresh", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "fleet refresh capex: hashrate added by the efficiency gain", 1},
-    [V_DAYS_CURTAILED] = {"cashflow/days_curtailed", HP_SHAPE_ALLOC_PATH_YEAR, "day", "days the fleet was switched off (curtailment)", 1},
+    [V_CAPEX_REFRESH] = {"cashflow/capex_refresh", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "fleet refresh capex of the MW that mine: machines bought for the efficiency gain and to replace worn ones", 1},
+    [V_DAYS_CURTAILED] = {"cashflow/days_curtailed", HP_SHAPE_ALLOC_PATH_YEAR, "day", "curtailment in whole-fleet days: sum over days of the share of mining MW switched off", 1},
     [V_DEFAULTS] = {"cashflow/tenant_defaults", HP_SHAPE_ALLOC_PATH_YEAR, "1", "tenant defaults (colocation)", 1},
     [V_NPV_HPC] = {"valuation/npv_hpc", HP_SHAPE_ALLOC_PATH, "USD", "NPV of the AI/HPC business alone: revenue less opex, build and GPU capex, plus its terminal value", 0},
-    [V_TERMINAL] = {"valuation/terminal_value", HP_SHAPE_ALLOC_PATH, "USD", "terminal value at the horizon (multiple x last 365 days' net operating income), undiscounted", 0},
+    [V_TERMINAL] = {"valuation/terminal_value", HP_SHAPE_ALLOC_PATH, "USD", "terminal value at the horizon, both lines, undiscounted", 0},
+    [V_MW_ONLINE] = {"cashflow/mw_online", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average mining capacity online (not curtailed)", 0},
+    [V_TERMINAL_MINING] = {"valuation/terminal_value_mining", HP_SHAPE_ALLOC_PATH, "USD", "mining fleet at the horizon: max(multiple x last 365 days' NOI after refresh, salvage), undiscounted", 0},
+    [V_TERMINAL_HPC] = {"valuation/terminal_value_hpc", HP_SHAPE_ALLOC_PATH, "USD", "data centre at the horizon: max(multiple x last 365 days' NOI, salvage), undiscounted", 0},
+    [V_NET_MW_ONLINE] = {"network/mw_online_end", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "fleet model: power of the others' machines running on the last day of the year; 0 for other models", 0},
+    [V_FULL_COST_NEW] = {"network/full_cost_new", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean full cost of a machine ordered (power at the median site, opex, machine and site annuities); 0 for other models", 0},
+    [V_CASH_COST_BEST] = {"network/cash_cost_best", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean power cost of the newest cohort at the median site; 0 for other models", 0},
 };
 
 const hp_param hp_time_params[] = {
     {"time.start_date", HP_DATE, "", "\"2026-01-01\"", 0, 0, NULL,
      "first simulated day (issue 2: 13 years from 2026-01-01)"},
     {"time.horizon_years", HP_DOUBLE, "yr", "13.0", 1.0 / 365.25, 100, NULL,
-     "simulated horizon; days = round(365.25 x years) (VanEck: 13 years; parameters.md 1)"},
+     "simulated horizon; days = round(365.25 x years) (VanEck: 13 years; docs/sources.md#vaneck-2024)"},
     HP_PARAM_END
 };
 
@@ -97,9 +111,13 @@ const hp_param hp_correlation_params[] = {
     HP_PARAM_END
 };
 
+#define PRICE_TABLE(name) hp_price_##name##_params,
+#define POWER_TABLE(name) hp_power_##name##_params,
 static const hp_param *const scenario_params[] = {
-    hp_time_params, hp_price_params, hp_network_params, hp_fee_params,
-    hp_miner_params, hp_allocation_params, hp_hpc_params, hp_ai_market_params,
+    hp_time_params, hp_price_params, HP_PRICE_MODELS(PRICE_TABLE) hp_network_params, hp_fleet_params,
+    hp_fee_params,
+    hp_asic_params, hp_miner_params, HP_POWER_MODELS(POWER_TABLE) hp_allocation_params, hp_hpc_params,
+    hp_ai_market_params,
     hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
 };
 
@@ -126,12 +144,19 @@ typedef struct scenario {
     double *hs_per_mw;          /* [n_days] H/s per MW of mining capacity */
     double *others_hs;          /* historical: [n_days] hashrate of the
                                  * others (network less the firm's fleet) */
-    double *refresh_usd_mw;     /* [n_days] fleet refresh capex per MW, or NULL */
-    double energy_usd_mw_day, opex_usd_mw_day;
+    double *refresh_th_mw;      /* [n_days] TH/s a mining MW buys, or NULL  */
+    hp_asic asic;               /* ASIC price per TH/s against hashprice    */
+    double opex_usd_mw_day;     /* fixed mining opex per MW                */
     double var_usd_mw_day;      /* variable mining cost per MW on a day mined */
-    double tv_multiple;         /* terminal value = multiple x yearly NOI  */
+    double burn_mwh_day;        /* MWh a mining MW burns in a day: 24 uptime */
+    int n_curve;                /* n_sites + 1: entries of a fleet curve    */
+    hp_valuation val;           /* discount rate, terminal-value keys       */
     int tv_first_day;           /* the NOI window: tv_first_day .. n_days-1 */
+    double gpu_upkeep_day;      /* gpu_cloud: GPU capex per MW per day of life */
     double tv_year_scale;       /* 365.25 / window days                    */
+    hp_fleet_state *fleet0;     /* fleet model: the start state every chain copies */
+    int n_trace;                /* daily trace: variables and their names  */
+    char **trace_names;
 } scenario;
 
 /* Workspace of one thread, carved from the engine's scratch buffer. */
@@ -141,47 +166,58 @@ typedef struct work {
     double *net_btc;            /* [n_net] subsidy + fees  */
     double *net_hs;             /* [n_net] hashrate used   */
     double *lh;                 /* [n_net] ln of the hashrate the model drives */
-    double *on;                 /* [n_net] 1 when the fleet mines today, 0 curtailed */
+    int *k_on;                  /* [n_net] sites mining today (cheapest first) */
+    double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
+    double *asic_usd_th;        /* [n_net] price of a TH/s the refresh buys today */
     hp_pcg64 *luck;             /* [n_net] block-luck generators, equal at start */
     hp_alloc_hpc *as;           /* [n_alloc]               */
     hp_tranche *ts;             /* [n_alloc * max_tranches] */
-    double *noi_tv;             /* [n_alloc] NOI in the terminal-value window */
-    double *noi_tv_hpc;         /* [n_alloc] HPC NOI in that window        */
+    double *noi_tv_mining;      /* [n_alloc] mining NOI after refresh in the
+                                 * terminal-value window                    */
+    double *noi_tv_hpc;         /* [n_alloc] HPC NOI (less GPU upkeep) there */
+    double *cum_mw, *cum_mwp;   /* [n_alloc * n_curve] each allocation's
+                                 * cost curve: MW, MW x price (hp_miner_curve) */
+    double *curve_mw;           /* [n_alloc] mining MW the curve was built for */
+    hp_fleet_state **fleet;     /* [n_net] the others' fleet per chain      */
+    char *fleet_mem;            /* [n_net * fleet state bytes]             */
 } work;
 
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
-/* Bytes of workspace a thread needs; also lays it out when w != NULL. */
+/* Bytes of workspace a thread needs; also lays it out when w != NULL.
+ * Each array starts on a 16-byte boundary. */
 static size_t work_layout(const scenario *s, void *base, work *w)
 {
-    size_t na = (size_t)s->layout.n_alloc, nn = (size_t)s->n_net;
+    size_t na = (size_t)s->layout.n_alloc, nn = (size_t)s->n_net, nc = (size_t)s->n_curve;
     size_t nt = na * (size_t)(s->hpc.max_tranches > 0 ? s->hpc.max_tranches : 1);
-    size_t sz[11] = {
-        align16(nn * sizeof(hp_chain)), align16(nn * sizeof(hp_chain_day)),
-        align16(nn * sizeof(double)), align16(nn * sizeof(double)),
-        align16(na * sizeof(hp_alloc_hpc)), align16(nt * sizeof(hp_tranche)),
-        align16(nn * sizeof(double)), align16(nn * sizeof(double)),
-        align16(nn * sizeof(hp_pcg64)), align16(na * sizeof(double)),
-        align16(na * sizeof(double)),
+    size_t fleet_bytes = s->net.kind == HP_HASH_FLEET ? hp_fleet_state_bytes(&s->net.fleet) : 0;
+    work dummy;
+    if (w == NULL)
+        w = &dummy;
+    struct { void **at; size_t bytes; } part[] = {
+        {(void **)&w->chain, nn * sizeof(hp_chain)},
+        {(void **)&w->cday, nn * sizeof(hp_chain_day)},
+        {(void **)&w->net_btc, nn * sizeof(double)},
+        {(void **)&w->net_hs, nn * sizeof(double)},
+        {(void **)&w->as, na * sizeof(hp_alloc_hpc)},
+        {(void **)&w->ts, nt * sizeof(hp_tranche)},
+        {(void **)&w->lh, nn * sizeof(double)},
+        {(void **)&w->k_on, nn * sizeof(int)},
+        {(void **)&w->hp_ema, nn * sizeof(double)},
+        {(void **)&w->asic_usd_th, nn * sizeof(double)},
+        {(void **)&w->luck, nn * sizeof(hp_pcg64)},
+        {(void **)&w->noi_tv_mining, na * sizeof(double)},
+        {(void **)&w->noi_tv_hpc, na * sizeof(double)},
+        {(void **)&w->cum_mw, na * nc * sizeof(double)},
+        {(void **)&w->cum_mwp, na * nc * sizeof(double)},
+        {(void **)&w->curve_mw, na * sizeof(double)},
+        {(void **)&w->fleet, nn * sizeof(hp_fleet_state *)},
+        {(void **)&w->fleet_mem, nn * align16(fleet_bytes)},
     };
     size_t total = 0;
-    void *p[11];
-    for (int i = 0; i < 11; i++) {
-        p[i] = base != NULL ? (char *)base + total : NULL;
-        total += sz[i];
-    }
-    if (w != NULL) {
-        w->chain = p[0];
-        w->cday = p[1];
-        w->net_btc = p[2];
-        w->net_hs = p[3];
-        w->as = p[4];
-        w->ts = p[5];
-        w->lh = p[6];
-        w->on = p[7];
-        w->luck = p[8];
-        w->noi_tv = p[9];
-        w->noi_tv_hpc = p[10];
+    for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
+        *part[i].at = base != NULL ? (char *)base + total : NULL;
+        total += align16(part[i].bytes);
     }
     return total;
 }
@@ -196,17 +232,92 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
     const hp_layout *l = &s->layout;
     const hp_network *nw = &s->net;
     for (int n = 0; n < s->n_net; n++) {
-        hp_chain_init(&w->chain[n], nw->height0, nw->difficulty0, nw->hashrate0_hs);
+        hp_network_chain_start(nw, &w->chain[n]);
         w->lh[n] = s->log_hash_market0;
         w->luck[n] = *luck;
     }
     hp_hpc_path_init(&s->hpc, s->miner.capacity_mw, events, w->ts, w->as);
-    for (int a = 0; a < l->n_alloc; a++)
-        w->noi_tv[a] = w->noi_tv_hpc[a] = 0;
+    for (int n = 0; n < s->n_net; n++) {
+        w->k_on[n] = s->miner.n_sites;
+        w->asic_usd_th[n] = s->miner.refresh_usd_th;
+    }
+    for (int a = 0; a < l->n_alloc; a++) {
+        w->noi_tv_mining[a] = w->noi_tv_hpc[a] = 0;
+        size_t c = (size_t)a * (size_t)s->n_curve;
+        hp_miner_curve(&s->miner, w->as[a].mining_mw, &w->cum_mw[c], &w->cum_mwp[c]);
+        w->curve_mw[a] = w->as[a].mining_mw;
+    }
     memset(out, 0, hp_layout_path_size(l) * sizeof(double));
     double *hd = out + s->off[V_HALVING_DAY];
     for (int i = 0; i < l->n_alloc * N_HALVINGS; i++)
         hd[i] = -1;
+}
+
+/* Fleet model: each chain's fleet starts from the same state. */
+static void fleet_path_init(const scenario *s, work *w)
+{
+    const hp_fleet *f = &s->net.fleet;
+    size_t bytes = align16(hp_fleet_state_bytes(f));
+    for (int n = 0; n < s->n_net; n++)
+        w->fleet[n] = hp_fleet_copy(f, w->fleet_mem + (size_t)n * bytes, s->fleet0);
+}
+
+/* The chain's block subsidy (BTC), recomputed only when it crosses a halving. */
+static inline double fleet_subsidy(hp_fleet_state *st, double height)
+{
+    if (height >= st->next_halving) {
+        int64_t h = (int64_t)height;
+        st->next_halving = (double)((h / HP_HALVING_INTERVAL + 1) * HP_HALVING_INTERVAL);
+        st->sub_btc = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+    }
+    return st->sub_btc;
+}
+
+/* Fleet model: the others' hashrate on chain n today. The hashprice is the
+ * one miners see at the start of the day: the chain's difficulty and
+ * subsidy, the day's fees and price; ln(subsidy + fees) is computed once a
+ * day (chains share it unless a halving separates them). */
+static double fleet_others(const scenario *s, const work *w, int n, const hp_fleet_path *fp,
+                           double F, double S, double x, double *reward, double *ln_reward)
+{
+    const hp_chain *ch = &w->chain[n];
+    hp_fleet_state *st = w->fleet[n];
+    double r = fleet_subsidy(st, ch->height) + F;
+    if (r != *reward) {
+        *reward = r;
+        *ln_reward = log(r);
+    }
+    double ln_hp = hp_fleet_ln_hashprice(&s->net.fleet, st, ch->difficulty, *ln_reward, x);
+    double hp = DAY_S * 1e15 / HP_TWO32 * st->inv_d * r * S;
+    return hp_fleet_hashrate(&s->net.fleet, st, fp, ln_hp, hp);
+}
+
+/* Fleet model: what the fleets report changes only at reviews, so the
+ * year's sums add value x days at each review and year end: days
+ * *acc_day .. d (inclusive) go to year y. */
+static void fleet_account(const scenario *s, const work *w, double *out, int y, int d, int *acc_day)
+{
+    double days = d + 1 - *acc_day;
+    if (!(days > 0))
+        return;
+    *acc_day = d + 1;
+    for (int a = 0; a < s->layout.n_alloc; a++) {
+        const hp_fleet_state *st = w->fleet[s->n_net > 1 ? a : 0];
+        size_t i = (size_t)a * s->layout.n_years + y;
+        out[s->off[V_FULL_COST_NEW] + i] += st->full_cost_new * days;
+        out[s->off[V_CASH_COST_BEST] + i] += st->cash_cost_best * days;
+    }
+}
+
+/* Fleet model, last day of year y: the year's sums, and the MW running. */
+static void fleet_year_end(const scenario *s, const work *w, double *out, int y, int d, int *acc_day)
+{
+    fleet_account(s, w, out, y, d, acc_day);
+    for (int a = 0; a < s->layout.n_alloc; a++) {
+        const hp_fleet_state *st = w->fleet[s->n_net > 1 ? a : 0];
+        out[s->off[V_NET_MW_ONLINE] + (size_t)a * s->layout.n_years + y] =
+            hp_fleet_mw_online(&s->net.fleet, st, st->hp_last);
+    }
 }
 
 /* Closes year y: sums become means, end-of-year states are recorded. */
@@ -231,13 +342,40 @@ static void year_close(const scenario *s, const work *w, double *out, int y, dou
         out[s->off[V_SUBSIDY_END] + i] =
             (double)hp_subsidy_sat((int64_t)w->chain[n].height) / (double)HP_COIN_SAT;
         out[s->off[V_MW_MINING] + i] /= days;
+        out[s->off[V_MW_ONLINE] + i] /= days;
         out[s->off[V_MW_LEASED] + i] /= days;
+        out[s->off[V_FULL_COST_NEW] + i] /= days;
+        out[s->off[V_CASH_COST_BEST] + i] /= days;
     }
 }
 
-/* One path, day by day. */
-static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
-                                   double *out, void *scratch)
+/* Trace variables: the market, then per chain (chain n is allocation n
+ * when the firm is in the network, else the one network). */
+enum { T_PRICE, T_FEE, T_MARKET };
+enum { T_HASHRATE, T_DIFFICULTY, T_BLOCKS, T_HASHPRICE, T_CHAIN };
+static const char *const trace_market[T_MARKET] = {"market/btc_price", "market/fee_btc_per_block"};
+static const char *const trace_chain[T_CHAIN] = {"hashrate", "difficulty", "blocks", "hashprice"};
+
+/* Day d of the trace: the day's price and fees; per chain the hashrate
+ * (H/s) and the difficulty at the start of the day, its blocks, and the
+ * hashprice earned (USD per PH/s per day). */
+static void trace_day(const scenario *s, const work *w, const double *difficulty0, double S,
+                      double F, double *t)
+{
+    t[T_PRICE] = S;
+    t[T_FEE] = F;
+    for (int n = 0; n < s->n_net; n++) {
+        double *c = t + T_MARKET + n * T_CHAIN;
+        c[T_HASHRATE] = w->net_hs[n];
+        c[T_DIFFICULTY] = difficulty0[n];
+        c[T_BLOCKS] = w->cday[n].blocks;
+        c[T_HASHPRICE] = w->net_btc[n] * S / (w->net_hs[n] * 1e-15);
+    }
+}
+
+/* One path, day by day; with `trace`, its daily series too. */
+static void simulate(const void *model, uint64_t seed, uint64_t path, double *out, void *scratch,
+                     double *trace)
 {
     const scenario *s = model;
     const hp_layout *l = &s->layout;
@@ -265,11 +403,18 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
     hp_price_path_init(&s->price, &ps, &r_price);
     double x = ps.x;
     double lf = nw->fee0_log;                   /* ln F (fees ou)  */
-    double lp = mi->power_log_mean;             /* ln p (power ou) */
+    hp_power_path pw;                           /* X, on every site's price */
+    hp_power_path_init(&pw);
     const double keep = 1 - mi->pool_fee;
     const double noi = hpc->noi_margin;
     const int in_net = mi->in_network, eq = nw->kind == HP_HASH_EQUILIBRIUM;
-    const int hist_net = nw->kind == HP_HASH_HISTORICAL;
+    const int hist_net = nw->kind == HP_HASH_HISTORICAL, fleet = nw->kind == HP_HASH_FLEET;
+    hp_fleet_path fp;
+    double reward = -1, ln_reward = 0;          /* fleet: ln(subsidy + F) cache */
+    int acc_day = 0;                            /* fleet: outputs summed to here */
+    hp_fleet_path_init(&fp);
+    if (fleet)
+        fleet_path_init(s, &w);
     const double gpu_usd_day = hpc->utilization / 365.25;   /* x G x MW */
     const double day_hs = DAY_S / HP_TWO32;     /* blocks a day per (H/s / D) */
 
@@ -277,30 +422,45 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
     for (int d = 0; d < s->n_days; d++) {
         const double S = exp(x);
         const double F = nw->hist_fee != NULL ? nw->hist_fee[d] : exp(lf);
-        const double P = mi->power_ou ? exp(lp) : mi->power_usd_mwh;
+        const double X = pw.factor;
         const double hs_mw = s->hs_per_mw[d];
-        /* The others' hashrate: shared, except in equilibrium (per chain). */
-        const double Hm = hist_net ? s->others_hs[d] : exp(w.lh[0]);
+        /* The others' hashrate: shared, except in equilibrium and fleet (per chain). */
+        const double Hm = hist_net ? s->others_hs[d] : fleet ? 0 : exp(w.lh[0]);
         hp_ai_today(hpc, &ai, d, &r_bust);
 
-        for (int a = 0; a < na; a++)
-            if (hp_hpc_due(&w.as[a], d, &ai))
-                hp_hpc_events(hpc, a, mi->capacity_mw,
-                              &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
+        for (int a = 0; a < na; a++) {
+            if (!hp_hpc_due(&w.as[a], d, &ai))
+                continue;
+            hp_hpc_events(hpc, a, mi->capacity_mw,
+                          &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
+            if (w.as[a].mining_mw != w.curve_mw[a]) {   /* MW converted or back */
+                size_t c = (size_t)a * (size_t)s->n_curve;
+                hp_miner_curve(mi, w.as[a].mining_mw, &w.cum_mw[c], &w.cum_mwp[c]);
+                w.curve_mw[a] = w.as[a].mining_mw;
+            }
+        }
 
-        /* The network: one chain, or one per allocation. The fleet mines
-         * unless curtailed: revenue of a hash at the day's difficulty and
-         * subsidy against power plus variable cost. */
+        /* The network: one chain, or one per allocation. The firm's sites
+         * mine unless curtailed: revenue of their hashrate at the day's
+         * difficulty and subsidy against each site's power plus variable
+         * cost (w.k_on: the sites that mine, cheapest first). */
+        double d0[HP_TRACE_CHAINS];
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
-            w.on[n] = 1;
+            if (trace != NULL && n < HP_TRACE_CHAINS)
+                d0[n] = ch->difficulty;
+            double usd_hs = 0;
             if (mi->curtail) {
                 double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
-                double usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
-                w.on[n] = hp_miner_mines(mi, usd_hs, hs_mw, P);
+                usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
             }
-            double others = eq && n > 0 ? exp(w.lh[n]) : Hm;
-            double H = in_net ? others + w.on[n] * w.as[n].mining_mw * hs_mw : others;
+            double firm = hp_miner_online_hs(mi, &w.cum_mw[(size_t)n * (size_t)s->n_curve],
+                                             usd_hs, hs_mw, X, &w.k_on[n]);
+            double others = fleet ? fleet_others(s, &w, n, &fp, F, S, x, &reward, &ln_reward)
+                          : eq && n > 0 ? exp(w.lh[n]) : Hm;
+            double H = in_net ? others + firm : others;
+            if (fleet)
+                hp_fleet_settle(&nw->fleet, w.fleet[n], ch->difficulty, H);
             hp_chain_day *cd = &w.cday[n];
             if (nw->block_luck)
                 hp_chain_advance_luck(ch, H, DAY_S, &w.luck[n], cd);
@@ -308,6 +468,16 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
                 hp_chain_advance(ch, H, DAY_S, cd);
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
+            if (mi->refresh_market) {
+                /* ASIC price at the smoothed hashprice (an exponential mean
+                 * with the centre of mass of a 90-day trailing mean),
+                 * quoted weekly like a price index: a day's lag on a
+                 * 90-day mean, and a log and an exp a week, not a day. */
+                double hp = w.net_btc[n] * S / (H * 1e-15);
+                w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
+                if (d % HP_ASIC_QUOTE_DAYS == 0)
+                    w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
+            }
             if (cd->halvings > 0) {
                 int64_t era = (int64_t)w.chain[n].height / HP_HALVING_INTERVAL;
                 for (int k = 0; k < cd->halvings; k++) {
@@ -320,24 +490,31 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
             }
         }
 
+        if (trace != NULL)
+            trace_day(s, &w, d0, S, F, trace + (size_t)d * (size_t)s->n_trace);
+
         /* Cash flows of each allocation. */
         const double *disc = s->disc;
-        const double energy_mw = mi->power_ou ? mi->uptime * 24.0 * P : s->energy_usd_mw_day;
-        const double refresh_mw = s->refresh_usd_mw != NULL ? s->refresh_usd_mw[d] : 0.0;
+        const double burn_x = s->burn_mwh_day * X;          /* USD per MW at price 1 */
+        const double refresh_th = s->refresh_th_mw != NULL ? s->refresh_th_mw[d] : 0.0;
         const int in_tv = d >= s->tv_first_day;
+        const double gpu_upkeep_day = s->gpu_upkeep_day;
         for (int a = 0; a < na; a++) {
             hp_alloc_hpc *as = &w.as[a];
             int n = nnet > 1 ? a : 0;
             size_t i = (size_t)a * ny + y;
-            double on = w.on[n], mw = as->mining_mw;
-            double hm = on * mw * hs_mw;
+            const double *cum_mw = &w.cum_mw[(size_t)a * (size_t)s->n_curve];
+            const double *cum_mwp = &w.cum_mwp[(size_t)a * (size_t)s->n_curve];
+            int k = w.k_on[n];
+            double mw = as->mining_mw, online = cum_mw[k];
+            double hm = online * hs_mw;
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
-            double energy = on * mw * energy_mw;
-            double opex = mw * s->opex_usd_mw_day + on * mw * s->var_usd_mw_day;
+            double energy = burn_x * cum_mwp[k];
+            double opex = mw * s->opex_usd_mw_day + online * s->var_usd_mw_day;
             double hpc_rev = as->rent_day + as->gpu_mw * ai.gpu * gpu_usd_day;
             double hpc_opex = (1 - noi) * hpc_rev;
-            double refresh = mw * refresh_mw;
+            double refresh = online * refresh_th * w.asic_usd_th[n];
             double hpc_noi = hpc_rev - hpc_opex;
             double noi_all = rev - energy - opex + hpc_noi;
             double hpc_cf = hpc_noi - as->capex_day - as->gpu_capex;
@@ -348,14 +525,15 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
             out[s->off[V_HPC_REV] + i] += hpc_rev;
             out[s->off[V_HPC_OPEX] + i] += hpc_opex;
             out[s->off[V_CAPEX_BUILD] + i] += as->capex_day;
-            if (refresh_mw != 0)
+            if (refresh_th != 0)
                 out[s->off[V_CAPEX_REFRESH] + i] += refresh;
             out[s->off[V_NET_CF] + i] += net;
             out[s->off[V_BTC_MINED] + i] += btc;
             out[s->off[V_MW_MINING] + i] += mw;
+            out[s->off[V_MW_ONLINE] + i] += online;
             out[s->off[V_MW_LEASED] + i] += as->leased_mw + as->gpu_mw;
-            if (mi->curtail)
-                out[s->off[V_DAYS_CURTAILED] + i] += mw > 0 ? 1 - on : 0;
+            if (mi->curtail && online < mw)
+                out[s->off[V_DAYS_CURTAILED] + i] += (mw - online) / mw;
             out[s->off[V_NPV] + a] += net * disc[d];
             out[s->off[V_NPV_HPC] + a] += hpc_cf * disc[d];
             out[s->off[V_HASHPRICE_MEAN] + i] += w.net_btc[n] * S / (w.net_hs[n] * 1e-15);
@@ -369,16 +547,18 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
                 as->defaults = 0;
             }
             if (in_tv) {
-                w.noi_tv[a] += noi_all;
-                w.noi_tv_hpc[a] += hpc_noi;
+                w.noi_tv_mining[a] += rev - energy - opex - refresh;
+                w.noi_tv_hpc[a] += hpc_noi - as->gpu_mw * gpu_upkeep_day;
             }
         }
         out[s->off[V_PRICE_MEAN] + y] += S;
         out[s->off[V_FEE_MEAN] + y] += F;
         out[s->off[V_LEASE_MEAN] + y] += ai.lease;
-        out[s->off[V_POWER_MEAN] + y] += P;
+        out[s->off[V_POWER_MEAN] + y] += X * mi->price_mean;
         out[s->off[V_GPU_MEAN] + y] += ai.gpu;
         out[s->off[V_BUST_SHARE] + y] += ai.bust;
+        if (fleet && d == s->year_end_day[y])
+            fleet_year_end(s, &w, out, y, d, &acc_day);
         if (d == s->year_end_day[y]) {
             year_close(s, &w, out, y, S);
             y++;
@@ -402,28 +582,81 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
                 }
                 w.lh[n] = hp_hash_eq_step(&nw->eq, w.lh[n], w.net_hs[n], target, e2);
             }
+        } else if (fleet) {
+            /* Monthly reviews: retirements, deliveries, orders. */
+            hp_fleet_path_step(&nw->fleet, &fp, d, e2);
+            if (hp_fleet_review_day(d)) {
+                fleet_account(s, &w, out, y, d, &acc_day);
+                for (int n = 0; n < nnet; n++)
+                    hp_fleet_review(&nw->fleet, w.fleet[n], &fp, d, w.chain[n].height, F);
+            }
         } else if (!hist_net) {
             w.lh[0] += nw->trend.drift_dt + nw->trend.vol_sqrt_dt * e2;
         }
         if (nw->hist_fee == NULL)
             lf = nw->fee.log_mean + (lf - nw->fee.log_mean) * nw->fee.decay +
                  nw->fee.vol * hp_normal(&r_fee);
-        if (mi->power_ou)
-            lp = mi->power_log_mean + (lp - mi->power_log_mean) * mi->power_decay +
-                 mi->power_vol * hp_normal(&r_power);
+        mi->power->step(mi, &pw, &r_power);
         hp_ai_step(hpc, &ai, e3);
     }
 
-    /* Terminal value: a multiple of the last 365 days' NOI, at the horizon. */
-    if (s->tv_multiple != 0) {
-        double v = s->disc[s->n_days - 1], k = s->tv_multiple * s->tv_year_scale;
+    /* Terminal values at the horizon: each line at a multiple of its last
+     * 365 days' NOI, or at salvage when that is more. */
+    if (s->val.terminal) {
+        const hp_valuation *vl = &s->val;
+        double v = s->disc[s->n_days - 1], yr = s->tv_year_scale;
         for (int a = 0; a < na; a++) {
-            double tv = k * w.noi_tv[a];
-            out[s->off[V_TERMINAL] + a] = tv;
-            out[s->off[V_NPV] + a] += tv * v;
-            out[s->off[V_NPV_HPC] + a] += k * w.noi_tv_hpc[a] * v;
+            double mw_mining = w.as[a].mining_mw, mw_hpc = mi->capacity_mw - mw_mining;
+            double tvm = hp_line_value(vl->mining_multiple, yr * w.noi_tv_mining[a],
+                                       vl->mining_salvage_usd_mw * mw_mining);
+            double tvh = hp_line_value(vl->hpc_multiple, yr * w.noi_tv_hpc[a],
+                                       vl->hpc_salvage_usd_mw * mw_hpc);
+            out[s->off[V_TERMINAL_MINING] + a] = tvm;
+            out[s->off[V_TERMINAL_HPC] + a] = tvh;
+            out[s->off[V_TERMINAL] + a] = tvm + tvh;
+            out[s->off[V_NPV] + a] += (tvm + tvh) * v;
+            out[s->off[V_NPV_HPC] + a] += tvh * v;
         }
     }
+}
+
+static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
+                                   double *out, void *scratch)
+{
+    simulate(model, seed, path, out, scratch, NULL);
+}
+
+static void scenario_simulate_trace(const void *model, uint64_t seed, uint64_t path,
+                                    double *out, void *scratch, double *trace)
+{
+    simulate(model, seed, path, out, scratch, trace);
+}
+
+static int scenario_trace_vars(const void *model, const char *const **names)
+{
+    const scenario *s = model;
+    *names = (const char *const *)s->trace_names;
+    return s->n_trace;
+}
+
+/* Names of the trace variables: market ones, then chain<n>/<name>. */
+static int build_trace_names(scenario *s)
+{
+    s->n_trace = T_MARKET + s->n_net * T_CHAIN;
+    s->trace_names = calloc((size_t)s->n_trace, sizeof(char *));
+    if (s->trace_names == NULL)
+        return -1;
+    for (int v = 0; v < s->n_trace; v++) {
+        char buf[64];
+        if (v < T_MARKET)
+            snprintf(buf, sizeof buf, "%s", trace_market[v]);
+        else
+            snprintf(buf, sizeof buf, "chain%d/%s", (v - T_MARKET) / T_CHAIN,
+                     trace_chain[(v - T_MARKET) % T_CHAIN]);
+        if ((s->trace_names[v] = strdup(buf)) == NULL)
+            return -1;
+    }
+    return 0;
 }
 
 /* Calendar years covered by the run, and the days of each. */
@@ -478,6 +711,28 @@ static int build_cholesky(scenario *s, const hp_config *cfg, hp_err *err)
 
 static void scenario_destroy(void *model);
 
+/* Fleet model: the start state all chains copy, built once: cohorts scaled
+ * so that the supply at the day-0 hashprice is the others' start hashrate. */
+static int fleet_template(scenario *s, const hp_config *cfg, double others_hs, hp_err *err)
+{
+    const hp_fleet *f = &s->net.fleet;
+    double F = s->net.hist_fee != NULL ? s->net.hist_fee[0] : exp(s->net.fee0_log);
+    double sub = (double)hp_subsidy_sat(s->net.height0) / (double)HP_COIN_SAT;
+    double hp0 = DAY_S * 1e15 / HP_TWO32 / s->net.difficulty0 * (sub + F) * exp(s->price.log_s0);
+    void *mem = malloc(hp_fleet_state_bytes(f));
+    if (mem == NULL)
+        return hp_fail(err, NULL, 0, NULL, "out of memory");
+    s->fleet0 = hp_fleet_start(f, mem, others_hs, hp0, s->net.hashrate0_hs, (double)s->net.height0,
+                               s->net.difficulty0, F);
+    if (s->fleet0 == NULL) {
+        free(mem);
+        return hp_cfg_fail(cfg, err, "network.fleet.cohort_j_th",
+                           "no site of any cohort covers its power cost at the start hashprice "
+                           "($%.4g/PH/day): the start hashrate cannot be supplied", hp0);
+    }
+    return 0;
+}
+
 /* Builds the model from a validated config. */
 static void *scenario_create(const hp_config *cfg, hp_err *err)
 {
@@ -496,6 +751,7 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
     }
     if (hp_price_init(&s->price, cfg, DT, start, s->n_days, &s->hist, err) != 0 ||
         hp_miner_init(&s->miner, cfg, DT, err) != 0 ||
+        hp_asic_init(&s->asic, cfg, err) != 0 ||
         hp_network_init(&s->net, cfg, DT, start, s->n_days, &s->hist, err) != 0 ||
         hp_hpc_init(&s->hpc, cfg, s->miner.capacity_mw, start, s->n_days, DT, err) != 0 ||
         build_cholesky(s, cfg, err) != 0)
@@ -507,35 +763,40 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
 
     s->disc = malloc((size_t)s->n_days * sizeof(double));
     s->hs_per_mw = malloc((size_t)s->n_days * sizeof(double));
-    if (s->miner.refresh_usd_th > 0)
-        s->refresh_usd_mw = malloc((size_t)s->n_days * sizeof(double));
+    int refresh = s->miner.refresh_market || s->miner.refresh_usd_th > 0;
+    if (refresh)
+        s->refresh_th_mw = malloc((size_t)s->n_days * sizeof(double));
     if (s->net.kind == HP_HASH_HISTORICAL)
         s->others_hs = malloc((size_t)s->n_days * sizeof(double));
     if (s->disc == NULL || s->hs_per_mw == NULL ||
-        (s->miner.refresh_usd_th > 0 && s->refresh_usd_mw == NULL) ||
+        (refresh && s->refresh_th_mw == NULL) ||
         (s->net.kind == HP_HASH_HISTORICAL && s->others_hs == NULL)) {
         hp_fail(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
     hp_discount_factors(hp_cfg_double(cfg, "valuation.discount_rate"), s->n_days, s->disc);
+    s->gpu_upkeep_day = s->hpc.gpu ? s->hpc.gpu_capex_usd_mw / s->hpc.gpu_life_days : 0;
     for (int d = 0; d < s->n_days; d++) {
         s->hs_per_mw[d] = hp_miner_hs_per_mw(&s->miner, d * DT);
-        if (s->refresh_usd_mw != NULL)
-            s->refresh_usd_mw[d] = hp_miner_refresh_usd_per_mw(&s->miner, d * DT, DT);
+        if (s->refresh_th_mw != NULL)
+            s->refresh_th_mw[d] = hp_miner_refresh_th_per_mw(&s->miner, d * DT, DT);
     }
-    s->energy_usd_mw_day = s->miner.uptime * 24.0 * s->miner.power_usd_mwh;
+    s->burn_mwh_day = s->miner.uptime * 24.0;
+    s->n_curve = s->miner.n_sites + 1;
     s->opex_usd_mw_day = s->miner.opex_usd_mw_year / 365.25;
     s->var_usd_mw_day = s->miner.uptime * 24.0 * s->miner.variable_usd_mwh;
-    s->tv_multiple = hp_cfg_double(cfg, "valuation.terminal_multiple");
+    hp_valuation_init(&s->val, cfg);
     s->tv_first_day = s->n_days > 365 ? s->n_days - 365 : 0;
     s->tv_year_scale = 365.25 / (s->n_days - s->tv_first_day);
 
     /* The hashrate model drives the others' hashrate when the firm's own
-     * fleet is part of the network, the whole network otherwise. */
+     * fleet is part of the network, the whole network otherwise. The
+     * fleet's mining MW are its capacity less the MW of signed leases. */
     s->n_net = s->miner.in_network ? s->hpc.n_alloc : 1;
     double others = s->net.hashrate0_hs;
+    const double mining_mw0 = s->miner.capacity_mw - s->hpc.contracted_mw;
     if (s->miner.in_network && s->net.kind != HP_HASH_HISTORICAL) {   /* historical: below */
-        double own = s->miner.capacity_mw * s->hs_per_mw[0];
+        double own = mining_mw0 * s->hs_per_mw[0];
         others -= own;
         if (!(others > 0)) {
             hp_cfg_fail(cfg, err, "miner.capacity_mw",
@@ -546,9 +807,11 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         }
     }
     s->log_hash_market0 = others > 0 ? log(others) : 0;
+    if (s->net.kind == HP_HASH_FLEET && fleet_template(s, cfg, others, err) != 0)
+        goto fail;
     /* Historical: the CSV's network includes the fleet at full capacity. */
     for (int d = 0; s->others_hs != NULL && d < s->n_days; d++) {
-        double own = s->miner.in_network ? s->miner.capacity_mw * s->hs_per_mw[d] : 0;
+        double own = s->miner.in_network ? mining_mw0 * s->hs_per_mw[d] : 0;
         s->others_hs[d] = s->net.hist_hs[d] - own;
         if (!(s->others_hs[d] > 0)) {
             hp_cfg_fail(cfg, err, "miner.capacity_mw",
@@ -559,6 +822,11 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         }
     }
 
+    if (s->n_net > HP_TRACE_CHAINS || build_trace_names(s) != 0) {
+        hp_fail(err, NULL, 0, NULL, s->n_net > HP_TRACE_CHAINS ? "more than %d allocations with "
+                "miner.in_network" : "out of memory (%d)", HP_TRACE_CHAINS);
+        goto fail;
+    }
     hp_layout *l = &s->layout;
     l->n_alloc = s->hpc.n_alloc;
     l->alloc = s->hpc.alloc;
@@ -610,8 +878,13 @@ static void scenario_destroy(void *model)
         return;
     hp_hpc_free(&s->hpc);
     hp_network_free(&s->net);
+    free(s->fleet0);
+    for (int v = 0; s->trace_names != NULL && v < s->n_trace; v++)
+        free(s->trace_names[v]);
+    free(s->trace_names);
+    hp_miner_free(&s->miner);
     free(s->others_hs);
-    free(s->refresh_usd_mw);
+    free(s->refresh_th_mw);
     hp_price_free(&s->price);
     hp_history_set_free(&s->hist);
     free(s->year);
@@ -630,4 +903,6 @@ const hp_model hp_scenario_model = {
     .scratch_bytes = scenario_scratch_bytes,
     .simulate_path = scenario_simulate_path,
     .destroy = scenario_destroy,
+    .trace_vars = scenario_trace_vars,
+    .simulate_trace = scenario_simulate_trace,
 };

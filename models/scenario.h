@@ -1,4 +1,4 @@
-/* scenario: the hashpivot model (MODEL.md), packaged as an hp_model. */
+/* scenario: the hashpivot model, packaged as an hp_model. */
 #ifndef HP_SCENARIO_H
 #define HP_SCENARIO_H
 

@@ -4,7 +4,9 @@
 #     2-thread speedup;
 #   - the floor loop (draws + exp only) and the ratio engine/floor;
 #   - the share of wall time spent writing HDF5;
-#   - peak RSS at 10^4 and 10^5 paths (must not grow with paths).
+#   - peak RSS at 10^4 and 10^5 paths (must not grow with paths);
+#   - the analyses (scripts/bench_analysis.sh): a tornado against plain
+#     runs, and quasi-random normals against PCG64 normals.
 #   scripts/bench.sh [CONFIG]     (default configs/default.cfg)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,3 +69,6 @@ for p in 10000 100000; do
   r=$(run "$bin" run "$cfg" -n "$p" -j "$all" -o "$tmp/m.h5" --force)
   echo "  $p paths: ${r##*| }   file $(du -k "$tmp/m.h5" | cut -f1) KiB"
 done
+
+echo
+"$root/scripts/bench_analysis.sh" "$cfg"

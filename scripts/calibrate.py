@@ -3,11 +3,11 @@
 
 usage: calibrate.py CSV --from YYYY-MM-DD --to YYYY-MM-DD [-o FRAGMENT]
                     [--model NAME] [--groups price,network] [--hash-window DAYS]
-                    [--sets] [--quiet]
+                    [--sigma-long VOL] [--implied-vol VOL] [--sets] [--quiet]
 
-CSV has the layout of shared/data/btc_daily_2013_2023.csv (header with at
-least date and price_usd; hashrate_ths for the network fit), one row per
-calendar day. Time is in years of 365.25 days (MODEL.md 2): a daily step is
+CSV has the layout of the daily history (docs/sources.md#history-data: header
+with at least date and price_usd; hashrate_ths for the network fit), one row
+per calendar day. Time is in years of 365.25 days: a daily step is
 dt = 1/365.25. Fits, each with standard errors:
 
   gbm      mu, sigma from the mean and variance of daily log returns
@@ -19,12 +19,28 @@ dt = 1/365.25. Fits, each with standard errors:
   garch    GARCH(1,1) on r_t = mu dt - h_t/2 + sqrt(h_t) z_t (the model's own
            form), Gaussian maximum likelihood, same optimiser and SEs;
            reported as alpha, beta, sigma_long (annualized long-run vol) and
-           sigma0 (annualized conditional vol on the day after the window)
+           sigma0 (annualized conditional vol on the day after the window).
+           The default model (configs/default.cfg) anchors the volatility to
+           the market: --sigma-long VOL fixes the long-run level (variance
+           targeting: omega = VOL^2 dt (1 - alpha - beta), alpha and beta
+           fitted given it) and --implied-vol VOL writes sigma0 = VOL, today's
+           implied volatility, instead of the window's filtered value
   network  trend of ln hashrate: non-overlapping means of DAYS days (default
            28: the daily series is an estimate from one day's blocks, its
            noise swamps the daily signal), increments annualized and
            corrected for averaging (a daily-observed GBM gives back its own
            g and sigma for any DAYS; DAYS = 1 uses the raw daily data)
+  fleet    (only when named in --fits) the fleet hashrate model
+           (network.hashrate_model = "fleet", docs/network.md): frontier
+           efficiency from the Bitmain flagships announced by --to, start
+           cohorts from the rise of hashrate, the growth cap, the buyers'
+           hashprice drift and kappa by the median absolute error of two-year
+           engine runs from start dates in the window, the online noise from
+           the one-year-ahead errors. The method is scripts/hp_fleet.py's
+           docstring; it runs the engine (build/hashpivot, or --hashpivot)
+           and needs the columns difficulty, blocks, subsidy_btc, fees_btc.
+           Written under network.fleet: the start cohorts and frontier are
+           those of the day after --to.
 
 Writes a libconfig fragment (stdout or -o) with the groups `price` (every
 price key: model, s0_usd = last close, mu, sigma and the merton and garch
@@ -273,14 +289,18 @@ def garch_negll(theta, r, h1):
     return float(0.5 * np.sum(np.log(2 * math.pi * hh) + eps * eps / hh))
 
 
-def fit_garch(r):
+def fit_garch(r, sigma_long=None):
+    """GARCH(1,1) MLE; with sigma_long (annualized) the long-run variance is
+    fixed (variance targeting) and omega follows alpha + beta."""
     v = r.var()
     h1 = v
+    target = sigma_long ** 2 * DT if sigma_long is not None else None
 
     def unpack(u):
         p = 1 / (1 + math.exp(-u[2]))          # alpha + beta in (0, 1)
         s = 1 / (1 + math.exp(-u[3]))          # alpha share
-        return np.array([u[0] * math.sqrt(v), v * math.exp(u[1]) * (1 - p), p * s, p * (1 - s)])
+        level = target if target is not None else v * math.exp(u[1])
+        return np.array([u[0] * math.sqrt(v), level * (1 - p), p * s, p * (1 - s)])
 
     best = None
     for p0, s0 in ((0.95, 0.1), (0.9, 0.2), (0.98, 0.05)):
@@ -291,7 +311,18 @@ def fit_garch(r):
         if best is None or val < best[0]:
             best = (val, u)
     theta = unpack(best[1])
-    C = covariance(lambda t: garch_negll(t, r, h1), theta)
+    if target is None:
+        C = covariance(lambda t: garch_negll(t, r, h1), theta)
+    else:
+        # omega is tied to alpha + beta: the free parameters are (c, alpha, beta).
+        def negll3(t3):
+            return garch_negll(np.array([t3[0], target * (1 - t3[1] - t3[2]), t3[1], t3[2]]), r, h1)
+        C3 = covariance(negll3, theta[[0, 2, 3]])
+        C = np.zeros((4, 4))
+        idx = [0, 2, 3]
+        for i in range(3):
+            for j in range(3):
+                C[idx[i], idx[j]] = C3[i, j]
     se = np.sqrt(np.abs(np.diag(C)))
     c, omega, alpha, beta = theta
     pers = 1 - alpha - beta
@@ -299,7 +330,7 @@ def fit_garch(r):
     # delta method for sigma_long = sqrt(omega / (1 - alpha - beta) / dt)
     sl = math.sqrt(sl2)
     g = np.array([0.0, 1 / (pers * DT), omega / (pers ** 2 * DT), omega / (pers ** 2 * DT)]) / (2 * sl)
-    se_sl = math.sqrt(max(float(g @ C @ g), 0.0))
+    se_sl = math.sqrt(max(float(g @ C @ g), 0.0)) if target is None else float("nan")
     _, h = garch_filter(theta, r, h1)
     return {"mu": (c / DT, se[0] / DT), "alpha": (alpha, se[2]), "beta": (beta, se[3]),
             "sigma_long": (sl, se_sl), "sigma0": (math.sqrt(h[-1] / DT), float("nan")),
@@ -371,22 +402,51 @@ def fragment(args, fits, s0):
                        % (fmt(mer["mu"][0]), se_note(mer["mu"][1])))
         if gar is not None:
             out.append("  garch = {")
-            for k in ("alpha", "beta", "sigma_long"):
+            for k in ("alpha", "beta"):
                 out.append("    %s = %s;   # %s" % (k, fl(gar[k][0]), se_note(gar[k][1])))
-            out.append("    sigma0 = %s;   # conditional vol on the day after the window"
-                       % fl(gar["sigma0"][0]))
+            if args.sigma_long is not None:
+                out.append("    sigma_long = %s;   # given (--sigma-long): alpha, beta fitted with it"
+                           % fl(gar["sigma_long"][0]))
+            else:
+                out.append("    sigma_long = %s;   # %s" % (fl(gar["sigma_long"][0]),
+                                                         se_note(gar["sigma_long"][1])))
+            if args.implied_vol is not None:
+                out.append("    sigma0 = %s;   # given (--implied-vol); filtered at the window's end: %s"
+                           % (fl(args.implied_vol), fmt(gar["sigma0"][0])))
+            else:
+                out.append("    sigma0 = %s;   # conditional vol on the day after the window"
+                           % fl(gar["sigma0"][0]))
             out.append("  };                      # garch fit of mu: %s (%s)"
                        % (fmt(gar["mu"][0]), se_note(gar["mu"][1])))
         out.append("};")
-    if "network" in args.groups and "network" in fits:
-        net = fits["network"]
+    if "network" in args.groups and ("network" in fits or "fleet" in fits):
         out.append("network = {")
-        out.append("  growth = %s;   # %s; log growth g - sigma^2/2 = %s" % (
-            fl(net["growth"][0]), se_note(net["growth"][1]), fmt(net["log_growth"][0])))
-        out.append("  sigma = %s;    # %s; from %d-day means of hashrate_ths" % (
-            fl(net["sigma"][0]), se_note(net["sigma"][1]), args.hash_window))
+        if "network" in fits:
+            net = fits["network"]
+            out.append("  growth = %s;   # %s; log growth g - sigma^2/2 = %s" % (
+                fl(net["growth"][0]), se_note(net["growth"][1]), fmt(net["log_growth"][0])))
+            out.append("  sigma = %s;    # %s; from %d-day means of hashrate_ths" % (
+                fl(net["sigma"][0]), se_note(net["sigma"][1]), args.hash_window))
+        if "fleet" in fits:
+            out.append("  fleet = {                 # scripts/hp_fleet.py on the window; the start")
+            out.append("                            # cohorts and frontier are those of the day after it")
+            for k, v in fleet_keys(fits["fleet"]):
+                out.append("    %s = %s;" % (k, v))
+            out.append("  };")
         out.append("};")
     return "\n".join(out) + "\n"
+
+
+def fleet_keys(fleet):
+    """(key, libconfig value) of the fleet fit, under network.fleet."""
+    p, rep = fleet
+    coh = rep["cohorts_at_end"]
+    kv = [("cohort_j_th", "[%s]" % ", ".join(fl(e) for e, _ in coh)),
+          ("cohort_share", "[%s]" % ", ".join(fl(x) for _, x in coh)),
+          ("frontier_j_th", fl(rep["frontier_at_end"])), ("frontier_gain", fl(-rep["frontier_slope"]))]
+    kv += [(k, fl(p[k])) for k in ("kappa", "max_growth", "hashprice_drift", "noise_sd", "noise_days",
+                                   "order_sd", "max_age_years")]
+    return kv
 
 
 def sets(args, fits, s0):
@@ -399,11 +459,14 @@ def sets(args, fits, s0):
             kv += [("price.merton." + k, fl(mer[k][0]))
                    for k in ("sigma", "lambda", "jump_mean", "jump_sd")]
         if gar is not None:
-            kv += [("price.garch." + k, fl(gar[k][0]))
-                   for k in ("alpha", "beta", "sigma_long", "sigma0")]
+            kv += [("price.garch." + k, fl(gar[k][0])) for k in ("alpha", "beta", "sigma_long")]
+            kv += [("price.garch.sigma0",
+                    fl(args.implied_vol if args.implied_vol is not None else gar["sigma0"][0]))]
     if "network" in args.groups and "network" in fits:
         kv += [("network.growth", fl(fits["network"]["growth"][0])),
                ("network.sigma", fl(fits["network"]["sigma"][0]))]
+    if "network" in args.groups and "fleet" in fits:
+        kv += [("network.fleet." + k, v) for k, v in fleet_keys(fits["fleet"])]
     return " ".join("--set '%s=%s'" % (k, v) for k, v in kv) + "\n"
 
 
@@ -413,9 +476,15 @@ def main(argv=None):
     ap.add_argument("--from", dest="d0", required=True, help="first day YYYY-MM-DD")
     ap.add_argument("--to", dest="d1", required=True, help="last day YYYY-MM-DD")
     ap.add_argument("-o", "--output", help="write the libconfig fragment here (default stdout)")
-    ap.add_argument("--model", default="gbm",
+    ap.add_argument("--model", default="garch",
                     choices=["gbm", "merton", "regime", "garch", "bootstrap", "historical"],
-                    help="price.model written in the fragment (default gbm)")
+                    help="price.model written in the fragment (default garch, the default model)")
+    ap.add_argument("--sigma-long", type=float, default=None,
+                    help="garch: fix the long-run annualized volatility (variance targeting) "
+                         "and fit alpha, beta given it")
+    ap.add_argument("--implied-vol", type=float, default=None,
+                    help="garch: write sigma0 = this annualized implied volatility (today's "
+                         "market level) instead of the window's filtered value")
     ap.add_argument("--groups", default="price,network",
                     help="comma-separated groups to write: price, network")
     ap.add_argument("--hash-window", type=int, default=28,
@@ -424,8 +493,11 @@ def main(argv=None):
                     help="upper bound of the jump intensity per year (default 365.25; "
                          "a small bound such as 12 fits rare large jumps)")
     ap.add_argument("--fits", default="gbm,merton,garch,network",
-                    help="comma-separated fits to run (default all: gbm,merton,garch,network); "
-                         "gbm is always run")
+                    help="comma-separated fits to run (default: gbm,merton,garch,network); "
+                         "gbm is always run; fleet (the fleet hashrate model, which runs the "
+                         "engine: minutes) is run only when named")
+    ap.add_argument("--hashpivot", help="fleet: the hashpivot binary (default build/hashpivot "
+                    "or $HASHPIVOT)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")
@@ -443,12 +515,15 @@ def main(argv=None):
             die("--groups: unknown group '%s' (price, network)" % g)
     args.fits = [f.strip() for f in args.fits.split(",") if f.strip()]
     for f in args.fits:
-        if f not in ("gbm", "merton", "garch", "network"):
-            die("--fits: unknown fit '%s' (gbm, merton, garch, network)" % f)
+        if f not in ("gbm", "merton", "garch", "network", "fleet"):
+            die("--fits: unknown fit '%s' (gbm, merton, garch, network, fleet)" % f)
     if not args.merton_lambda_max > 0:
         die("--merton-lambda-max must be > 0")
     if args.hash_window < 1:
         die("--hash-window must be >= 1")
+    for name, v in (("--sigma-long", args.sigma_long), ("--implied-vol", args.implied_vol)):
+        if v is not None and not (0 < v < 10):
+            die("%s must be an annualized volatility in (0, 10), got %g" % (name, v))
 
     _, cols = read_csv(args.csv, d0, d1)
     P = cols["price_usd"]
@@ -459,11 +534,18 @@ def main(argv=None):
     if "merton" in args.fits:
         fits["merton"] = fit_merton(r, args.merton_lambda_max)
     if "garch" in args.fits:
-        fits["garch"] = fit_garch(r)
+        fits["garch"] = fit_garch(r, args.sigma_long)
     if "hashrate_ths" in cols and "network" in args.fits:
         fits["network"] = fit_hashrate(cols["hashrate_ths"], args.hash_window)
     elif "network" in args.groups and "network" in args.fits:
         sys.stderr.write("calibrate.py: no hashrate_ths column: network group left out\n")
+    if "fleet" in args.fits:
+        import hp_fleet
+        log = None if args.quiet else (lambda m: sys.stderr.write("fleet: " + m + "\n"))
+        try:
+            fits["fleet"] = hp_fleet.fit(args.csv, d0, d1, binary=args.hashpivot, log=log)
+        except hp_fleet.FitError as e:
+            die(str(e))
 
     text = sets(args, fits, P[-1]) if args.sets else fragment(args, fits, P[-1])
     if args.output:

@@ -43,9 +43,20 @@ def common_allocations(a, b):
     return pairs
 
 
-def compare_var(a, b, var, scale, paired, pairs):
-    """Rows of the table of one variable (strings), and the raw numbers."""
-    xa, xb = a.alloc_path(var) * scale, b.alloc_path(var) * scale
+def own_scale(r, var, default):
+    """The factor file r's own summary applies to var: "per year" items are
+    totals times 365.25 / (r's days), so each file is scaled by its own
+    horizon (a 6.5-year run against a 13-year one)."""
+    for _, v, s in r.summary_items:
+        if v == var:
+            return s
+    return default
+
+
+def compare_var(a, b, var, scales, paired, pairs):
+    """Rows of the table of one variable (strings), and the raw numbers;
+    scales are A's and B's own factors for it."""
+    xa, xb = a.alloc_path(var) * scales[0], b.alloc_path(var) * scales[1]
     money = is_money(a.units(var))
     rows, raw = [], []
     for i, j in pairs:
@@ -79,50 +90,60 @@ def main(argv):
                     help="an [allocation, path] dataset to compare (repeatable; default: the summary items)")
     args = ap.parse_args(argv)
     try:
-        a, b = Results(args.a), Results(args.b)
+        with Results(args.a) as a, Results(args.b) as b:
+            return report(a, b, args)
     except ResultsError as e:
         print(f"compare.py: {e}", file=sys.stderr)
         return 1
-    with a, b:
-        paired = a.seed == b.seed and a.n_paths == b.n_paths and np.array_equal(a.written, b.written)
-        pairs = common_allocations(a, b)
-        if not pairs:
-            print("compare.py: the files share no allocation", file=sys.stderr)
+
+
+def report(a, b, args):
+    """Prints the comparison of two open files; returns the exit status."""
+    paired = a.seed == b.seed and a.n_paths == b.n_paths and np.array_equal(a.written, b.written)
+    pairs = common_allocations(a, b)
+    if not pairs:
+        print("compare.py: the files share no allocation", file=sys.stderr)
+        return 1
+    items = [(v, v, (1.0, 1.0)) for v in args.var]
+    for label, var, s in a.summary_items if not args.var else []:
+        sb = own_scale(b, var, None)
+        if sb is None:
+            print(f"compare.py: {b.path}: its summary has no item {var} to scale it by", file=sys.stderr)
             return 1
-        items = [(v, v, 1.0) for v in args.var] or [(lbl, v, s) for lbl, v, s in a.summary_items]
-        for label, var, _ in items:
-            for r in (a, b):
-                if not r.has(var) or r.f[var].ndim != 2:
-                    print(f"compare.py: {r.path}: {var}: no such [allocation, path] dataset", file=sys.stderr)
-                    return 1
-        print("# hashpivot comparison: B - A\n")
-        print(describe("A", a))
-        print(describe("B", b))
-        print()
-        if paired:
-            print(f"**Paired comparison**: both runs use seed {a.seed} and {a.n:,} paths, so path i "
-                  "sees the same random draws in A and B; differences are taken path by path "
-                  "(common random numbers) and the standard error is that of the mean paired "
-                  "difference. P(B > A) is the share of paths where B is higher.")
-        else:
-            why = []
-            if a.seed != b.seed:
-                why.append(f"seeds differ ({a.seed} vs {b.seed})")
-            if a.n_paths != b.n_paths:
-                why.append(f"path counts differ ({a.n_paths:,} vs {b.n_paths:,})")
-            if not why:
-                why.append("the paths written differ")
-            print(f"**Independent comparison** ({'; '.join(why)}): the runs' paths are not paired, "
-                  "so the difference of means has standard error sqrt(sd_A²/n_A + sd_B²/n_B).")
-        if len(pairs) != len(a.alloc) or len(pairs) != len(b.alloc):
-            print(f"\nOnly the allocations in both files are compared: "
-                  f"{', '.join(a.alloc_label(i) for i, _ in pairs)}.")
-        print("\nz = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
-        for label, var, scale in items:
-            rows, _ = compare_var(a, b, var, scale, paired, pairs)
-            header = ["allocation", "mean A", "mean B", "B - A", "s.e.", "z"] + (["P(B > A)"] if paired else [])
-            print(f"\n## {label} [{a.units(var)}] ({var})\n")
-            print("\n".join(md_table(header, rows)))
+        items.append((label, var, (s, sb)))
+    for label, var, _ in items:
+        for r in (a, b):
+            if not r.has(var) or r.ndim(var) != 2:
+                print(f"compare.py: {r.path}: {var}: no such [allocation, path] dataset", file=sys.stderr)
+                return 1
+    print("# hashpivot comparison: B - A\n")
+    print(describe("A", a))
+    print(describe("B", b))
+    print()
+    if paired:
+        print(f"**Paired comparison**: both runs use seed {a.seed} and {a.n:,} paths, so path i "
+              "sees the same random draws in A and B; differences are taken path by path "
+              "(common random numbers) and the standard error is that of the mean paired "
+              "difference. P(B > A) is the share of paths where B is higher.")
+    else:
+        why = []
+        if a.seed != b.seed:
+            why.append(f"seeds differ ({a.seed} vs {b.seed})")
+        if a.n_paths != b.n_paths:
+            why.append(f"path counts differ ({a.n_paths:,} vs {b.n_paths:,})")
+        if not why:
+            why.append("the paths written differ")
+        print(f"**Independent comparison** ({'; '.join(why)}): the runs' paths are not paired, "
+              "so the difference of means has standard error sqrt(sd_A²/n_A + sd_B²/n_B).")
+    if len(pairs) != len(a.alloc) or len(pairs) != len(b.alloc):
+        print(f"\nOnly the allocations in both files are compared: "
+              f"{', '.join(a.alloc_label(i) for i, _ in pairs)}.")
+    print("\nz = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
+    for label, var, scales in items:
+        rows, _ = compare_var(a, b, var, scales, paired, pairs)
+        header = ["allocation", "mean A", "mean B", "B - A", "s.e.", "z"] + (["P(B > A)"] if paired else [])
+        print(f"\n## {label} [{a.units(var)}] ({var})\n")
+        print("\n".join(md_table(header, rows)))
     return 0
 
 

@@ -41,53 +41,176 @@ def _text(v):
     return str(v)
 
 
+def _is_text(v):
+    return isinstance(v, (str, bytes)) or (
+        isinstance(v, np.ndarray) and v.shape == () and v.dtype.kind in "SUO")
+
+
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) or (
+        isinstance(v, np.ndarray) and v.shape == () and v.dtype.kind in "iu")
+
+
+def _is_real(v):
+    return _is_int(v) or isinstance(v, (float, np.floating)) or (
+        isinstance(v, np.ndarray) and v.shape == () and v.dtype.kind == "f")
+
+
+def _kind(v):
+    """What an attribute value is, in words, for "expected X, got Y"."""
+    if isinstance(v, np.ndarray) and v.shape != ():
+        return f"an array of shape {v.shape}"
+    if _is_text(v):
+        return "a string"
+    if _is_int(v):
+        return "an integer"
+    if _is_real(v):
+        return "a number"
+    return f"a {type(v).__name__}"
+
+
+# Errors h5py and numpy raise on a damaged or foreign file: each becomes a
+# ResultsError naming the file, so the scripts answer with one line.
+_READ_ERRORS = (OSError, KeyError, ValueError, TypeError, IndexError, RuntimeError)
+
+
 class Results:
-    """An open results file. Datasets are read on demand, one at a time."""
+    """An open results file, checked on opening: every attribute and axis the
+    scripts use has the type and shape a hashpivot file gives it. Datasets
+    are read on demand, one at a time, and checked against the axes then."""
 
     def __init__(self, path):
         self.path = path
-        if not os.path.isfile(path):
+        if not os.path.exists(path):
             raise ResultsError(f"{path}: no such file")
-        if not h5py.is_hdf5(path):
+        if not os.path.isfile(path):
+            raise ResultsError(f"{path}: not a regular file")
+        try:
+            is_hdf5 = h5py.is_hdf5(path)
+        except _READ_ERRORS as e:
+            raise ResultsError(f"{path}: cannot read: {e}")
+        if not is_hdf5:
             raise ResultsError(f"{path}: not a hashpivot results file (not an HDF5 file)")
         try:
             self.f = h5py.File(path, "r")
-        except OSError as e:
+        except _READ_ERRORS as e:
             raise ResultsError(f"{path}: cannot open as HDF5 (damaged or truncated file?): {e}")
+        try:
+            self._check()
+        except ResultsError:
+            self.f.close()
+            raise
+        except _READ_ERRORS as e:
+            self.f.close()
+            raise ResultsError(f"{path}: damaged file: {e}")
+
+    def _fail(self, what, msg):
+        raise ResultsError(f"{self.path}: {what}: {msg}")
+
+    def _attr(self, key, test, expected, default=None):
+        """Attribute `key` if test(value) holds; default when absent (None:
+        required)."""
         a = self.f.attrs
-        if _text(a.get("filetype", "")) != FILETYPE:
-            self.f.close()
+        if key not in a:
+            if default is None:
+                self._fail(f"attribute {key}", "missing (not a complete hashpivot results file)")
+            return default
+        v = a[key]
+        if not test(v):
+            self._fail(f"attribute {key}", f"expected {expected}, got {_kind(v)}")
+        return v
+
+    def _axis(self, name, kind):
+        """A 1-D axis dataset of numbers (kind "i": integers)."""
+        if name not in self.f or not isinstance(self.f[name], h5py.Dataset):
+            self._fail(name, "missing axis dataset (not a hashpivot results file?)")
+        ds = self.f[name]
+        if ds.ndim != 1 or ds.dtype.kind not in ("iu" if kind == "i" else "iuf") or len(ds) == 0:
+            self._fail(name, f"expected a non-empty 1-D array of numbers, got {ds.dtype} {ds.shape}")
+        x = ds[()]
+        if not np.all(np.isfinite(x)):
+            self._fail(name, "holds values that are not finite")
+        return x
+
+    def _check(self):
+        path = self.path
+        if _text(self._attr("filetype", lambda v: True, "", default="")) != FILETYPE:
             raise ResultsError(f"{path}: not a hashpivot results file")
-        ver = [int(x) for x in np.atleast_1d(a.get("format_version", [-1, -1]))]
+        ver = self._attr("format_version",
+                         lambda v: isinstance(v, np.ndarray) and v.shape == (2,) and v.dtype.kind in "iu",
+                         "two integers")
+        ver = [int(x) for x in ver]
         if ver[0] != FORMAT_MAJOR:
-            self.f.close()
             raise ResultsError(f"{path}: format {ver[0]}.{ver[1]} is not supported "
                                f"(this script reads {FORMAT_MAJOR}.x)")
         self.format_version = ver
-        self.seed = int(a["seed"])
-        self.n_paths = int(a["n_paths"])
-        self.status = _text(a.get("status", "missing"))
-        self.baseline = int(a.get("baseline_allocation", -1))
-        self.n_days = int(a.get("n_days", 0))
-        self.horizon_years = float(a.get("horizon_years", float("nan")))
-        self.start_date = _text(a.get("start_date", "?"))
-        self.config_file = _text(a.get("config_file", "?"))
-        self.software = _text(a.get("software_version", "?"))
-        self.commit = _text(a.get("git_commit", "?"))
-        self.created = _text(a.get("created", "?"))
-        self.alloc = self.f["axes/allocation"][()].astype(float)
-        self.years = self.f["axes/year"][()].astype(int)
-        self.days_in_year = self.f["axes/days_in_year"][()].astype(int)
+        self.seed = int(self._attr("seed", _is_int, "an integer"))
+        self.n_paths = int(self._attr("n_paths", _is_int, "an integer"))
+        if self.n_paths < 1:
+            self._fail("attribute n_paths", f"{self.n_paths} is not a path count")
+        text = lambda key, d: _text(self._attr(key, _is_text, "a string", default=d))  # noqa: E731
+        self.status = text("status", "missing")
+        self.start_date = text("start_date", "?")
+        self.config_file = text("config_file", "?")
+        self.software = text("software_version", "?")
+        self.commit = text("git_commit", "?")
+        self.created = text("created", "?")
+        self.n_days = int(self._attr("n_days", _is_int, "an integer", default=0))
+        self.horizon_years = float(self._attr("horizon_years", _is_real, "a number", default=float("nan")))
+        self.alloc = self._axis("axes/allocation", "f").astype(float)
+        self.years = self._axis("axes/year", "i").astype(int)
+        self.days_in_year = self._axis("axes/days_in_year", "i").astype(int)
+        if len(self.days_in_year) != len(self.years):
+            self._fail("axes/days_in_year", f"{len(self.days_in_year)} values for {len(self.years)} years")
+        self.baseline = int(self._attr("baseline_allocation", _is_int, "an integer", default=-1))
+        if not -1 <= self.baseline < len(self.alloc):
+            self._fail("attribute baseline_allocation",
+                       f"{self.baseline} is not an allocation index (0 to {len(self.alloc) - 1}, or -1)")
         self.summary_items = []
-        for line in _text(a.get("summary_items", "")).splitlines():
+        for line in text("summary_items", "").splitlines():
             parts = line.split("|")
-            if len(parts) == 3:
-                self.summary_items.append((parts[0], parts[1], float(parts[2])))
+            if len(parts) != 3:
+                continue
+            try:
+                scale = float(parts[2])
+            except ValueError:
+                self._fail("attribute summary_items", f"'{parts[2]}' is not a number in '{line}'")
+            self._check_alloc_path(parts[1])
+            self.summary_items.append((parts[0], parts[1], scale))
         # Paths actually written (an incomplete file has NaN rows): a path is
         # written for every allocation at once, so NPV of allocation 0 tells.
-        npv0 = self.f["valuation/npv"][0, :]
+        npv0 = self._read("valuation/npv", self._check_alloc_path("valuation/npv"), (0, slice(None)))
         self.written = np.isfinite(npv0)
         self.n = int(self.written.sum())
+
+    def _node(self, name):
+        """The object at `name`, or None; a damaged object names itself."""
+        try:
+            return self.f[name] if name in self.f else None
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot open (damaged file?): {e}")
+
+    def _dataset(self, name):
+        ds = self._node(name)
+        if not isinstance(ds, h5py.Dataset):
+            self._fail(name, "no such dataset")
+        if ds.dtype.kind not in "iuf":
+            self._fail(name, f"expected numbers, got {ds.dtype}")
+        return ds
+
+    def _check_alloc_path(self, name):
+        ds = self._dataset(name)
+        want = (len(self.alloc), self.n_paths)
+        if ds.shape != want:
+            self._fail(name, f"expected an [allocation, path] array of shape {want}, got {ds.shape}")
+        return ds
+
+    def _read(self, name, ds, sel=()):
+        """ds[sel] as floats; a read error names the dataset."""
+        try:
+            return np.asarray(ds[sel], dtype=float)
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot read (damaged file?): {e}")
 
     def close(self):
         self.f.close()
@@ -104,24 +227,41 @@ class Results:
         return base[:-4] if base.endswith(".cfg") else base
 
     def has(self, name):
-        return name in self.f and isinstance(self.f[name], h5py.Dataset)
+        return isinstance(self._node(name), h5py.Dataset)
+
+    def ndim(self, name):
+        return self._dataset(name).ndim
+
+    def _text_attr(self, name, key, default):
+        try:
+            v = self._dataset(name).attrs.get(key, default)
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot read attribute {key} (damaged file?): {e}")
+        return _text(v) if _is_text(v) else default
 
     def units(self, name):
-        return _text(self.f[name].attrs.get("units", "?"))
+        return self._text_attr(name, "units", "?")
 
     def long_name(self, name):
-        return _text(self.f[name].attrs.get("long_name", name))
+        return self._text_attr(name, "long_name", name)
 
     def alloc_path(self, name):
         """An [allocation, path] dataset, written paths only."""
-        return self.f[name][()][:, self.written].astype(float)
+        return self._read(name, self._check_alloc_path(name))[:, self.written]
 
     def path_year(self, name, a=None):
         """[path, year] values: a [path, year] dataset, or allocation a of an
         [allocation, path, year] one (read as one slice)."""
-        ds = self.f[name]
-        x = ds[()] if ds.ndim == 2 else ds[a, :, :]
-        return x[self.written, :].astype(float)
+        ds = self._dataset(name)
+        ny = len(self.years)
+        if ds.shape == (self.n_paths, ny):
+            x = self._read(name, ds)
+        elif ds.shape == (len(self.alloc), self.n_paths, ny):
+            x = self._read(name, ds, (a, slice(None), slice(None)))
+        else:
+            self._fail(name, f"expected a [path, year] or [allocation, path, year] array "
+                       f"({self.n_paths} paths, {ny} years), got {ds.shape}")
+        return x[self.written, :]
 
     def alloc_label(self, a):
         return f"{100 * self.alloc[a]:g}%"

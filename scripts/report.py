@@ -124,7 +124,7 @@ class Report:
         ax.set_xlabel("calendar year")
         year_axis(ax)
         ax.set_ylabel(f"{title} ({unit_label(units)}{', log scale' if ax.get_yscale() == 'log' else ''})")
-        scope = "" if self.r.f[var].ndim == 2 else f", allocation {r.alloc_label(base)} (pure mining)"
+        scope = "" if self.r.ndim(var) == 2 else f", allocation {r.alloc_label(base)} (pure mining)"
         ax.set_title(f"{title} per year: 5/25/50/75/95% of {r.n:,} paths{scope}")
         ax.legend(loc="best", fontsize=8)
         ax.grid(alpha=0.3, which="major")
@@ -511,20 +511,21 @@ def main(argv):
     args = ap.parse_args(argv)
     outdir = args.outdir or os.path.splitext(args.results)[0] + "_report"
     try:
-        res = Results(args.results)
+        with Results(args.results) as res:
+            if res.n == 0:
+                raise ResultsError(f"{args.results}: no path written")
+            if res.status != "complete":
+                print(f"report.py: WARNING: {args.results}: status {res.status}: only the {res.n} paths "
+                      "written are used", file=sys.stderr)
+            os.makedirs(outdir, exist_ok=True)
+            rep = Report(res, outdir)
+            tables = rep.run()
     except ResultsError as e:
         print(f"report.py: {e}", file=sys.stderr)
         return 1
-    with res:
-        if res.n == 0:
-            print(f"report.py: {args.results}: no path written", file=sys.stderr)
-            return 1
-        if res.status != "complete":
-            print(f"report.py: WARNING: {args.results}: status {res.status}: only the {res.n} paths "
-                  "written are used", file=sys.stderr)
-        os.makedirs(outdir, exist_ok=True)
-        rep = Report(res, outdir)
-        tables = rep.run()
+    except OSError as e:   # the output directory or a figure cannot be written
+        print(f"report.py: {outdir}: {e.strerror or e}", file=sys.stderr)
+        return 1
     print(f"report.py: wrote {len(rep.figs)} figures, report.md, report.html and summary.csv to {outdir}")
     for title, header, rows in tables[:1]:
         print("\n".join(md_table(header, rows)))

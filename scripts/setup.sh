@@ -12,7 +12,10 @@ set -euo pipefail
 # filter, applied by the simulating threads; libhdf5-dev pulls it in too).
 pkgs=(build-essential cmake pkg-config git
       libhdf5-dev hdf5-tools libconfig-dev libpcg-cpp-dev zlib1g-dev
-      python3 python3-h5py python3-numpy python3-matplotlib python3-xarray python3-h5netcdf)
+      python3 python3-h5py python3-numpy python3-matplotlib python3-xarray python3-h5netcdf
+      # clang and its runtime (libFuzzer, sanitizers) for scripts/fuzz.sh: the
+      # config loader and the results readers fuzzed for a bounded time in CI
+      clang libclang-rt-dev)
 for arg in "$@"; do
   case $arg in
     --mpi) pkgs+=(libhdf5-openmpi-dev openmpi-bin) ;;

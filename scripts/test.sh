@@ -2,9 +2,9 @@
 # The whole test suite: set-up, a Release build with warnings as errors and
 # its tests, the MPI build (OpenMPI + parallel HDF5) and its tests (ranks,
 # resume, the Slurm template), then an ASan+UBSan build running the serial
-# tests.
+# tests, then 60 s of fuzzing for each fuzz target (scripts/fuzz.sh).
 #   scripts/test.sh            everything
-#   scripts/test.sh --fast     Release build only (no sanitizer pass)
+#   scripts/test.sh --fast     Release build only (no sanitizer pass, no fuzzing)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" --mpi --slurm
@@ -30,4 +30,7 @@ if [[ "${1:-}" != "--fast" ]]; then
   # caught by the tests' own clean-up checks under ASan's leak detector.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
+
+  echo "== Fuzzing: config loader and results readers, 60 s each"
+  "$root/scripts/fuzz.sh" 60
 fi

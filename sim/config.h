@@ -25,10 +25,26 @@ typedef enum hp_type {
     HP_STRING,      /* free text (e.g. a CSV path)                           */
     HP_CHOICE,      /* one of the '|'-separated words in `choices`           */
     HP_DATE,        /* "YYYY-MM-DD", a real calendar date                    */
-    HP_DOUBLE_LIST  /* [a, b, ...] of floats, 1..HP_LIST_MAX elements        */
+    HP_DOUBLE_LIST, /* [a, b, ...] of floats, 1..HP_LIST_MAX elements        */
+    HP_RECORDS      /* ( { field = value; ... }, ... ): 0..HP_LIST_MAX records */
 } hp_type;
 
+/* Records: a key of type HP_RECORDS ("hpc.contracts") is a libconfig list
+ * of groups, each a record. Its fields are declared in the same tables as
+ * ordinary parameters under the list's key ("hpc.contracts.mw",
+ * "hpc.contracts.start"), each with its type, unit, default (NULL: every
+ * record must give it), range and meaning. A field is not a key of its own:
+ * it is read per record with hp_cfg_rec_*(), and messages name it
+ * "hpc.contracts[2].mw" (records counted from 1). The records key's default
+ * is normally "()" (no records). */
+
 #define HP_LIST_MAX 64
+
+/* The largest config file read (and each file it @includes): a config is a
+ * few KiB, and the bound keeps /dev/zero or a wrong file from taking all
+ * memory. */
+#define HP_CONFIG_MAX_BYTES (1u << 20)
+#define HP_CONFIG_MAX_TEXT "1 MiB"
 
 typedef struct hp_param {
     const char *key;      /* dotted path, e.g. "price.sigma"                  */
@@ -44,6 +60,10 @@ typedef struct hp_param {
 #define HP_PARAM_END { NULL, HP_DOUBLE, NULL, NULL, 0, 0, NULL, NULL }
 
 typedef struct hp_config hp_config;
+
+/* A top-level group the loader leaves to `hashpivot gsa` (sim/uncertain.c):
+ * uncertain = { price = { mu = ("uniform", 0.05, 0.25); }; }; */
+#define HP_UNCERTAIN_GROUP "uncertain"
 
 /* Loads `path` (NULL: no file, defaults only), applies `overrides`
  * ("key=value" strings in libconfig value syntax, applied in order) and
@@ -72,6 +92,18 @@ int hp_cfg_bool(const hp_config *c, const char *key);
 const char *hp_cfg_string(const hp_config *c, const char *key); /* STRING, CHOICE, DATE text */
 int32_t hp_cfg_date(const hp_config *c, const char *key);        /* days since 1970-01-01 */
 size_t hp_cfg_list(const hp_config *c, const char *key, const double **values);
+
+/* Records (HP_RECORDS): their number, and field `field` of record i
+ * (0-based) by its type. */
+size_t hp_cfg_records(const hp_config *c, const char *key);
+double hp_cfg_rec_double(const hp_config *c, const char *key, size_t i, const char *field);
+const char *hp_cfg_rec_string(const hp_config *c, const char *key, size_t i, const char *field);
+int32_t hp_cfg_rec_date(const hp_config *c, const char *key, size_t i, const char *field);
+/* hp_fail() naming record i's field (its file and line, and the key as
+ * "hpc.contracts[2].mw"); field NULL names the record itself. Returns -1. */
+int hp_cfg_rec_fail(const hp_config *c, hp_err *err, const char *key, size_t i,
+                    const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* Where a key's value came from, for messages on cross-field checks. */
 const char *hp_cfg_file(const hp_config *c);     /* config path, or "<defaults>" */

@@ -142,3 +142,23 @@ uint64_t hp_poisson(hp_pcg64 *r, double lambda)
         return UINT64_MAX;
     return poisson_ptrs(r, lambda);
 }
+
+/* Marsaglia and Tsang (2000), "A simple method for generating gamma
+ * variables": d = a - 1/3, v = (1 + c x)^3 with x normal, accepted by a
+ * squeeze or the exact log test. Shapes below 1 boost to a + 1 and scale
+ * by U^(1/a). */
+double hp_gamma(hp_pcg64 *r, double a)
+{
+    if (a < 1)
+        return hp_gamma(r, a + 1) * pow(hp_uniform(r), 1 / a);
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = hp_normal(r), v = 1.0 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = hp_uniform(r);
+        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}

@@ -1,9 +1,10 @@
 /* dist: samplers on top of PCG64.
  *
  * Normals and exponentials use exact 256-layer ziggurats (Marsaglia & Tsang
- * 2000, with the exact tail and wedge tests); tables are generated at build
- * time by gen_ziggurat.c. Uniforms exclude both 0 and 1 so that log(u) and
- * log(1-u) are always finite.
+ * 2000, with the exact tail and wedge tests); the tables, ziggurat_tables.h,
+ * are committed source made by gen_ziggurat.c (kept as their test).
+ * Uniforms exclude both 0 and 1 so that log(u) and log(1-u) are always
+ * finite.
  *
  * hp_uniform, hp_normal and hp_exponential are inline: their common case is
  * one hp_pcg64_next, a table look-up, a compare and a multiply; the rare
@@ -67,5 +68,10 @@ static inline double hp_exponential(hp_pcg64 *r)
 
 /* Poisson with mean lambda >= 0 (0 when lambda == 0). */
 uint64_t hp_poisson(hp_pcg64 *r, double lambda);
+
+/* Gamma with shape a > 0 and scale 1 (Marsaglia & Tsang 2000: one normal
+ * and one uniform per try, O(1) whatever a; a < 1 through
+ * Gamma(a + 1) U^(1/a)). */
+double hp_gamma(hp_pcg64 *r, double a);
 
 #endif

@@ -4,6 +4,8 @@
  *                        [--set key=value]... [--force] [--quiet]
  *   hashpivot run --resume FILE [-j THREADS] [--quiet]
  *   hashpivot validate CONFIG [--set key=value]...
+ *   hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]
+ *                          [--set key=value]... [--force] [--quiet]
  *   hashpivot params
  *   hashpivot info [--config] RESULTS.h5
  *   hashpivot --help | --version
@@ -14,9 +16,12 @@
  * is what --resume reads back to finish an interrupted run. In MPI builds
  * `run` is collective (mpirun/srun): every rank parses the same command
  * line, and rank 0 alone prints. */
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,7 @@
 #include <omp.h>
 #include <hdf5.h>
 
+#include "cli_analysis.h"
 #include "config.h"
 #include "date.h"
 #include "driver.h"
@@ -33,35 +39,101 @@
 #include "inputs.h"
 #include "output.h"
 #include "par.h"
+#include "preflight.h"
 #include "scenario.h"
 #include "summary.h"
+#include "trace.h"
 #include "version.h"
 
 #define MAX_SETS 256
 
 static const char usage_text[] =
+    "usage: hashpivot COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  run          simulate a config and write an HDF5 results file, then print a summary\n"
+    "  validate     check a config and print it resolved (every key and its value)\n"
+    "  trace        write every path's daily series as a NumPy file (back-tests, plots)\n"
+    "  params       print the parameter reference (Markdown)\n"
+    "  info         print a results file's metadata and summary\n"
+    "  sensitivity  tornado: each key low and high on the same paths\n"
+    "  solve        break-even value of one key for a target, on common random numbers\n"
+    "  gsa          global sensitivity: Morris screening, Sobol indices\n"
+    "\n"
+    "hashpivot COMMAND --help describes a command and its options;\n"
+    "hashpivot --version prints the version, commit and HDF5 flavour.\n";
+
+static const char run_help[] =
     "usage: hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]\n"
     "                            [--set key=value]... [--force] [--quiet]\n"
     "       hashpivot run --resume FILE [-j THREADS] [--quiet]\n"
-    "       hashpivot validate CONFIG [--set key=value]...\n"
-    "       hashpivot params        print the parameter reference (Markdown)\n"
-    "       hashpivot info [--config] RESULTS.h5   print a results file's metadata and summary\n"
-    "                               (--config: the resolved config it was made with)\n"
-    "       hashpivot --help | --version\n"
     "\n"
-    "run       simulate CONFIG and write an HDF5 results file\n"
-    "          (default results/<config name>.h5), then print a summary\n"
-    "validate  check CONFIG and print the resolved configuration\n"
+    "Simulates CONFIG and writes an HDF5 results file (default\n"
+    "results/<config name>.h5), then prints a summary. Sizes that cannot run\n"
+    "(memory for the blocks, disk for the file) are refused before any work.\n"
     "\n"
-    "  -o, --output FILE     results file\n"
-    "  -n, --paths N         number of paths (simulation.n_paths)\n"
+    "  -o, --output FILE     results file; never overwritten without --force\n"
+    "  -n, --paths N         number of paths (simulation.n_paths); 10000 or 1e4\n"
     "  -s, --seed S          seed (simulation.seed)\n"
     "  -j, --threads T       OpenMP threads (results do not depend on it)\n"
     "      --set key=value   override a config value; repeatable\n"
     "      --force           overwrite an existing results file (or an interrupted one)\n"
     "      --resume FILE     finish an interrupted run (FILE or FILE.partial); config,\n"
     "                        seed and paths come from the file\n"
-    "      --quiet           no progress output\n";
+    "      --quiet           no progress output\n"
+    "  -h, --help            this text\n";
+
+static const char validate_help[] =
+    "usage: hashpivot validate CONFIG [-n PATHS] [-s SEED] [--set key=value]...\n"
+    "\n"
+    "Checks CONFIG as `run` would (every key declared, typed and in range, the\n"
+    "model's cross-checks) and prints the resolved configuration: every key\n"
+    "with its value, unit and meaning. On a fault, one line FILE:LINE: KEY: why,\n"
+    "and exit status 1.\n"
+    "\n"
+    "  -n, --paths N         number of paths (simulation.n_paths)\n"
+    "  -s, --seed S          seed (simulation.seed)\n"
+    "      --set key=value   override a config value; repeatable\n"
+    "  -h, --help            this text\n";
+
+static const char trace_help[] =
+    "usage: hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]\n"
+    "                              [--set key=value]... [--force] [--quiet]\n"
+    "\n"
+    "Simulates CONFIG and writes every path's daily series as one NumPy file: a\n"
+    "structured array of shape (paths, days) whose float64 fields are the\n"
+    "model's trace variables (market/btc_price, market/fee_btc_per_block, and\n"
+    "per chain chain<n>/hashrate, difficulty, blocks, hashprice; chain n is\n"
+    "allocation n when the miner is in the network). The paths are those of\n"
+    "`run` with the same seed. The file takes paths x days x variables x 8\n"
+    "bytes and is written as FILE.partial, synced, then renamed. Serial engine\n"
+    "(OpenMP threads, no MPI); for back-tests (scripts/backtest.py) and plots.\n"
+    "\n"
+    "  -o, --output FILE     the .npy file (required); never overwritten without --force\n"
+    "  -n, --paths N         number of paths (simulation.n_paths)\n"
+    "  -s, --seed S          seed (simulation.seed)\n"
+    "  -j, --threads T       OpenMP threads (the file does not depend on it)\n"
+    "      --set key=value   override a config value; repeatable\n"
+    "      --force           overwrite an existing file\n"
+    "      --quiet           no closing line\n"
+    "  -h, --help            this text\n";
+
+static const char params_help[] =
+    "usage: hashpivot params\n"
+    "\n"
+    "Prints the parameter reference in Markdown: every key of every model with\n"
+    "its type, unit, default, range and meaning (docs/parameters.md is this\n"
+    "output).\n";
+
+static const char info_help[] =
+    "usage: hashpivot info [--config] RESULTS.h5\n"
+    "\n"
+    "Prints a results file's metadata (format, software version and commit,\n"
+    "seed, paths, config, status) and its summary table. A file that is not a\n"
+    "complete hashpivot results file is refused with one line.\n"
+    "\n"
+    "  --config    print only the resolved config the file was made with,\n"
+    "              exactly as `hashpivot validate` prints a config\n";
 
 /* Parsed command line. */
 typedef struct cli {
@@ -83,13 +155,49 @@ static int die(const hp_err *err)
     return 1;
 }
 
-/* Usage errors exit 2, as getopt-style tools do. */
-static int usage_error(const char *fmt, const char *arg)
+/* Usage errors exit 2, as getopt-style tools do: one line, pointing at
+ * the command's --help. */
+static int usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *command, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "hashpivot: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage_text);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (command != NULL)
+        fprintf(stderr, " (hashpivot %s --help lists the options)\n", command);
+    else
+        fprintf(stderr, " (hashpivot --help lists the commands)\n");
     return 2;
+}
+
+/* A whole number for -n or -s: digits, or an exact integer in exponent or
+ * decimal form (1e4, 2.5e3) up to 2^53, where a double holds every
+ * integer. Returns 0 and sets *out; -1 when s is not a whole number, -2
+ * when it is too large (over 2^64, or over 2^53 unless in digits). */
+static int parse_whole(const char *s, unsigned long long *out)
+{
+    char *end;
+    if (s[0] == '\0' || s[0] == '-' || s[0] == '+' || isspace((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end == '\0' && errno == 0) {
+        *out = v;
+        return 0;
+    }
+    if (errno == ERANGE)
+        return -2;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (*end != '\0' || errno != 0 || !(x >= 0) || x != floor(x))
+        return -1;
+    if (!(x <= 0x1p53))
+        return -2;
+    *out = (unsigned long long)x;
+    return 0;
 }
 
 /* Appends an override, refusing more than MAX_SETS. */
@@ -101,7 +209,27 @@ static int add_set(cli *c, const char *s)
     return 0;
 }
 
-/* Parses options after the subcommand; returns 0, or an exit status. */
+#define CLI_HELP (-1)   /* parse_cli: --help was asked for */
+
+/* -n / -s: a whole number, turned into an override of `key` with an L so
+ * that libconfig reads it as 64 bits. */
+static int add_number(cli *c, char *owned, size_t n, const char *opt, const char *key,
+                      const char *arg)
+{
+    unsigned long long v;
+    int bad = parse_whole(arg, &v);
+    if (bad == -2)
+        return usage_error(c->command, "%s: '%s' is too large: write it in digits, below 2^64 "
+                           "(and within the key's range)", opt, arg);
+    if (bad != 0)
+        return usage_error(c->command, "%s: '%s' is not a whole number: write digits or an exact "
+                           "one such as 1e4", opt, arg);
+    snprintf(owned, n, "%s=%lluL", key, v);
+    return add_set(c, owned) != 0 ? usage_error(c->command, "too many overrides") : 0;
+}
+
+/* Parses the options of run, validate and trace; returns 0, CLI_HELP, or an
+ * exit status. */
 static int parse_cli(int argc, char **argv, cli *c)
 {
     static const struct option longopts[] = {
@@ -109,50 +237,62 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"set", required_argument, NULL, 'S'},    {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},        {"resume", required_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const int run = strcmp(c->command, "run") == 0, trace = strcmp(c->command, "trace") == 0;
     char *end;
-    int opt;
+    int opt, rc;
     optind = 2;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":o:n:s:j:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:n:s:j:h", longopts, NULL)) != -1) {
+        /* validate takes only the options that change the config; trace
+         * all but --resume. */
+        if ((!run && !trace && strchr("ojfqR", opt) != NULL) || (trace && opt == 'R'))
+            return usage_error(c->command, "%s does not take %s", c->command,
+                               opt == 'o' ? "-o/--output" : opt == 'j' ? "-j/--threads"
+                               : opt == 'f' ? "--force" : opt == 'q' ? "--quiet" : "--resume");
         switch (opt) {
+        case 'h': return CLI_HELP;
         case 'o': c->output = optarg; break;
         case 'n':
-            snprintf(c->owned[0], sizeof c->owned[0], "simulation.n_paths=%sL", optarg);
-            if (add_set(c, c->owned[0]) != 0) return usage_error("too many overrides%s", "");
+            if ((rc = add_number(c, c->owned[0], sizeof c->owned[0], "-n", "simulation.n_paths",
+                                 optarg)) != 0)
+                return rc;
             break;
         case 's':
-            snprintf(c->owned[1], sizeof c->owned[1], "simulation.seed=%sL", optarg);
-            if (add_set(c, c->owned[1]) != 0) return usage_error("too many overrides%s", "");
+            if ((rc = add_number(c, c->owned[1], sizeof c->owned[1], "-s", "simulation.seed",
+                                 optarg)) != 0)
+                return rc;
             break;
         case 'j':
             errno = 0;
             c->threads = (int)strtol(optarg, &end, 10);
             if (errno || *end || c->threads < 1 || c->threads > 4096)
-                return usage_error("-j: '%s' is not a thread count (1-4096)", optarg);
+                return usage_error(c->command, "-j: '%s' is not a thread count (1-4096)", optarg);
             break;
         case 'S':
             if (strchr(optarg, '=') == NULL)
-                return usage_error("--set: '%s' is not key=value", optarg);
-            if (add_set(c, optarg) != 0) return usage_error("too many overrides%s", "");
+                return usage_error(c->command, "--set: '%s' is not key=value", optarg);
+            if (add_set(c, optarg) != 0)
+                return usage_error(c->command, "too many overrides");
             break;
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
         case 'R': c->resume = optarg; break;
-        case ':': return usage_error("option %s needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option %s", argv[optind - 1]);
+        case ':': return usage_error(c->command, "option %s needs a value", argv[optind - 1]);
+        default: return usage_error(c->command, "unknown option %s", argv[optind - 1]);
         }
     }
-    if (c->resume != NULL && strcmp(c->command, "run") == 0) {
+    if (c->resume != NULL) {
         if (optind != argc)
-            return usage_error("--resume takes no CONFIG: the config is the one in %s", c->resume);
+            return usage_error(c->command, "--resume takes no CONFIG: the config is the one in %s",
+                               c->resume);
         if (c->output != NULL || c->n_sets > 0 || c->force)
-            return usage_error("--resume takes the output, config, seed and paths from %s; "
-                               "only -j and --quiet go with it", c->resume);
+            return usage_error(c->command, "--resume takes the output, config, seed and paths "
+                               "from %s; only -j and --quiet go with it", c->resume);
         return 0;
     }
     if (optind != argc - 1)
-        return usage_error("%s needs exactly one CONFIG file", c->command);
+        return usage_error(c->command, "%s needs exactly one CONFIG file", c->command);
     c->config = argv[optind];
     return 0;
 }
@@ -290,6 +430,17 @@ static int run_output(hp_output *out, void *m, const hp_run_opts *ro, const char
     return hp_summary_print(outpath, stdout, err) != 0;
 }
 
+/* Memory for the blocks and, for a fresh run (outpath not NULL), disk for
+ * the file: checked on every rank and agreed, before any work. */
+static int preflight(const cli *c, const hp_config *cfg, const void *m, const char *outpath,
+                     hp_err *err)
+{
+    int threads = c->threads > 0 ? c->threads : omp_get_max_threads();
+    int rc = hp_preflight(cfg, hp_scenario_model.layout(m), hp_scenario_model.scratch_bytes(m),
+                          threads, hp_par_node_ranks(), outpath, err);
+    return hp_par_agree(rc, err);
+}
+
 /* `run --resume FILE`: finishes the missing blocks of an interrupted run
  * with the config, seed and block size recorded in the file. FILE is the
  * results name or its ".partial". Collective. */
@@ -330,7 +481,8 @@ static int cmd_resume(const cli *c)
         hp_output_resumed info;
         catch_signals();
         hp_output *out = NULL;
-        if (hp_par_agree(hp_inputs_check(meta.inputs, partial, hp_scenario_model.layout(m), &err), &err) == 0)
+        if (preflight(c, cfg, m, NULL, &err) == 0
+            && hp_par_agree(hp_inputs_check(meta.inputs, partial, hp_scenario_model.layout(m), &err), &err) == 0)
             out = hp_output_reopen(&oo, hp_scenario_model.layout(m), &info, &err);
         if (out != NULL && meta.closing && !c->quiet && hp_par_rank() == 0)
             fprintf(stderr, "hashpivot: %s is complete but was not renamed (the run was stopped while "
@@ -340,8 +492,8 @@ static int cmd_resume(const cli *c)
                     (unsigned long long)info.done, (unsigned long long)info.blocks,
                     (unsigned long long)meta.block_size);
         if (out != NULL && info.rejected && !c->quiet && hp_par_rank() == 0)
-            fprintf(stderr, "hashpivot: %llu block(s) flagged complete failed verification (unreadable or "
-                    "never written): simulated again\n", (unsigned long long)info.rejected);
+            fprintf(stderr, "hashpivot: %llu block(s) flagged complete failed verification (unreadable, "
+                    "never written or damaged): simulated again\n", (unsigned long long)info.rejected);
         if (out != NULL)
             rc = run_output(out, m, &ro, outpath, &err);
     }
@@ -393,7 +545,8 @@ static int cmd_run(const cli *c, int argc, char **argv)
     };
     hp_output *out = NULL;
     catch_signals();
-    if (rc == 0 && (out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) != NULL)
+    if (rc == 0 && preflight(c, cfg, m, outpath, &err) == 0 &&
+        (out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) != NULL)
         rc = run_output(out, m, &ro, outpath, &err);
     else if (rc == 0)
         rc = stop_requested ? 128 + stop_requested : 1;   /* a signal while creating the file */
@@ -408,6 +561,30 @@ static int cmd_run(const cli *c, int argc, char **argv)
     return rc;
 }
 
+/* `trace`: daily series of every path into a .npy file (trace.h). */
+static int cmd_trace(const cli *c)
+{
+    if (c->output == NULL)
+        return usage_error("trace", "trace needs -o FILE.npy");
+    hp_err err = {0};
+    hp_config *cfg = NULL;
+    void *m = load_model(c, &cfg, &err);
+    if (m == NULL)
+        return die(&err);
+    hp_trace_opts to = {
+        .path = c->output, .threads = c->threads, .force = c->force,
+        .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
+        .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
+    };
+    int rc = hp_trace_run(&hp_scenario_model, m, &to, &err) != 0 ? die(&err) : 0;
+    if (rc == 0 && !c->quiet)
+        printf("%s: %llu paths x %d days\n", c->output, (unsigned long long)to.n_paths,
+               hp_scenario_model.layout(m)->n_days);
+    hp_scenario_model.destroy(m);
+    hp_config_free(cfg);
+    return rc;
+}
+
 /* `info`: metadata and summary of a results file; refuses foreign files.
  * `info --config`: the resolved config it was made with. */
 static int cmd_info(int argc, char **argv)
@@ -415,11 +592,61 @@ static int cmd_info(int argc, char **argv)
     int config = argc == 4 && strcmp(argv[2], "--config") == 0;
     const char *file = argv[argc - 1];
     if ((argc != 3 && !config) || file[0] == '-')
-        return usage_error("info needs exactly one RESULTS.h5 file%s", "");
+        return argc == 3 ? usage_error("info", "info does not take %s", argv[2])
+                         : usage_error("info", "info needs exactly one RESULTS.h5 file");
     hp_err err = {0};
     int rc = config ? hp_info_print_config(file, stdout, &err) : hp_info_print(file, stdout, &err);
     return rc != 0 ? die(&err) : 0;
 }
+
+/* `params`: the parameter reference. */
+static int cmd_params(int argc, char **argv, cli *c)
+{
+    if (argc != 2)
+        return usage_error("params", "params takes no arguments (got %s)", argv[2]);
+    hp_params_markdown(c->params, stdout);
+    return 0;
+}
+
+/* `run`, `validate` and `trace`: options, then the command. run is collective
+ * under MPI. */
+static int cmd_config(int argc, char **argv, cli *c, const char *help)
+{
+    int rc = parse_cli(argc, argv, c);
+    if (rc == CLI_HELP) {
+        fputs(help, stdout);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (strcmp(c->command, "validate") == 0)
+        return cmd_validate(c);
+    if (strcmp(c->command, "trace") == 0)
+        return cmd_trace(c);
+    hp_err err = {0};
+    if (hp_par_init(&argc, &argv, &err) != 0)
+        return die(&err);
+    rc = c->resume != NULL ? cmd_resume(c) : cmd_run(c, argc, argv);
+    hp_par_finalize();
+    return rc;
+}
+
+/* Is this argument a request for help? */
+static int is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* The commands: a new one is a help text, a function and a line here. */
+typedef struct command {
+    const char *name;
+    const char *help;       /* `hashpivot NAME --help` */
+} command;
+
+static const command commands[] = {
+    {"run", run_help}, {"validate", validate_help}, {"trace", trace_help},
+    {"params", params_help}, {"info", info_help},
+};
 
 int main(int argc, char **argv)
 {
@@ -428,9 +655,14 @@ int main(int argc, char **argv)
      * (sim/output_io.c, close_file). */
     H5dont_atexit();
     if (argc < 2)
-        return usage_error("missing command%s", "");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+        return usage_error(NULL, "missing command");
+    if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        /* `hashpivot help run` is `hashpivot run --help`. */
+        for (size_t i = 0; argc > 2 && i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                fputs(commands[i].help, stdout);
+                return 0;
+            }
         fputs(usage_text, stdout);
         return 0;
     }
@@ -438,25 +670,31 @@ int main(int argc, char **argv)
         printf("hashpivot %s (commit %s, HDF5 %s)\n", HP_VERSION, HP_GIT_COMMIT, HP_HDF5_FLAVOUR);
         return 0;
     }
-    cli c = {.command = argv[1]};
-    hp_run_params(&hp_scenario_model, c.params, sizeof c.params / sizeof c.params[0]);
-    if (strcmp(argv[1], "params") == 0) {
-        hp_params_markdown(c.params, stdout);
-        return 0;
+    const command *cmd = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            cmd = &commands[i];
+    if (cmd == NULL && hp_cli_is_analysis(argv[1])) {
+        const hp_param *tables[64];
+        hp_run_params(&hp_scenario_model, tables, sizeof tables / sizeof tables[0]);
+        return hp_cli_analysis(argc, argv, &hp_scenario_model, tables);
     }
-    if (strcmp(argv[1], "info") == 0)
+    if (cmd == NULL)
+        return usage_error(NULL, "unknown command '%s'", argv[1]);
+    /* run and validate read --help with their other options (getopt); the
+     * others take none, so --help anywhere is the question. */
+    if (strcmp(cmd->name, "run") != 0 && strcmp(cmd->name, "validate") != 0 &&
+        strcmp(cmd->name, "trace") != 0)
+        for (int i = 2; i < argc; i++)
+            if (is_help(argv[i])) {
+                fputs(cmd->help, stdout);
+                return 0;
+            }
+    cli c = {.command = cmd->name};
+    hp_run_params(&hp_scenario_model, c.params, sizeof c.params / sizeof c.params[0]);
+    if (strcmp(cmd->name, "params") == 0)
+        return cmd_params(argc, argv, &c);
+    if (strcmp(cmd->name, "info") == 0)
         return cmd_info(argc, argv);
-    if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "validate") != 0)
-        return usage_error("unknown command '%s'", argv[1]);
-    int rc = parse_cli(argc, argv, &c);
-    if (rc != 0)
-        return rc;
-    if (strcmp(c.command, "validate") == 0)
-        return cmd_validate(&c);
-    hp_err err = {0};
-    if (hp_par_init(&argc, &argv, &err) != 0)
-        return die(&err);
-    rc = c.resume != NULL ? cmd_resume(&c) : cmd_run(&c, argc, argv);
-    hp_par_finalize();
-    return rc;
+    return cmd_config(argc, argv, &c, cmd->help);
 }

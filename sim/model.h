@@ -83,6 +83,14 @@ typedef struct hp_model {
     void (*simulate_path)(const void *m, uint64_t seed, uint64_t path,
                           double *out, void *scratch);
     void (*destroy)(void *m);
+    /* Optional (NULL: the model has none): daily series of a path, for
+     * back-tests and plots (`hashpivot trace`). trace_vars gives their
+     * names ("group/name", in trace order) and returns how many;
+     * simulate_trace is simulate_path that also fills
+     * trace[day * n_trace + v] for every day. */
+    int (*trace_vars)(const void *m, const char *const **names);
+    void (*simulate_trace)(const void *m, uint64_t seed, uint64_t path,
+                           double *out, void *scratch, double *trace);
 } hp_model;
 
 #endif

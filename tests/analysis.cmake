@@ -10,3 +10,9 @@ endforeach()
 # off the user's home and safe to run in parallel.
 set_tests_properties(analysis_report PROPERTIES
                      ENVIRONMENT "MPLCONFIGDIR=${CMAKE_CURRENT_BINARY_DIR}/mplconfig")
+
+# report.py and compare.py on truncated, bit-flipped and foreign files: one
+# line and a non-zero exit, never a traceback.
+add_test(NAME analysis_damaged_files
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_readers_damaged.py ${HP_BIN} ${CMAKE_SOURCE_DIR})
+set_tests_properties(analysis_damaged_files PROPERTIES TIMEOUT 900)

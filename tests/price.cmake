@@ -1,4 +1,4 @@
-# Price models (MODEL.md 4), the history CSV reader and the calibration script.
+# Price models, the history CSV reader and the calibration script.
 hp_c_test(test_history ${HP_TEST_DIR}/test_history.c ${HP_TEST_DIR}/testutil.c)
 hp_c_test(test_price ${HP_TEST_DIR}/test_price.c ${HP_TEST_DIR}/testutil.c)
 

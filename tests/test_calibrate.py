@@ -5,7 +5,7 @@ usage: test_calibrate.py CALIBRATE_PY HASHPIVOT DEFAULT_CFG
 
 Three CSVs are simulated with fixed seeds (numpy): a gbm price with a gbm
 hashrate, a Merton jump diffusion, and a GARCH(1,1) in the model's own form
-(MODEL.md 4). The script's fragment must recover every parameter within
+(as models/price.c steps it). The script's fragment must recover every parameter within
 K = 4 of its own reported standard errors (a false alarm about once in
 16,000 checks per parameter), and `hashpivot validate` must accept the
 fragment alone, @included in default.cfg in place of its price group, and as
@@ -155,6 +155,24 @@ def main():
     within(fit, "price.garch.beta", b)
     within(fit, "price.garch.sigma_long", sl)
     check(fit["price.model"][0] == "garch", "--model sets price.model")
+    # The market-anchored fit: the long-run level given (variance targeting),
+    # alpha and beta fitted with it; sigma0 the implied volatility given.
+    frag3m = calibrate(script, csv3, d0, d1, "--groups", "price", "--fits", "garch",
+                       "--sigma-long", "0.7", "--implied-vol", "0.45")
+    fitm = parse_fragment(frag3m)
+    within(fitm, "price.garch.alpha", a)
+    within(fitm, "price.garch.beta", b)
+    check(fitm["price.garch.sigma_long"][0] == 0.7, "--sigma-long is written as given")
+    check(fitm["price.garch.sigma0"][0] == 0.45, "--implied-vol is written as sigma0")
+    check(fitm["price.model"][0] == "garch", "price.model defaults to garch")
+    # Variance targeting at the true level is at least as precise on beta.
+    check(fitm["price.garch.beta"][1] <= fit["price.garch.beta"][1] * 1.05,
+          "targeted beta se %.3g <= free se %.3g" % (fitm["price.garch.beta"][1],
+                                                   fit["price.garch.beta"][1]))
+    res = subprocess.run(["/usr/bin/python3", script, csv3, "--from", d0.isoformat(), "--to",
+                          d1.isoformat(), "--implied-vol", "-1"], capture_output=True, text=True)
+    check(res.returncode != 0 and "--implied-vol must be" in res.stderr,
+          "a negative --implied-vol is refused (%s)" % res.stderr.strip())
 
     # 4. hashpivot accepts the fragment: alone, @included, and as --set.
     f1 = os.path.join(tmp, "fragment.cfg")

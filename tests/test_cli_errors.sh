@@ -24,9 +24,9 @@ expect() {
 good=$root/configs/default.cfg
 mk() { sed "$1" "$good" >"$tmp/$2"; }   # a copy of the default with one edit
 
-mk 's/^  sigma = 0.71;/  sigam = 0.71;/' typo.cfg
-line=$(grep -n 'sigam' "$tmp/typo.cfg" | cut -d: -f1)
-expect "unknown key" "typo.cfg:$line: price.sigam: .*did you mean price.sigma" -- \
+mk 's/^  s0_usd = 87500.0;/  s0_ud = 87500.0;/' typo.cfg
+line=$(grep -n 's0_ud' "$tmp/typo.cfg" | cut -d: -f1)
+expect "unknown key" "typo.cfg:$line: price.s0_ud: .*did you mean price.s0_usd" -- \
   "$bin" run "$tmp/typo.cfg" -n 4 -o "$tmp/out.h5"
 
 mk 's/^  s0_usd = 87500.0;/  s0_usd = "87500";/' type.cfg
@@ -65,6 +65,45 @@ echo "precious" >"$tmp/keep.h5"
 if [[ $rc -ne 0 && $(wc -l <"$tmp/stderr") -eq 1 ]] && grep -q -- "--force" "$tmp/stderr" &&
    [[ $(cat "$tmp/keep.h5") == precious ]]; then passed=$((passed + 1))
 else fails=$((fails + 1)); echo "FAIL existing output: rc=$rc"; cat "$tmp/stderr"; fi
+
+# Hostile or odd input: refused before any work, in bounded time and
+# memory (timeout 30 s each), one line in our own words.
+hostile() { expect "$1" "$2" -- timeout -k 5 30 "${@:4}"; }   # hashpivot stops on SIGTERM only between waves
+hostile "tiny tranches" "allocation.tranche_mw: 0.001 MW tranches .* at most 1000 per allocation" -- \
+  "$bin" run "$good" -n 8 -o "$tmp/out.h5" --set allocation.tranche_mw=0.001
+hostile "2^40 paths" "simulation.n_paths: 1099511627776 paths need at least .* free" -- \
+  "$bin" run "$good" -n 1099511627776 -o "$tmp/out.h5"
+hostile "huge blocks" "simulation.block_size: 1048576-path blocks need .* of memory" -- \
+  "$bin" run "$good" -n 8 -j 64 --set simulation.block_size=1048576 -o "$tmp/out.h5"
+hostile "config from /dev/zero" "^hashpivot: /dev/zero: cannot read config file: it is a device" -- \
+  "$bin" validate /dev/zero
+mkdir "$tmp/incdir"
+printf 'simulation = {\n@include "%s"\n};\n' "$tmp/incdir" >"$tmp/incdir.cfg"
+hostile "@include of a directory" "incdir.cfg:2: @include \"$tmp/incdir\": cannot read the included file: Is a directory" -- \
+  "$bin" validate "$tmp/incdir.cfg"
+hostile "history CSV is a directory" "--set: network.csv: \"$tmp/incdir\" is a directory, not a history CSV" -- \
+  "$bin" run "$good" -n 8 -o "$tmp/out.h5" --set network.hashrate_model=historical --set "network.csv=$tmp/incdir"
+hostile "-n not whole" "^hashpivot: -n: '1.5e3x' is not a whole number" -- "$bin" run "$good" -n 1.5e3x -o "$tmp/out.h5"
+hostile "unknown option" "^hashpivot: unknown option --frob \(hashpivot run --help" -- "$bin" run "$good" --frob
+
+# Accepted in our own reading: integer elements in a float list, an exact
+# integer in exponent form; and --help on every command.
+accept() {
+  local name=$1 want=$2; shift 3
+  if timeout -k 5 30 "$@" >"$tmp/stdout" 2>"$tmp/stderr" && grep -Eq -- "$want" "$tmp/stdout" &&
+     [[ ! -s $tmp/stderr ]]; then passed=$((passed + 1))
+  else fails=$((fails + 1)); echo "FAIL $name:"; cat "$tmp/stderr"; fi
+}
+mk 's/^  fractions = .*/  fractions = [0, 0.2, 1];/' mixed.cfg
+accept "integers in a float array" "^  fractions = \[0\.0, 0\.2, 1\.0\];" -- "$bin" validate "$tmp/mixed.cfg"
+accept "-n 1e4" "^  n_paths = 10000;" -- "$bin" validate "$good" -n 1e4
+accept "n_paths = 2.5e3 in a file" "^  n_paths = 2500;" -- "$bin" validate "$good" --set simulation.n_paths=2.5e3
+for cmd in run validate params info; do
+  accept "$cmd --help" "^usage: hashpivot $cmd" -- "$bin" "$cmd" --help
+  accept "$cmd -h" "^usage: hashpivot $cmd" -- "$bin" "$cmd" -h
+done
+accept "run CONFIG --help" "^usage: hashpivot run" -- "$bin" run "$good" --help
+accept "--help" "^usage: hashpivot COMMAND" -- "$bin" --help
 
 echo "$passed passed, $fails failed"
 [[ $fails -eq 0 ]]

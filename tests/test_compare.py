@@ -32,10 +32,10 @@ def parse_value(s):
     return float(m.group(2)) * mult * (-1 if m.group(1) else 1), 0.5 * 10 ** -digits * mult
 
 
-def first_table(out):
-    """Body rows of the NPV table of compare.py's output."""
+def first_table(out, title="## NPV"):
+    """Body rows of the table under `title` (default: NPV) of compare.py's output."""
     lines = out.splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith("## NPV"))
+    start = next(i for i, l in enumerate(lines) if l.startswith(title))
     body = []
     for l in lines[start + 2:]:
         if not l.startswith("|"):
@@ -98,6 +98,23 @@ with tempfile.TemporaryDirectory() as tmp:
         se = math.sqrt(na[k].var(ddof=1) / na.shape[1] + nc[k].var(ddof=1) / nc.shape[1])
         near(row[4], se, f"independent s.e., row {row[0]}")
         check(len(row) == 6, "no P(B > A) column without pairing")
+
+    # Horizons differ: each file's per-year items are scaled by its own
+    # horizon (B's mining revenue per year is not halved against A's).
+    half = os.path.join(tmp, "half.h5")
+    run_sim(half, 5, 200, "--set", "time.horizon_years=6.5")
+    out = compare_run(a, half)
+    for label, var in (("## Mining revenue per year", "totals/mining_revenue"),
+                       ("## HPC revenue per year", "totals/hpc_revenue")):
+        rows = first_table(out, label)
+        with h5py.File(a, "r") as fa, h5py.File(half, "r") as fb:
+            ya = fa[var][()] * 365.25 / fa.attrs["n_days"]
+            yb = fb[var][()] * 365.25 / fb.attrs["n_days"]
+        check(len(rows) == ya.shape[0], f"{label}: one row per allocation")
+        for k, row in enumerate(rows):
+            near(row[1], ya[k].mean(), f"{label} mean A, row {row[0]} (A's own horizon)")
+            near(row[2], yb[k].mean(), f"{label} mean B, row {row[0]} (B's own horizon)")
+            near(row[3], (yb[k] - ya[k]).mean(), f"{label} paired B - A per year, row {row[0]}")
 
     # A foreign file is refused.
     foreign = os.path.join(tmp, "foreign.h5")

@@ -1,4 +1,4 @@
-/* The deterministic limit (MODEL.md 9): every volatility zero, so each
+/* The deterministic limit: every volatility zero, so each
  * cash-flow line and the NPV are sums of geometric series that this test
  * computes on its own, and the engine must match them to 1e-9 relative.
  *
@@ -10,8 +10,8 @@
  * tranche that starts building on 2026-03-01, is delivered 183 days later,
  * signs at the market lease rate, escalates once, and re-signs at expiry.
  * The fleet refresh costs REFRESH USD per TH/s the efficiency gain adds, and
- * a terminal value of TVM x the last 365 days' NOI is discounted from the
- * last day: both are geometric series too. */
+ * each line's terminal value, max(multiple x the last 365 days' NOI,
+ * salvage x MW), is discounted from the last day: geometric series too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +35,8 @@ static const int START = 59;          /* 2026-03-01 */
 static const int BUILD = 183;         /* round(6 months * 365.25 / 12) */
 static const int TERM = 548;          /* round(1.5 years * 365.25) */
 static const int YEAR_FIRST[3] = {0, 365, 730}, YEAR_LAST[3] = {364, 729, 1095};
-static const double REFRESH = 20.0, TVM = 8.0;
+static const double REFRESH = 20.0, TVM_HPC = 8.0, TVM_MINING = 3.0;
+static const double SALVAGE_HPC = 2e5, SALVAGE_MINING = 1e5;
 static const int TV_FIRST = 1096 - 365;   /* the terminal value's NOI window */
 
 /* sum_{d=lo}^{hi} q^d, 0 for an empty range. */
@@ -81,13 +82,14 @@ int main(void)
     snprintf(hashrate, sizeof hashrate, "network.hashrate0_ehs=%.17g", H * 1e-18);
     const char *sets[] = {
         "time.start_date=\"2026-01-01\"", "time.horizon_years=3.0",
-        "price.s0_usd=50000.0", "price.mu=0.1", "price.sigma=0.0",
+        "price.model=gbm", "price.s0_usd=50000.0", "price.mu=0.1", "price.sigma=0.0",
         "network.height0=1048320", "network.difficulty0=1e14", hashrate,
         "network.growth=0.0", "network.sigma=0.0",
         "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.kappa=1.0", "fees.sigma=0.0",
         "miner.capacity_mw=100.0", "miner.efficiency_j_th=20.0", "miner.efficiency_gain=0.05",
         "miner.uptime=0.9", "miner.pool_fee=0.02", "miner.power_usd_mwh=50.0",
         "miner.opex_usd_mw_year=100000.0", "miner.in_network=false",
+        "miner.curtail=false", "miner.power_spread=0.0",
         "allocation.fractions=[0.0, 0.25]", "allocation.ramp_start=\"2026-03-01\"",
         "allocation.ramp_end=\"2026-03-01\"", "allocation.tranche_mw=25.0",
         "hpc.build_months=6.0", "hpc.capex_usd_per_mw=8e6", "hpc.term_years=1.5",
@@ -95,7 +97,9 @@ int main(void)
         "ai_market.lease0_usd_per_mw_year=1.5e6", "ai_market.trend_growth=0.02",
         "ai_market.kappa=1.0", "ai_market.sigma=0.0",
         "correlation.price_hashrate=0.0", "valuation.discount_rate=0.08",
-        "miner.refresh_usd_per_th=20.0", "valuation.terminal_multiple=8.0",
+        "miner.refresh_price=fixed", "miner.refresh_usd_per_th=20.0",
+        "valuation.hpc_noi_multiple=8.0", "valuation.mining_noi_multiple=3.0",
+        "valuation.hpc_salvage_usd_per_mw=2e5", "valuation.mining_salvage_usd_per_mw=1e5",
     };
     hp_config *cfg = tu_config(sets, sizeof sets / sizeof sets[0]);
     hp_err err = {0};
@@ -194,12 +198,22 @@ int main(void)
         check_line("net_cash_flow", tu_var(l, out, "cashflow/net_cash_flow"), &net, a);
         check_line("mw_mining", tu_var(l, out, "cashflow/mw_mining"), &mw_mining, a);
         check_line("mw_leased", tu_var(l, out, "cashflow/mw_leased"), &mw_leased, a);
-        /* Terminal value: TVM x window NOI (before capex), per year of 365.25
-         * days, discounted with the last day's factor v^1096. */
+        /* Terminal values: each line at its multiple of the window's NOI
+         * (mining after refresh), per year of 365.25 days, or its salvage
+         * if more; discounted with the last day's factor v^1096. */
         const double v_last = pow(1 + RATE, -1096 / 365.25);
-        double noi_win = rev.win - energy.win - opex.win + hrev.win - hopex.win;
-        double tv = TVM * noi_win * 365.25 / 365;
-        double tv_hpc = TVM * (hrev.win - hopex.win) * 365.25 / 365;
+        double noi_mining = (rev.win - energy.win - opex.win - refresh.win) * 365.25 / 365;
+        double noi_hpc = (hrev.win - hopex.win) * 365.25 / 365;
+        double tv_mining = fmax(TVM_MINING * noi_mining, SALVAGE_MINING * cm_late);
+        double tv_hpc = fmax(TVM_HPC * noi_hpc, SALVAGE_HPC * (CAP - cm_late));
+        double tv = tv_mining + tv_hpc;
+        /* Mining burns more power than it earns here: the fleet is shut
+         * down and valued at salvage; the data centre is a going concern. */
+        CHECK(noi_mining < 0 && tv_mining == SALVAGE_MINING * cm_late);
+        CHECK(a == 0 || TVM_HPC * noi_hpc > SALVAGE_HPC * (CAP - cm_late));
+        CHECK_REL(tu_var(l, out, "valuation/terminal_value_mining")[a], tv_mining, TOL);
+        CHECK_MSG(fabs(tu_var(l, out, "valuation/terminal_value_hpc")[a] - tv_hpc) <= TOL * tv_hpc,
+                  "alloc %d: %.15g vs %.15g", a, tu_var(l, out, "valuation/terminal_value_hpc")[a], tv_hpc);
         CHECK_REL(tu_var(l, out, "valuation/terminal_value")[a], tv, TOL);
         CHECK_REL(tu_var(l, out, "valuation/npv")[a], net.pv + tv * v_last, TOL);
         double npv_hpc = hrev.pv - hopex.pv - capex.pv + tv_hpc * v_last;

@@ -326,11 +326,40 @@ static void test_poisson(void)
     CHECK(hp_poisson(&r, INFINITY) == UINT64_MAX);
 }
 
+/* Gamma(a): mean a, variance a, third central moment 2a (4-5 SE), and
+ * the Kolmogorov-Smirnov test of shape 1 against Exp(1). */
+static void test_gamma(void)
+{
+    const double shapes[] = { 0.25, 1, 1.5, 7, 2016 };
+    const double n = 2e6;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        double a = shapes[i];
+        hp_pcg64 r;
+        hp_rng_stream(&r, SEED, 0, 40 + (uint32_t)i);
+        moments m = {0};
+        m.c = a;
+        for (long k = 0; k < (long)n; k++)
+            mom_add(&m, hp_gamma(&r, a));
+        /* Central moments of Gamma(a): mu2 = a, mu3 = 2a, mu4 = 3a^2 + 6a,
+         * mu6 = 15a^3 + 130a^2 + 120a. The sample's second and third have
+         * variances (mu4 - mu2^2)/n and (mu6 - mu3^2 - 6 mu4 mu2 + 9 mu2^3)/n. */
+        CHECK_NEAR(mom_mean(&m), a, 5 * sqrt(a / n));
+        CHECK_NEAR(mom_central(&m, 2), a, 5 * sqrt((2 * a * a + 6 * a) / n));
+        CHECK_NEAR(mom_central(&m, 3), 2 * a, 5 * sqrt((6 * a * a * a + 90 * a * a + 120 * a) / n));
+    }
+    hp_pcg64 r;
+    hp_rng_stream(&r, SEED, 0, 50);
+    for (size_t k = 0; k < N_KS; k++)
+        ks_buf[k] = hp_gamma(&r, 1.0);
+    check_ks("gamma(1) against Exp(1)", ks_buf, N_KS, exp_cdf);
+}
+
 int main(void)
 {
     test_normal();
     test_exponential();
     test_uniform();
     test_poisson();
+    test_gamma();
     return CHECK_DONE();
 }

@@ -127,6 +127,35 @@ static void test_bad(void)
     expect_error("text.csv", "date,price_usd\n2020-01-01,12x\n", "2: price_usd: '12x' is not a number");
     expect_error("blank.csv", "date,price_usd\n2020-01-01,\n", "2: price_usd: empty value");
     expect_error("fields.csv", "date,price_usd\n2020-01-01,5,6\n", "2: 3 fields, the header has 2");
+
+    /* Not a CSV at all: bounded time and memory, one line. */
+    char *longline = calloc(6000, 1);
+    memcpy(longline, "date,price_usd\n2020-01-01,", 26);
+    memset(longline + 26, '5', 5000);
+    expect_error("long.csv", longline, "2: line longer than 4096 characters");
+    free(longline);
+    hp_err err = {0};
+    hp_history *h = hp_history_load("/dev/zero", &err);
+    CHECK_MSG(h == NULL && strncmp(err.msg, "/dev/zero:1: header longer than", 31) == 0, "%s", err.msg);
+    hp_history_free(h);
+    hp_err e2 = {0};
+    h = hp_history_load(dir, &e2);
+    char want[256];
+    snprintf(want, sizeof want, "%s: cannot open history CSV: Is a directory", dir);
+    CHECK_MSG(h == NULL && strcmp(e2.msg, want) == 0, "%s", e2.msg);
+    hp_history_free(h);
+    /* Through a config key, the message names the key. */
+    char set[128];
+    snprintf(set, sizeof set, "price.csv=\"%s\"", dir);
+    const char *sets[] = {set};
+    hp_config *cfg = tu_config(sets, 1);
+    hp_history_set hs = {0};
+    hp_err e3 = {0};
+    CHECK(hp_history_get(&hs, cfg, "price.csv", &e3) == NULL);
+    snprintf(want, sizeof want, "--set: price.csv: \"%s\" is a directory, not a history CSV", dir);
+    CHECK_MSG(strcmp(e3.msg, want) == 0, "%s", e3.msg);
+    hp_history_set_free(&hs);
+    hp_config_free(cfg);
 }
 
 int main(void)

@@ -88,6 +88,7 @@ with tempfile.TemporaryDirectory() as tmp:
     refused(os.path.join(tmp, "missing.h5"), "cannot open", "missing file")
 
     p = subprocess.run([bin_, "info"], capture_output=True, text=True)
-    check(p.returncode == 2 and "usage:" in p.stderr, "info without a file: usage error, exit 2")
+    check(p.returncode == 2 and p.stderr.count("\n") == 1 and "hashpivot info --help" in p.stderr,
+          "info without a file: one-line usage error naming info --help, exit 2")
 
 done()

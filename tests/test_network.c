@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "network.h"
+#include "rng.h"
 
 /* Subsidy: GetBlockSubsidy, and the 21M cap it implies. */
 static void test_subsidy(void)
@@ -129,6 +130,106 @@ static void test_halving_day_arithmetic(void)
     CHECK(halving_day == 833);
 }
 
+/* Every coin the chain issues: 20,999,999.9769 BTC, as test_subsidy sums. */
+#define ALL_COINS_BTC 20999999.9769
+
+/* A day's hashrate around the difficulty's own rate, drawn from a fixed
+ * generator: blocks come in fractional amounts, so heights accumulate in
+ * doubles the way they do in a run. */
+static double wobble(hp_pcg64 *r, double difficulty, double spread)
+{
+    double u = (double)(hp_pcg64_next(r) >> 11) * 0x1p-53;
+    return own_rate(difficulty) * (1 + spread * (2 * u - 1));
+}
+
+/* Runs one chain from height h0 until every one of the 64 halvings has
+ * passed; checks that each is counted exactly once, on the day the height
+ * crosses it, and that the subsidy adds up to every coin from h0 on. */
+static void run_to_the_end(int64_t h0, uint64_t seed, double spread, int luck)
+{
+    hp_chain c;
+    hp_chain_day day;
+    hp_pcg64 r, rl;
+    hp_pcg64_seed(&r, seed, 7);
+    hp_pcg64_seed(&rl, seed, 9);
+    hp_chain_init(&c, h0, 1e12, own_rate(1e12));
+    int counted = 0, wrong_day = 0, first_wrong = -1;
+    double coins = 0;
+    for (int d = 0; c.height < 64.0 * 210000 + 1000; d++) {
+        int64_t before = (int64_t)c.height / 210000;
+        double H = wobble(&r, c.difficulty, spread);
+        if (luck)
+            hp_chain_advance_luck(&c, H, 86400, &rl, &day);
+        else
+            hp_chain_advance(&c, H, 86400, &day);
+        int64_t after = (int64_t)c.height / 210000;
+        int64_t crossed = (after > 64 ? 64 : after) - (before > 64 ? 64 : before);
+        if (day.halvings != crossed && wrong_day++ == 0)
+            first_wrong = d;
+        counted += day.halvings;
+        coins += day.subsidy_btc;
+    }
+    int64_t due = 64 - h0 / 210000;
+    CHECK_MSG(counted == due && wrong_day == 0,
+              "from %lld (seed %llu, %s): %d halvings counted of %lld; %d day(s) wrong, first day %d",
+              (long long)h0, (unsigned long long)seed, luck ? "luck" : "expected", counted,
+              (long long)due, wrong_day, first_wrong);
+    /* Issued from h0 on: all coins less the eras before h0. */
+    double before_h0 = 0;
+    for (int64_t h = 0; h < h0; h += 210000) {
+        int64_t n = h0 - h < 210000 ? h0 - h : 210000;
+        before_h0 += (double)n * (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+    }
+    CHECK_REL(coins, ALL_COINS_BTC - before_h0, 1e-9);
+    CHECK(hp_subsidy_sat((int64_t)c.height) == 0);
+}
+
+/* Through every halving to the 64th, after which the subsidy is zero.
+ * Every sixth halving height is also a retarget height (1,260,000 =
+ * 625 x 2016 = 6 x 210,000; lcm(2016, 210000) = 1,260,000), where the
+ * retarget and the halving fall on the same block: the count must not
+ * depend on which of the two the floating-point arithmetic reaches first. */
+static void test_every_halving(void)
+{
+    CHECK(1260000 % HP_RETARGET_INTERVAL == 0 && 1260000 % HP_HALVING_INTERVAL == 0);
+    for (uint64_t seed = 1; seed <= 12; seed++)
+        run_to_the_end(930000 + (int64_t)seed * 977, seed, 0.3, 0);
+    for (uint64_t seed = 1; seed <= 3; seed++)
+        run_to_the_end(930000 + (int64_t)seed * 977, seed, 0.3, 1);
+    run_to_the_end(0, 99, 0.0, 0);          /* from the genesis block, 144 a day */
+}
+
+/* A day that crosses a height that is both a retarget and a halving height
+ * counts the halving once and retargets; a chain whose next block is that
+ * height (height0 is the next block's) is already in the new era and
+ * counts nothing. */
+static void test_retarget_and_halving_same_block(void)
+{
+    const double D = 1e14;
+    for (int64_t k = 1; k <= 10; k++) {
+        int64_t both = k * 1260000;
+        for (int luck = 0; luck <= 1; luck++) {
+            hp_chain c;
+            hp_chain_day day;
+            hp_pcg64 r;
+            hp_pcg64_seed(&r, (uint64_t)k, 3);
+            hp_chain_init(&c, both - 37, D, own_rate(D) * 1.013);
+            if (luck)
+                hp_chain_advance_luck(&c, own_rate(D) * 1.013, 86400, &r, &day);
+            else
+                hp_chain_advance(&c, own_rate(D) * 1.013, 86400, &day);
+            CHECK_MSG(day.halvings == 1, "height %lld%s: %d halvings", (long long)both,
+                      luck ? " (luck)" : "", day.halvings);
+            CHECK(c.height > (double)both);
+            CHECK(hp_subsidy_sat((int64_t)c.height) == hp_subsidy_sat(both));
+            CHECK(c.difficulty != D);                      /* and it retargeted */
+            hp_chain_init(&c, both, D, own_rate(D));       /* already past it */
+            hp_chain_advance(&c, own_rate(D), 86400, &day);
+            CHECK(day.halvings == 0);
+        }
+    }
+}
+
 int main(void)
 {
     test_subsidy();
@@ -138,5 +239,7 @@ int main(void)
     test_retarget_span_is_2015_intervals();
     test_halving_inside_day();
     test_halving_day_arithmetic();
+    test_every_halving();
+    test_retarget_and_halving_same_block();
     return CHECK_DONE();
 }

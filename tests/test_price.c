@@ -1,4 +1,4 @@
-/* Distribution tests of the price models (MODEL.md 4), run on the price
+/* Distribution tests of the price models, run on the price
  * module alone with fixed seeds.
  *
  * Every statistical check is |estimate - closed form| <= K_SIGMA standard
@@ -195,10 +195,11 @@ static void test_garch(void)
     const double mu = 0.15, a = 0.10, b = 0.85, sl = 0.7, s0 = 0.3;
     const double hbar = sl * sl * DT;
     const char *sets[] = {"price.model=\"garch\"", "price.mu=0.15", "price.garch.alpha=0.10",
-                          "price.garch.beta=0.85", "price.garch.sigma_long=0.7"};
+                          "price.garch.beta=0.85", "price.garch.sigma_long=0.7",
+                          "price.garch.sigma0=0.0"};
     hp_price p;
     hp_err err = {0};
-    CHECK(make(&p, sets, 5, 0, 730, NULL, &err) == 0);
+    CHECK(make(&p, sets, 6, 0, 730, NULL, &err) == 0);
     stats e2 = {0}, e1 = {0};
     for (int i = 0; i < 4000; i++) {
         hp_pcg64 r;
@@ -245,6 +246,53 @@ static void test_garch(void)
     hp_err e3 = {0};
     CHECK(make(&p, bad, 3, 0, 30, NULL, &e3) != 0);
     CHECK_MSG(strstr(e3.msg, "price.garch.beta: alpha + beta = 1") != NULL, "%s", e3.msg);
+    hp_price_free(&p);
+}
+
+/* The default price model: GARCH from today's implied volatility sigma0
+ * to a long-run level sigma_long. Closed forms over T days, h_t the daily
+ * variance of day t, hbar = sigma_long^2 dt, q = alpha + beta:
+ *   E[h_t] = hbar + q^t (h_0 - hbar),
+ *   E[ln S_T/S_0] = mu T dt - sum_{t<T} E[h_t] / 2   (the median growth),
+ *   E[S_T/S_0] = e^(mu T dt)                          (the mean growth),
+ *   Var[sum_{t<T} eps_t] = sum_{t<T} E[h_t]          (martingale shocks).
+ * The defaults of the price.* table are the market-anchored ones. */
+static void test_garch_market(void)
+{
+    const double mu = 0.16, a = 0.097, b = 0.852, sl = 0.50, s0 = 0.40;
+    const int T = 730;
+    hp_price p;
+    hp_err err = {0};
+    CHECK(make(&p, NULL, 0, 0, T, NULL, &err) == 0);      /* the defaults */
+    CHECK(strcmp(p.model->name, "garch") == 0);
+    CHECK_REL(p.h0, s0 * s0 * DT, 1e-15);
+    CHECK_REL(p.omega, sl * sl * DT * (1 - a - b), 1e-15);
+    CHECK_REL(p.mu_dt, mu * DT, 1e-15);
+    const double hbar = sl * sl * DT, q = a + b;
+    double sum_h = 0;
+    for (int t = 0; t < T; t++)
+        sum_h += hbar + pow(q, t) * (s0 * s0 * DT - hbar);
+    stats lx = {0}, sx = {0}, se2 = {0};
+    for (int i = 0; i < 20000; i++) {
+        hp_pcg64 r;
+        hp_price_path st;
+        path_rng(&r, SEED + 3, i);
+        hp_price_path_init(&p, &st, &r);
+        double eps_sum = 0;
+        for (int d = 0; d < T; d++) {
+            double h = st.h, x0 = st.x;
+            hp_price_step(&p, &st, &r);
+            eps_sum += st.x - x0 - mu * DT + 0.5 * h;
+        }
+        add(&lx, st.x - p.log_s0);
+        add(&sx, exp(st.x - p.log_s0));
+        add(&se2, eps_sum * eps_sum);
+    }
+    CHECK_SE(mean(&lx), mu * T * DT - 0.5 * sum_h, se_mean(&lx), "garch E[ln S_T/S_0] (median growth)");
+    CHECK_SE(mean(&sx), exp(mu * T * DT), se_mean(&sx), "garch E[S_T/S_0] = e^(mu T)");
+    CHECK_SE(mean(&se2), sum_h, se_mean(&se2), "garch Var[sum eps] = sum E[h_t]");
+    /* The default drift: E[S] grows 17.4% a year, ln S about 3.5% (T -> inf). */
+    CHECK(fabs(expm1(mu) - 0.1735) < 1e-4 && fabs(mu - 0.5 * sl * sl - 0.035) < 1e-12);
     hp_price_free(&p);
 }
 
@@ -437,6 +485,7 @@ int main(void)
     test_merton();
     test_regime();
     test_garch();
+    test_garch_market();
     test_bootstrap();
     test_historical();
     rmdir(dir);

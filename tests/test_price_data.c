@@ -46,7 +46,7 @@ int main(int argc, char **argv)
     CHECK_NEAR(p[i23], 42217, 1);
 
     /* Annualized volatility of 2018-2023 daily log returns: 0.71 in the
-     * documentation of price.sigma and in configs/default.cfg. */
+     * documentation of price.sigma and docs/sources.md#fit-price-2018-2023. */
     long a = hp_history_index(h, hp_days_from_civil(2018, 1, 1));
     double m = 0, ss = 0;
     long n = i23 - a;

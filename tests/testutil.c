@@ -34,3 +34,51 @@ const double *tu_var(const hp_layout *l, const double *result, const char *name)
     fprintf(stderr, "tu_var: no variable %s\n", name);
     abort();
 }
+
+void tu_sim_open(tu_sim *s, const char *const *sets, size_t n)
+{
+    s->cfg = tu_config(sets, n);
+    hp_err err = {0};
+    s->m = hp_scenario_model.create(s->cfg, &err);
+    if (s->m == NULL) {
+        fprintf(stderr, "create: %s\n", err.msg);
+        exit(1);
+    }
+    s->l = hp_scenario_model.layout(s->m);
+    s->out = calloc(hp_layout_path_size(s->l), sizeof(double));
+    s->ws = malloc(hp_scenario_model.scratch_bytes(s->m));
+    if (s->out == NULL || s->ws == NULL) {
+        fprintf(stderr, "tu_sim_open: out of memory\n");
+        exit(1);
+    }
+}
+
+void tu_sim_path(tu_sim *s, uint64_t seed, uint64_t path)
+{
+    hp_scenario_model.simulate_path(s->m, seed, path, s->out, s->ws);
+}
+
+const double *tu_sim_var(const tu_sim *s, const char *name)
+{
+    return tu_var(s->l, s->out, name);
+}
+
+void tu_sim_close(tu_sim *s)
+{
+    free(s->out);
+    free(s->ws);
+    hp_scenario_model.destroy(s->m);
+    hp_config_free(s->cfg);
+}
+
+const char *tu_put(const char *dir, const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(path);
+        exit(2);
+    }
+    return path;
+}

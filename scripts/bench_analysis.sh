@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Cost of the analysis commands on this machine (numbers, not pass/fail):
+#   - a tornado of K keys (`hashpivot sensitivity`, 2K + 1 in-process runs)
+#     against the same 2K + 1 runs as plain `hashpivot run`s writing HDF5,
+#     and against K + 1 plain runs;
+#   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
+#     Brownian bridge) against the same number of PCG64 normals.
+#   scripts/bench_analysis.sh [CONFIG]   (HP_BENCH_PATHS paths, default 2000)
+# Times are wall clock and CPU (user + sys) of the child processes: on a
+# shared machine the CPU time is the steadier figure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cfg=${1:-$root/configs/default.cfg}
+bin=$root/build/hashpivot
+n=${HP_BENCH_PATHS:-2000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+vary=(--vary hpc.capex_usd_per_mw=8e6:12e6 --vary ai_market.lease0_usd_per_mw_year=1.4e6:2.1e6
+      --vary valuation.discount_rate=0.08:0.12)
+K=3
+
+# timed LABEL COMMAND...: prints "wall cpu" seconds of COMMAND.
+timed() {
+  /usr/bin/python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{time.monotonic() - t:.2f} {r.ru_utime + r.ru_stime:.2f}")
+PY
+}
+
+echo "tornado of $K keys, $n paths, $cfg:"
+read -r tw tc < <(timed "$bin" sensitivity "$cfg" -n "$n" -o "$tmp/s.h5" --quiet "${vary[@]}")
+echo "  hashpivot sensitivity ($((2 * K + 1)) runs in process): wall ${tw} s, cpu ${tc} s"
+pw=0; pc=0
+for ((i = 0; i < 2 * K + 1; i++)); do
+  read -r w c < <(timed "$bin" run "$cfg" -n "$n" -o "$tmp/r.h5" --force --quiet)
+  pw=$(/usr/bin/python3 -c "print($pw + $w)"); pc=$(/usr/bin/python3 -c "print($pc + $c)")
+done
+echo "  $((2 * K + 1)) x hashpivot run (HDF5): wall ${pw} s, cpu ${pc} s"
+/usr/bin/python3 - "$tw" "$tc" "$pw" "$pc" "$K" <<'PY'
+import sys
+tw, tc, pw, pc, K = map(float, sys.argv[1:])
+per_w, per_c = pw / (2 * K + 1), pc / (2 * K + 1)
+print(f"  tornado / {2*K+1:.0f} plain runs: wall {tw / pw:.2f}, cpu {tc / pc:.2f}")
+print(f"  tornado / {K+1:.0f} plain runs (K + 1): wall {tw / (per_w * (K + 1)):.2f}, cpu {tc / (per_c * (K + 1)):.2f}")
+PY
+
+echo
+echo "quasi-random normals:"
+"$root/build/tests/bench_qmc" 4748 3 200 | sed 's/^/  /'

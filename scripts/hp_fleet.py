@@ -1,0 +1,410 @@
+"""hp_fleet: calibration of the fleet hashrate model, and its runs through the engine.
+
+Shared by scripts/calibrate.py (--fits fleet) and scripts/backtest.py
+(Debian's /usr/bin/python3 with numpy). The model is docs/network.md's; the
+simulations are the engine's own (`hashpivot trace`), never a Python copy.
+
+The method, for a history CSV (docs/sources.md#history-data) and a window
+[d0, d1] (everything below uses only rows up to d1, so a back-test cut at
+d1 never sees what follows):
+
+1. Frontier efficiency. Machines are delivered at the efficiency of the
+   flagship of a year before their delivery (DELIVERY_LAG: buyers take
+   last year's models as well as the newest): FLAGSHIPS (sourced,
+   docs/sources.md) lists Bitmain's, with the date each was announced. A
+   log-linear fit through those announced by d1 gives
+   network.fleet.frontier_j_th on the start date and frontier_gain.
+   Vintages before d1 take the efficiency delivered at their date
+   (log-linear between flagships).
+2. Start cohorts (network.fleet.cohort_j_th, cohort_share). Machines added
+   in each 28-day block of the max_age_years before the start are the rise
+   of the 28-day mean hashrate (falls add nothing), at that block's
+   flagship efficiency; the capacity at the window's start is one more
+   cohort. Blocks are merged by calendar year (TH-weighted efficiency).
+3. Expected hashprice drift (network.fleet.hashprice_drift): the least-
+   squares slope of ln(hashprice x 2^era) over the window, era the number
+   of halvings: what buyers saw hashprice do between halvings.
+4. Investment speed (network.fleet.kappa): from start dates every 91 days
+   (the first a year into the window, the last half a year before its end),
+   the engine runs deterministically (no noise, no block luck) for up to a
+   year, never past d1, driven by the CSV's prices and fees; kappa
+   minimizes the mean absolute error of ln of the 28-day mean hashrate
+   (absolute, not squared: supply shocks outside the model, such as the
+   2021 China ban, should not drive the fit). Golden-section search on ln
+   kappa.
+5. Noise. network.fleet.noise_sd: sd of ln(7-day mean hashrate / its
+   centred 91-day mean) in the window, less the block-count noise of a
+   7-day mean (1/1008); order_sd: from the same start dates, the engine
+   runs 200 stochastic paths (with block luck, as the CSV's hashrate is
+   blocks x difficulty), and order_sd is set so that the actual 28-day
+   means lie inside the 5-95% band 90% of the time (bisection).
+
+Lead time, power prices, retirement, ASIC prices and costs keep their
+sourced defaults (docs/network.md says why).
+"""
+import datetime as dt
+import math
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+
+DT = 1.0 / 365.25
+BLOCK = 28            # days per block of the hashrate means
+COLUMNS = ("price_usd", "difficulty", "hashrate_ths", "blocks", "subsidy_btc", "fees_btc")
+
+# Bitmain flagships: (model, first volume shipping as a year fraction, J/TH,
+# date announced, docs/sources.md id). The fit for a cut uses those
+# announced by it.
+FLAGSHIPS = (
+    ("Antminer S9", 2016.46, 98.0, "2016-06-01", "hashrate-index-s9"),
+    ("Antminer S17 (7 nm)", 2019.30, 42.0, "2018-09-22", "minersunion-7nm-2018"),
+    ("Antminer S19 Pro", 2020.36, 29.5, "2020-02-27", "miningstore-s19-series"),
+    ("Antminer S19 XP", 2022.55, 21.5, "2021-11-15", "miningstore-s19-series"),
+    ("Antminer S21", 2024.00, 17.5, "2023-09-01", "bitmain-antminer-specs"),
+    ("Antminer S21 XP", 2024.75, 13.5, "2024-06-01", "bitmain-antminer-specs"),
+    ("Antminer S23 Hydro", 2026.10, 9.7, "2025-10-01", "bitmain-antminer-specs"),
+)
+
+
+class FitError(Exception):
+    """A CSV or window the method cannot use; the message says why."""
+
+
+def year_of(day):
+    """A date as a year fraction (mid-day)."""
+    return day.year + (day.timetuple().tm_yday - 0.5) / 365.25
+
+
+# ---- data -------------------------------------------------------------------------
+
+class History:
+    """The whole CSV: dates and the columns the method needs, consecutive days."""
+
+    def __init__(self, path):
+        import csv
+        try:
+            f = open(path, newline="", encoding="utf-8-sig")
+        except OSError as e:
+            raise FitError("%s: cannot open: %s" % (path, e.strerror))
+        with f:
+            rd = csv.reader(f)
+            header = [h.strip() for h in next(rd, [])]
+            for c in ("date",) + COLUMNS:
+                if c not in header:
+                    raise FitError("%s:1: %s: column missing from the header" % (path, c))
+            idx = {h: i for i, h in enumerate(header)}
+            dates, vals = [], {c: [] for c in COLUMNS}
+            for line, row in enumerate(rd, start=2):
+                if not row or all(not c.strip() for c in row):
+                    continue
+                try:
+                    day = dt.date.fromisoformat(row[idx["date"]].strip())
+                except (ValueError, IndexError):
+                    raise FitError("%s:%d: date: not a date YYYY-MM-DD" % (path, line))
+                if dates and day != dates[-1] + dt.timedelta(days=1):
+                    raise FitError("%s:%d: date: %s follows %s: dates must be consecutive days"
+                                   % (path, line, day, dates[-1]))
+                dates.append(day)
+                for c in COLUMNS:
+                    try:
+                        v = float(row[idx[c]])
+                    except (ValueError, IndexError):
+                        raise FitError("%s:%d: %s: not a number" % (path, line, c))
+                    if not (v > 0 or (c == "fees_btc" and v >= 0)):
+                        raise FitError("%s:%d: %s: must be positive" % (path, line, c))
+                    vals[c].append(v)
+        if len(dates) < 2 * 365:
+            raise FitError("%s: %d days; the method needs at least two years" % (path, len(dates)))
+        self.path = path
+        self.dates = dates
+        self.first = dates[0]
+        for c in COLUMNS:
+            setattr(self, c, np.array(vals[c]))
+        self.hashprice = (self.subsidy_btc + self.fees_btc) * self.price_usd / \
+            (self.difficulty * 2.0 ** 32 / 600.0 * 1e-15) / self.blocks * 144.0
+        # 7-day trailing mean of hashrate (the back-test's "actual").
+        c = np.concatenate([[0.0], np.cumsum(self.hashrate_ths)])
+        i = np.arange(len(dates))
+        lo = np.maximum(0, i - 6)
+        self.h7 = (c[i + 1] - c[lo]) / (i + 1 - lo)
+
+    def index(self, day):
+        i = (day - self.first).days
+        if i < 0 or i >= len(self.dates):
+            raise FitError("%s: holds %s to %s, not %s" % (self.path, self.first, self.dates[-1], day))
+        return i
+
+    def height_after(self, i):
+        """Block height at the end of day i: from the last halving day on
+        or before i (its subsidy total splits its blocks between the two
+        subsidies), plus the blocks of the days since."""
+        per = self.subsidy_btc / self.blocks
+        era = np.round(np.log2(50.0 / per)).astype(int)   # mixed days round to one side
+        for k in range(i, 0, -1):
+            s_old = 50.0 / 2 ** era[k - 1]
+            s_new = s_old / 2
+            if abs(per[k] - s_old) > 1e-9 * s_old:
+                n_new = (self.blocks[k] * s_old - self.subsidy_btc[k]) / (s_old - s_new)
+                if not (-0.5 < n_new < self.blocks[k] + 0.5):
+                    raise FitError("%s: %s: subsidy_btc does not split into two subsidies"
+                                   % (self.path, self.dates[k]))
+                h = (era[k - 1] + 1) * 210000 + int(round(n_new))
+                return h + int(round(self.blocks[k + 1:i + 1].sum()))
+        raise FitError("%s: no halving on or before %s: the start height is unknown"
+                       % (self.path, self.dates[i]))
+
+
+# ---- the method -------------------------------------------------------------------
+
+def flagships_known(cut):
+    return [f for f in FLAGSHIPS if dt.date.fromisoformat(f[3]) <= cut]
+
+
+def frontier_fit(cut):
+    """(slope of ln J/TH per year, intercept) through the flagships
+    announced by `cut`; needs two."""
+    pts = flagships_known(cut)
+    if len(pts) < 2:
+        raise FitError("fewer than two flagships announced by %s: no frontier trend" % cut)
+    t = np.array([p[1] for p in pts])
+    y = np.log([p[2] for p in pts])
+    b, a = np.polyfit(t, y, 1)
+    return b, a
+
+
+def delivered_at(t, cut):
+    """Efficiency of the machines delivered at year t: the flagship of
+    DELIVERY_LAG years before (buyers take last year's models as well as
+    the newest)."""
+    return flagship_at(t - DELIVERY_LAG, cut)
+
+
+def flagship_at(t, cut):
+    """Flagship efficiency at year t (log-linear between the flagships
+    announced by `cut`, the fitted trend beyond them)."""
+    pts = flagships_known(cut)
+    ts = [p[1] for p in pts]
+    if ts[0] <= t <= ts[-1]:
+        return math.exp(np.interp(t, ts, np.log([p[2] for p in pts])))
+    b, a = frontier_fit(cut)
+    return math.exp(a + b * t)
+
+
+def vintages(hist, i_end, cut, max_age_years):
+    """Start cohorts on the day after i_end: [(J/TH, share of TH)], least
+    efficient first, at most 16 (calendar years of additions)."""
+    n_back = min(int(max_age_years * 365.25), i_end + 1 - BLOCK) // BLOCK
+    if n_back < 1:
+        raise FitError("%s: the start cohorts need hashrate history before %s"
+                       % (hist.path, hist.dates[i_end]))
+    i0 = i_end + 1 - n_back * BLOCK
+    means = [hist.hashrate_ths[i0 + k * BLOCK - BLOCK:i0 + k * BLOCK].mean() for k in range(n_back + 1)]
+    by_year = {}
+    t0 = year_of(hist.dates[i0])
+    by_year[hist.dates[i0].year - 1] = [means[0], means[0] * delivered_at(t0, cut)]
+    for k in range(1, n_back + 1):
+        add = means[k] - means[k - 1]
+        if add <= 0:
+            continue
+        day = hist.dates[i0 + k * BLOCK - 1]
+        e = delivered_at(year_of(day), cut)
+        y = by_year.setdefault(day.year, [0.0, 0.0])
+        y[0] += add
+        y[1] += add * e
+    coh = [(v[1] / v[0], v[0]) for v in by_year.values() if v[0] > 0]
+    coh.sort(key=lambda c: -c[0])
+    coh = coh[-16:]
+    total = sum(c[1] for c in coh)
+    return [(e, th / total) for e, th in coh]
+
+
+def hashprice_drift(hist, i0, i1):
+    """Slope (per year) of ln(hashprice x 2^era) over days i0..i1."""
+    per = hist.subsidy_btc[i0:i1 + 1] / hist.blocks[i0:i1 + 1]
+    y = np.log(hist.hashprice[i0:i1 + 1] * 50.0 / per)
+    t = np.arange(len(y)) * DT
+    return float(np.polyfit(t, y, 1)[0])
+
+
+def max_growth(hist, i0, i1):
+    """Largest 365-day log growth of the 28-day mean hashrate in the window:
+    the fastest the industry has added machines and sites."""
+    c = np.concatenate([[0.0], np.cumsum(hist.hashrate_ths)])
+    m = lambda i: (c[i + 1] - c[i + 1 - BLOCK]) / BLOCK
+    return max(math.log(m(i + 365) / m(i)) for i in range(max(i0, BLOCK), i1 - 365 + 1))
+
+
+# ---- engine runs --------------------------------------------------------------------
+
+def find_hashpivot(explicit=None):
+    cand = explicit or os.environ.get("HASHPIVOT") or \
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "hashpivot")
+    if not os.access(cand, os.X_OK):
+        raise FitError("%s: no hashpivot binary (build it, or give --hashpivot or $HASHPIVOT)" % cand)
+    return cand
+
+
+def fl(x):
+    """A libconfig float literal: repr keeps every digit and always has a
+    '.' or an exponent (a bare integer would be read as an int)."""
+    return repr(float(x))
+
+
+def start_settings(hist, i_start, cut, params, days):
+    """Config lines for a run from day i_start (the state at the end of
+    the day before), `days` long, with the fleet parameters `params`."""
+    i_prev = i_start - 1
+    coh = vintages(hist, i_prev, cut, params["max_age_years"])
+    b, a = frontier_fit(cut)
+    t = year_of(hist.dates[i_start])
+    csv = os.path.abspath(hist.path)
+    lines = [
+        'time = { start_date = "%s"; horizon_years = %s; };' % (hist.dates[i_start], fl(days / 365.25)),
+        'price = { model = "historical"; csv = "%s"; };' % csv,
+        'fees = { model = "historical"; };',
+        'miner = { in_network = false; };',
+        'allocation = { fractions = [0.0]; };',
+        'network = {',
+        '  hashrate_model = "fleet"; csv = "%s";' % csv,
+        # The difficulty in force at the end of the day before: the CSV's on
+        # day i_start (a retarget inside day i_prev shows as a blend there).
+        '  height0 = %dL; difficulty0 = %s; hashrate0_ehs = %s;'
+        % (hist.height_after(i_prev), fl(hist.difficulty[i_start]), fl(hist.h7[i_prev] * 1e-6)),
+        '  block_luck = %s;' % ("true" if params.get("block_luck") else "false"),
+        '  fleet = {',
+        '    cohort_j_th = [%s];' % ", ".join(fl(e) for e, _ in coh),
+        '    cohort_share = [%s];' % ", ".join(fl(s) for _, s in coh),
+        '    frontier_j_th = %s; frontier_gain = %s;' % (fl(math.exp(a + b * (t - DELIVERY_LAG))), fl(-b)),
+    ]
+    for k in ("kappa", "max_growth", "hashprice_drift", "noise_sd", "noise_days", "order_sd",
+              "max_age_years"):
+        lines.append('    %s = %s;' % (k, fl(params[k])))
+
+    lines += ['  };', '};']
+    return "\n".join(lines) + "\n"
+
+
+def run_trace(binary, cfg_text, n_paths, seed=1):
+    """Daily hashrate (H/s) and blocks of every path: ([paths, days], [paths, days], difficulty)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "run.cfg")
+        out = os.path.join(tmp, "trace.npy")
+        with open(cfg, "w") as f:
+            f.write(cfg_text)
+        p = subprocess.run([binary, "trace", cfg, "-o", out, "-n", str(n_paths), "-s", str(seed),
+                            "-j", "1", "--quiet"], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise FitError("hashpivot trace failed: %s" % (p.stderr.strip() or p.stdout.strip()))
+        a = np.load(out)
+        return a["chain0/hashrate"], a["chain0/blocks"], a["chain0/difficulty"]
+
+
+def observed(hashrate, blocks, difficulty, block_luck):
+    """The engine's hashrate as the CSV measures it, TH/s: blocks x
+    difficulty x 2^32 / 86400 with block luck, the hashrate itself without."""
+    if block_luck:
+        return blocks * difficulty * 2.0 ** 32 / 86400.0 * 1e-12
+    return hashrate * 1e-12
+
+
+# ---- fits ---------------------------------------------------------------------------
+
+def fit_starts(hist, i0, i1):
+    """Start days of the in-sample runs: every 91 days from a year into the
+    window to half a year before its end."""
+    return list(range(i0 + 365, i1 - 182 + 1, 91))
+
+
+def block_means(x, n):
+    """Means of consecutive BLOCK-day blocks of the first n days (axis -1)."""
+    k = n // BLOCK
+    return x[..., :k * BLOCK].reshape(x.shape[:-1] + (k, BLOCK)).mean(axis=-1)
+
+
+HORIZON = 730        # days of each in-sample run: the back-test's horizon
+DELIVERY_LAG = 1.0   # years the delivered mix lags the flagship (assumption)
+NOISE_DAYS = 365.0   # correlation time of the online multiplier (assumption)
+
+
+def deterministic_errors(binary, hist, i0, i1, cut, params):
+    """ln(simulated / actual) of the 28-day mean hashrate, per start (a list
+    of arrays, one entry per block of up to two years)."""
+    out = []
+    p = dict(params, noise_sd=0.0, order_sd=0.0, block_luck=False)
+    for s in fit_starts(hist, i0, i1):
+        n = min(HORIZON, i1 + 1 - s)
+        h, b, d = run_trace(binary, start_settings(hist, s, cut, p, n), 1)
+        sim = block_means(observed(h, b, d, False)[0], n)
+        act = block_means(hist.hashrate_ths[s:s + n], n)
+        out.append(np.log(sim / act))
+    return out
+
+
+def golden(f, lo, hi, tol=0.02, max_iter=40):
+    """Minimum of a unimodal f on [lo, hi] by golden-section search; returns (x, f(x))."""
+    g = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(max_iter):
+        if b - a < tol:
+            break
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = f(d)
+    return (c, fc) if fc < fd else (d, fd)
+
+
+def robust_sd(x):
+    """1.4826 x the median absolute deviation: the sd of normal data,
+    unmoved by a minority of outliers."""
+    x = np.asarray(x)
+    return 1.4826 * float(np.median(np.abs(x - np.median(x))))
+
+
+def fit(hist_path, d0, d1, binary=None, defaults=None, log=None):
+    """Fits the fleet model on [d0, d1]; returns (params, report)."""
+    say = log or (lambda *a: None)
+    hist = History(hist_path)
+    i0, i1 = hist.index(d0), hist.index(d1)
+    if i1 - i0 < 2 * 365:
+        raise FitError("window %s to %s: the fleet fit needs at least two years" % (d0, d1))
+    binary = find_hashpivot(binary)
+    params = {"max_age_years": 8.0, "kappa": 0.5, "max_growth": 1.5, "hashprice_drift": 0.0,
+              "noise_sd": 0.0, "noise_days": NOISE_DAYS, "order_sd": 0.0}
+    params.update(defaults or {})
+    params["max_growth"] = max_growth(hist, i0, i1)
+    say("max growth %.3f /yr" % params["max_growth"])
+
+    def mad(p):
+        return float(np.median(np.abs(np.concatenate(deterministic_errors(binary, hist, i0, i1, d1, p)))))
+    best = None
+    for drift in np.arange(-0.30, 0.451, 0.075):
+        lk, e = golden(lambda lk: mad(dict(params, hashprice_drift=drift, kappa=math.exp(lk))),
+                       math.log(0.05), math.log(20.0), tol=0.1)
+        say("  hashprice drift %+.3f: kappa %.3f, median |error| %.4f" % (drift, math.exp(lk), e))
+        if best is None or e < best[0]:
+            best = (e, float(drift), math.exp(lk))
+    params["hashprice_drift"], params["kappa"] = best[1], best[2]
+    errs = deterministic_errors(binary, hist, i0, i1, d1, params)
+    year = [e[min(len(e), 365 // BLOCK) - 1] for e in errs]
+    target = robust_sd(year)
+    # An OU started at 0 has sd noise_sd sqrt(1 - exp(-2 t / tau)) at time t.
+    params["noise_sd"] = target / math.sqrt(-math.expm1(-2 * 365.0 / params["noise_days"]))
+    say("hashprice drift %+.3f /yr, kappa %.4f /yr: median |error of ln H| %.4f; robust sd a year "
+        "ahead %.4f: noise_sd %.4f" % (params["hashprice_drift"], params["kappa"], best[0], target,
+                                       params["noise_sd"]))
+    b, a = frontier_fit(d1)
+    report = {"median_abs_error": best[0], "robust_sd_12m": target, "n_starts": len(errs),
+              "frontier_slope": b,
+              "frontier_at_end": math.exp(a + b * (year_of(d1 + dt.timedelta(days=1)) - DELIVERY_LAG)),
+              "cohorts_at_end": vintages(hist, i1, d1, params["max_age_years"]),
+              "flagships": [f[0] for f in flagships_known(d1)]}
+    return params, report

@@ -1,0 +1,133 @@
+/* anrun: config variants and model builds for the analyses (anrun.h). */
+#include "anrun.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stats.h"
+
+const hp_param *hp_an_key(const hp_an *a, const char *key, const char *what, hp_err *err)
+{
+    for (const hp_param *const *t = a->tables; *t != NULL; t++)
+        for (const hp_param *p = *t; p->key != NULL; p++) {
+            if (strcmp(p->key, key) != 0)
+                continue;
+            if (strncmp(key, "simulation.", 11) == 0 || strncmp(key, "output.", 7) == 0)
+                hp_fail(err, NULL, 0, what, "%s cannot be varied: it changes the paths or only the "
+                        "output, not the model", key);
+            else if (p->type != HP_DOUBLE && p->type != HP_INT)
+                hp_fail(err, NULL, 0, what, "%s is not a number (it is declared as a %s)", key,
+                        p->type == HP_DOUBLE_LIST ? "list" : p->type == HP_BOOL ? "boolean" : "text");
+            else
+                return p;
+            return NULL;
+        }
+    hp_fail(err, NULL, 0, what, "unknown key '%s' (`hashpivot params` lists them)", key);
+    return NULL;
+}
+
+int hp_an_set_text(const hp_param *p, double v, char *buf, size_t n)
+{
+    if (p->type == HP_INT) {
+        if (v != floor(v) || fabs(v) > 9.2e18)
+            return -1;
+        snprintf(buf, n, "%s=%lldL", p->key, (long long)v);
+        return 0;
+    }
+    /* The shortest of %.15g..%.17g that reads back as v (0.05, not
+     * 0.050000000000000003); libconfig reads 1e+20 and 5 for a float key. */
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, n, "%s=%.*g", p->key, digits, v);
+        if (strtod(strchr(buf, '=') + 1, NULL) == v)
+            break;
+    }
+    return 0;
+}
+
+double hp_an_value(const hp_config *cfg, const hp_param *p)
+{
+    return p->type == HP_INT ? (double)hp_cfg_int(cfg, p->key) : hp_cfg_double(cfg, p->key);
+}
+
+void *hp_an_build(const hp_an *a, const char *const *extra, size_t n_extra, hp_config **cfg,
+                  hp_err *err)
+{
+    const char *sets[HP_AN_MAX_SETS];
+    size_t n = 0;
+    if (a->n_sets + n_extra > HP_AN_MAX_SETS) {
+        hp_fail(err, NULL, 0, NULL, "more than %d overrides", HP_AN_MAX_SETS);
+        return NULL;
+    }
+    for (size_t i = 0; i < a->n_sets; i++)
+        sets[n++] = a->sets[i];
+    for (size_t i = 0; i < n_extra; i++)
+        sets[n++] = extra[i];
+    *cfg = hp_config_load(a->tables, a->config, sets, n, err);
+    void *m = *cfg != NULL ? a->model->create(*cfg, err) : NULL;
+    if (m == NULL) {
+        hp_config_free(*cfg);
+        *cfg = NULL;
+    }
+    return m;
+}
+
+void hp_an_destroy(const hp_an *a, void *m, hp_config *cfg)
+{
+    if (m != NULL)
+        a->model->destroy(m);
+    hp_config_free(cfg);
+}
+
+int hp_an_init(hp_an *a, hp_err *err)
+{
+    hp_config *cfg;
+    void *m = hp_an_build(a, NULL, 0, &cfg, err);
+    if (m == NULL)
+        return -1;
+    a->seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed");
+    a->n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths");
+    hp_an_destroy(a, m, cfg);
+    return 0;
+}
+
+int hp_an_check_memory(const hp_an *a, size_t width, size_t n_arrays, hp_err *err)
+{
+    double need = (double)a->n_paths * (double)width * (double)n_arrays * sizeof(double);
+    if (need > (double)HP_SAMPLE_BUDGET_BYTES)
+        return hp_fail(err, NULL, 0, NULL, "%llu paths need %.1f GiB of per-path values for exact "
+                       "quantiles (budget %.0f GiB): use fewer paths (-n)", (unsigned long long)a->n_paths,
+                       need / 1073741824.0, (double)HP_SAMPLE_BUDGET_BYTES / 1073741824.0);
+    return 0;
+}
+
+char *hp_an_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 8192, len = 0, n;
+    char *buf = malloc(cap);
+    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *grown = realloc(buf, cap *= 2);
+            if (grown == NULL)
+                free(buf);
+            buf = grown;
+        }
+    }
+    fclose(f);
+    if (buf != NULL)
+        buf[len] = '\0';
+    return buf;
+}
+
+double hp_an_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}

@@ -1,0 +1,17 @@
+# Decision analytics (issue 9): statistics with errors, in-process path
+# runs, sensitivity, break-even solving, global sensitivity, Sobol points.
+hp_c_test(test_stats ${HP_TEST_DIR}/test_stats.c)
+hp_c_test(test_pathrun ${HP_TEST_DIR}/test_pathrun.c ${HP_TEST_DIR}/testutil.c)
+hp_c_test(test_target ${HP_TEST_DIR}/test_target.c ${HP_TEST_DIR}/testutil.c)
+add_test(NAME analytics_sensitivity
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_sensitivity.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
+hp_c_test(test_solve ${HP_TEST_DIR}/test_solve.c)
+add_test(NAME analytics_cli
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_analysis_cli.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
+hp_c_test(test_sobol ${HP_TEST_DIR}/test_sobol.c)
+target_compile_definitions(test_sobol PRIVATE HP_SOBOL_KAT="${HP_TEST_DIR}/data/sobol_kat.txt")
+hp_c_test(test_gsa ${HP_TEST_DIR}/test_gsa.c)
+
+# Benchmark helper (not a test): scripts/bench_analysis.sh runs it.
+add_executable(bench_qmc ${HP_TEST_DIR}/bench_qmc.c)
+target_link_libraries(bench_qmc hpsim)
