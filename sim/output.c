@@ -103,15 +103,12 @@ static int alloc_blocks(hp_output *w, hp_err *err)
     return 0;
 }
 
-/* Collective writer_new: every rank gets a writer, or none does. With
- * check_space, rank 0 first makes sure the file can fit at all (before
- * anything the size of the run is allocated). */
-hp_output *out_writer_new_all(const hp_output_opts *o, const hp_layout *l, int check_space, hp_err *err)
+/* Collective writer_new: every rank gets a writer, or none does. Whether
+ * the file can fit at all was checked before (sim/preflight.c). */
+hp_output *out_writer_new_all(const hp_output_opts *o, const hp_layout *l, hp_err *err)
 {
     hp_output *w = writer_new(o, l);
     int rc = w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0;
-    if (rc == 0 && check_space && hp_par_rank() == 0)
-        rc = out_check_space(w, err);
     if (hp_par_agree(rc, err) < 0 || hp_par_agree(alloc_blocks(w, err), err) < 0) {
         out_writer_free(w);
         return NULL;
@@ -171,7 +168,7 @@ hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err 
         rc = hp_output_check(o, err) < 0 || out_check_layout(o, l, err) < 0 ? -1 : 0;
     if (hp_par_agree(rc, err) < 0)
         return NULL;
-    hp_output *w = out_writer_new_all(o, l, 1, err);
+    hp_output *w = out_writer_new_all(o, l, err);
     if (w == NULL)
         return NULL;
     hp_h5_quiet q = hp_h5_quiet_begin();

@@ -169,38 +169,6 @@ int out_same_file(hp_output *w, hp_err *err)
     return 0;
 }
 
-/* The least a results file takes: for every chunk of every dataset, its
- * chunk index entry and its compressed fill, which creation allocates at
- * once (about 100 bytes a chunk measured; 48 counted), plus a quarter of
- * the raw values (deflate keeps about 41% of them, docs/output.md). A run
- * that cannot fit that is refused before anything is written; one that
- * fits it but not the whole file stops at the full disk and keeps its
- * checkpointed blocks for --resume. */
-int out_check_space(const hp_output *w, hp_err *err)
-{
-    char dir[4096];
-    struct statvfs sv;
-    dir_of(w->tmp, dir, sizeof dir);
-    if (statvfs(dir, &sv) != 0)
-        return 0;   /* unknown: the writes will tell */
-    double avail = (double)sv.f_bavail * (double)sv.f_frsize, raw = 0;
-    for (int i = 0; i < w->n_ds; i++) {
-        hsize_t dims[3];
-        int axes[3], rank = out_ds_dims(&w->ds[i], w->n_paths, dims, axes);
-        double n = 1;
-        for (int k = 0; k < rank; k++)
-            n *= (double)dims[k];
-        raw += n * (double)out_etype_size(w->ds[i].etype);
-    }
-    double need = 48.0 * (double)out_chunks_per_dataset(w) * w->n_ds + raw / 4;
-    if (need > avail)
-        return hp_fail(err, w->path, 0, NULL, "needs at least %.3g GB (%" PRIu64 " paths: %.3g GB of values "
-                       "before compression), but %s has %.3g GB free; use fewer paths, "
-                       "output.per_year = false or output.float32 = true, or another disk",
-                       need / 1e9, w->n_paths, raw / 1e9, dir, avail / 1e9);
-    return 0;
-}
-
 /* ---- room on the disk ------------------------------------------------------------ */
 
 #define SLACK (64u << 10)   /* metadata HDF5 may add besides the chunks */

@@ -105,7 +105,7 @@ struct hp_output {
 };
 
 /* ---- output.c: the writer object ---- */
-hp_output *out_writer_new_all(const hp_output_opts *o, const hp_layout *l, int check_space, hp_err *err);
+hp_output *out_writer_new_all(const hp_output_opts *o, const hp_layout *l, hp_err *err);
 int out_writer_free(hp_output *w);
 int out_check_layout(const hp_output_opts *o, const hp_layout *l, hp_err *err);
 
@@ -116,7 +116,6 @@ int out_fsync_dir(const char *path);
 int out_lock(hp_output *w, int creating, hp_err *err);
 void out_unlock(hp_output *w);
 int out_clear_partial(const char *tmp, hp_err *err);
-int out_check_space(const hp_output *w, hp_err *err);
 int out_reserve_space(hp_output *w, uint64_t bytes, hp_err *err);
 void out_release_space(hp_output *w);
 int out_same_file(hp_output *w, hp_err *err);

@@ -255,7 +255,7 @@ hp_output *hp_output_reopen(const hp_output_opts *o, const hp_layout *l, hp_outp
         rc = hp_fail(err, o->path, 0, NULL, "cannot resume without a block size");
     if (hp_par_agree(rc, err) < 0)
         return NULL;
-    hp_output *w = out_writer_new_all(o, l, 0, err);
+    hp_output *w = out_writer_new_all(o, l, err);
     if (w == NULL)
         return NULL;
     w->keep = 1;
