@@ -88,6 +88,7 @@ int hp_conv_init(hp_conv *c, const hp_config *cfg, const hp_hpc *h, double capac
     c->build_days = h->build_days;
     c->search_days = h->search_now || !(h->search_dt[0] > 0) ? 0 : 1.0 / h->search_dt[0];
     c->capex_usd_mw = h->capex_usd_mw;
+    c->cancel_prob = h->cancel_prob;
     c->escalator = h->escalator;
     c->noi_margin = h->noi_margin;
     c->term_days = h->term_days;
@@ -189,14 +190,12 @@ void hp_conv_features(const hp_conv *c, const hp_conv_capture *cap, double *feat
     const int n = c->n_days;
     const double v_end = c->disc[n - 1];
     const double tv_mining = v_end * c->mining_multiple * c->tv_year_scale * cap->noi_tv_mining_mw;
-    int b = (int)lround(c->build_days), b1 = b > 0 ? b : 1;
-    int t = c->n_dates - 1;
-    double given_up = 0;                /* discounted mining NOI from day_t on */
-    for (int d = n - 1; t >= 0; d--) {
-        given_up += cap->margin[d];
-        if (d != c->day[t])
-            continue;
-        int deliver = d + b;
+    int b = (int)lround(c->build_days), b1 = b > 0 ? b : 1, half = b1 / 2;
+    double *given_up = cap->margin;     /* suffix sums: discounted mining NOI from day d on */
+    for (int d = n - 2; d >= 0; d--)
+        given_up[d] += given_up[d + 1];
+    for (int t = 0; t < c->n_dates; t++) {
+        int d = c->day[t], deliver = d + b;
         double capex = -flow(c, c->capex_usd_mw / b1, d, d + b1);
         double noi_end = 0, hpc = 0;
         if (c->gpu) {
@@ -207,8 +206,12 @@ void hp_conv_features(const hp_conv *c, const hp_conv_capture *cap, double *feat
             hpc = colocation_value(c, cap->ai, deliver, &noi_end);
         }
         double tv_hpc = v_end * c->hpc_multiple * noi_end;
-        feature[t] = c->tranche_mw * (capex + hpc + tv_hpc - given_up - tv_mining);
-        t--;
+        double built = capex + hpc + tv_hpc - given_up[d] - tv_mining;
+        /* Cancelled on a uniform day of the build: about half the capex
+         * spent and half the build's mining lost, then it mines again. */
+        double mid = d + half < n ? given_up[d + half] : 0;
+        double cancelled = -flow(c, c->capex_usd_mw / b1, d, d + half) - (given_up[d] - mid);
+        feature[t] = c->tranche_mw * ((1 - c->cancel_prob) * built + c->cancel_prob * cancelled);
     }
 }
 

@@ -46,7 +46,7 @@ typedef struct hp_conv {
     int n_days;
     const double *disc;          /* [n_days], the scenario's                 */
     double *disc_sum;            /* [n_days + 1] prefix sums of disc         */
-    double build_days, search_days, capex_usd_mw, escalator, noi_margin;
+    double build_days, search_days, capex_usd_mw, escalator, noi_margin, cancel_prob;
     int term_days, gpu;
     double gpu_upkeep_day;       /* gpu_cloud: GPU capex per MW per day      */
     double hpc_multiple, mining_multiple, tv_year_scale;
@@ -87,7 +87,8 @@ void hp_conv_state(double *state, double ai_usd_mw_yr, double mining_usd_mw_yr,
                    double hashprice, double price, double power_factor);
 
 /* The training payoff of starting a tranche on each decision date, USD
- * discounted to day 0 (feature[t]), from a captured path. */
+ * discounted to day 0 (feature[t]), from a captured path (whose margin
+ * array it turns into suffix sums). */
 void hp_conv_features(const hp_conv *c, const hp_conv_capture *cap, double *feature);
 
 /* After training: the tables the results file gets (decision days, the

@@ -28,10 +28,14 @@ check h5diff -q "$tmp/a.h5" "$tmp/s.h5" /valuation /valuation
 check h5diff -q "$tmp/a.h5" "$tmp/s.h5" /cashflow /cashflow
 check h5diff -q "$tmp/a.h5" "$tmp/s.h5" /network /network
 
-# 3. The paired criterion on the default (full horizon, small counts).
+# 3. The paired criterion on the default (full horizon, small counts), and
+# on the bear case, where converting loses and the policy must not.
 "$bin" run "$cfg" -n 400 --quiet "${opt[@]}" --set policy.training_paths=1024 -j 2 \
     -o "$tmp/d.h5" >/dev/null || exit 1
-check "$py" - "$tmp/d.h5" <<'PY'
+"$bin" run "$root/configs/bear_case.cfg" -n 300 --quiet "${opt[@]}" --set policy.training_paths=4096 \
+    -j 2 -o "$tmp/bear.h5" >/dev/null || exit 1
+for f in d bear; do
+check "$py" - "$tmp/$f.h5" <<'PY'
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as f:
     pol = f["policy/npv"][:]
@@ -47,6 +51,7 @@ print(f"policy mean NPV {pol.mean():.6g}; best static {alloc[best]:g}: {npv[best
 assert np.all(np.isfinite(pol)), "policy/npv has NaN"
 assert d.mean() >= -2 * se, "policy below best static by more than 2 se"
 PY
+done
 
 # The summary prints the paired flexibility value; the file records the
 # training and the exercise boundary [decision, started, regime].
