@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "date.h"
+#include "sha256.h"
 
 #define MAX_FIELDS 64
 #define LINE_MAX_CHARS 4096      /* a row is under 200 characters */
@@ -63,12 +64,15 @@ static int split(char *s, char **f)
 
 /* Reads one line into buf[LINE_MAX_CHARS + 2] without its end; 1 on a line,
  * 0 at the end of the file, -1 when the line is too long (or holds a NUL
- * byte: /dev/zero), so no file can make the reader take unbounded memory. */
-static int read_line(FILE *f, char *buf)
+ * byte: /dev/zero), so no file can make the reader take unbounded memory.
+ * The bytes read also go into the file's checksum, so that the SHA-256 a
+ * results file records is that of exactly what was parsed. */
+static int read_line(FILE *f, char *buf, hp_sha256 *sum)
 {
     if (fgets(buf, LINE_MAX_CHARS + 2, f) == NULL)
         return 0;
     size_t n = strlen(buf);
+    hp_sha256_update(sum, buf, n);
     if (n > LINE_MAX_CHARS || (n > 0 && buf[n - 1] != '\n' && !feof(f)) ||
         (n == 0 && !feof(f)))
         return -1;
@@ -150,12 +154,12 @@ static int parse_positive(const char *path, long line, const char *name,
 
 /* Reads every data row after the header. */
 static int read_rows(hp_history *h, FILE *f, int nf, int date_f,
-                     const int field_of[HP_HIST_NCOL], hp_err *err)
+                     const int field_of[HP_HIST_NCOL], hp_sha256 *sum, hp_err *err)
 {
     char line[LINE_MAX_CHARS + 2], *fld[MAX_FIELDS];
     long lineno = 1, colcap = 0, n = 0;
     int rc = 0, got;
-    while ((got = read_line(f, line)) != 0) {
+    while ((got = read_line(f, line, sum)) != 0) {
         lineno++;
         if (got < 0) {
             rc = hp_fail(err, h->path, (int)lineno, NULL, "line longer than %d characters "
@@ -234,7 +238,9 @@ hp_history *hp_history_load(const char *path, hp_err *err)
         hp_fail(err, path, 0, NULL, "out of memory");
         goto fail;
     }
-    if ((got = read_line(f, line)) == 0) {
+    hp_sha256 sum;
+    hp_sha256_init(&sum);
+    if ((got = read_line(f, line, &sum)) == 0) {
         hp_fail(err, path, 1, NULL, "empty file: no header line");
         goto fail;
     }
@@ -244,8 +250,9 @@ hp_history *hp_history_load(const char *path, hp_err *err)
         goto fail;
     }
     if (read_header(path, line, &nf, &date_f, field_of, err) != 0 ||
-        read_rows(h, f, nf, date_f, field_of, err) != 0)
+        read_rows(h, f, nf, date_f, field_of, &sum, err) != 0)
         goto fail;
+    hp_sha256_hex(&sum, h->sha256);
     fclose(f);
     return h;
 fail:

@@ -48,6 +48,7 @@ typedef enum hp_hist_col {
 
 typedef struct hp_history {
     char *path;
+    char sha256[65];                /* of the file's bytes, hex          */
     int32_t day0;                   /* day number of row 0              */
     long n;                         /* rows (days)                      */
     double *col[HP_HIST_NCOL];      /* [n] each; NULL if not in the file */

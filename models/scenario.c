@@ -132,6 +132,7 @@ typedef struct scenario {
     size_t off[N_VARS];         /* offsets in a path's result array */
     hp_history_set hist;        /* CSVs loaded once, shared read-only by
                                  * price and network models              */
+    hp_input_file inputs[HP_HISTORY_SET_MAX];   /* the same, for the layout */
     hp_price price;
     hp_network net;             /* hashrate model, chain start, fees      */
     hp_miner miner;
@@ -844,6 +845,10 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
     s->summary[2] = (hp_summary_item){"HPC revenue per year", "totals/hpc_revenue", per_year};
     l->n_summary = 3;
     l->summary = s->summary;
+    for (int i = 0; i < s->hist.n; i++)
+        s->inputs[i] = (hp_input_file){ s->hist.h[i]->path, s->hist.h[i]->sha256 };
+    l->n_inputs = s->hist.n;
+    l->inputs = s->inputs;
     size_t off = 0;
     for (int v = 0; v < N_VARS; v++) {
         s->off[v] = off;

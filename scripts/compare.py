@@ -1,21 +1,29 @@
 #!/usr/bin/python3
-"""compare: differences between two hashpivot runs, per allocation.
+"""compare: differences between two hashpivot runs, per allocation, with errors.
 
-    scripts/compare.py A.h5 B.h5 [--var GROUP/NAME]...
+    scripts/compare.py A.h5 B.h5 [--var GROUP/NAME]... [--csv FILE] [--json FILE]
 
 Prints Markdown tables of B - A for each summary item of A (NPV, mining and
 HPC revenue per year, ...) or for the [allocation, path] datasets given
-with --var, one row per allocation present in both files.
+with --var, one row per allocation present in both files. Every number
+carries its error: means and B - A as value ± standard error, probabilities
+and quantiles with their 95% intervals (definitions: scripts/hp_stats.py,
+the same as sim/stats.h).
 
-- Paired, when both runs have the same seed and the same number of paths:
-  path i draws the same random numbers in both runs (the draws depend only
-  on seed, path and component), so B - A is taken path by path; the
-  standard error is sd(B_i - A_i) / sqrt(n), usually far smaller than the
-  independent one, and P(B > A) is the share of paths where B is higher.
+- Paired, when both runs have the same seed and the same paths: path i
+  draws the same random numbers in both runs (the draws depend only on
+  seed, path and component), so B - A is taken path by path: its mean, the
+  standard error sd(B_i - A_i) / sqrt(n) (usually far below the
+  independent one), P(B > A) = the share of paths where B is higher
+  (Wilson interval), and the 5/50/95% quantiles of B_i - A_i with their
+  order-statistic intervals.
 - Independent otherwise: difference of the means, with standard error
-  sqrt(sd_A^2 / n_A + sd_B^2 / n_B).
+  sqrt(sd_A^2 / n_A + sd_B^2 / n_B); per-path statistics do not exist.
 z = difference / standard error; |z| > 2 is unlikely (about 5%) when the
-runs do not really differ. Runs on Debian's python3 (h5py, numpy).
+runs do not really differ. --csv and --json write every row at full
+precision (the JSON also holds both files' metadata and the columns).
+Files are read one allocation at a time. Runs on Debian's python3 (h5py,
+numpy, scipy).
 """
 import argparse
 import math
@@ -25,7 +33,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hp_results import Results, ResultsError, fmt_share, fmt_value, is_money, md_table  # noqa: E402
+from hp_results import Results, ResultsError, is_money  # noqa: E402
+from hp_stats import PROBS, Z95, mean_est, sample_stats  # noqa: E402
+from hp_table import Col, Table, json_text  # noqa: E402
 
 
 def describe(tag, r):
@@ -53,33 +63,63 @@ def own_scale(r, var, default):
     return default
 
 
-def compare_var(a, b, var, scales, paired, pairs):
-    """Rows of the table of one variable (strings), and the raw numbers;
-    scales are A's and B's own factors for it."""
-    xa, xb = a.alloc_path(var) * scales[0], b.alloc_path(var) * scales[1]
-    money = is_money(a.units(var))
-    rows, raw = [], []
+def _put(rec, key, est):
+    rec[key], rec[f"{key}_se"], rec[f"{key}_lo"], rec[f"{key}_hi"] = (float(v) for v in est)
+
+
+def compare_var(a, b, label, var, scales, paired, pairs):
+    """One record per allocation pair (full precision); scales are A's and
+    B's own factors for var. Reads one allocation of each file at a time."""
+    units = a.units(var)
+    records = []
     for i, j in pairs:
-        va, vb = xa[i], xb[j]
-        ma, mb = float(np.mean(va)), float(np.mean(vb))
+        va, vb = a.row(var, i) * scales[0], b.row(var, j) * scales[1]
+        ma, _ = mean_est(va)
+        mb, _ = mean_est(vb)
+        rec = {"item": label, "variable": var, "units": units, "allocation": float(a.alloc[i]),
+               "allocation_label": a.alloc_label(i), "paired": paired, "n_a": len(va), "n_b": len(vb)}
+        _put(rec, "mean_a", ma)
+        _put(rec, "mean_b", mb)
+        nan = float("nan")
         if paired:
-            d = vb - va
-            diff = float(np.mean(d))
-            se = float(np.std(d, ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else float("nan")
-            p_more = float(np.mean(d > 0))
+            st = sample_stats(vb - va)
+            _put(rec, "diff", st["mean"])
+            rec["diff_sd"] = st["sd"]
+            _put(rec, "p_b_higher", st["p_pos"])
+            for p, q in zip(PROBS, st["q"]):
+                _put(rec, f"diff_q{round(100 * p):02d}", q)
         else:
-            diff = mb - ma
-            se = math.sqrt(np.var(va, ddof=1) / len(va) + np.var(vb, ddof=1) / len(vb))
-            p_more = float("nan")
-        z = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
-        raw.append({"allocation": float(a.alloc[i]), "mean_a": ma, "mean_b": mb, "diff": diff,
-                    "se": se, "z": z, "p_b_higher": p_more})
-        row = [a.alloc_label(i), fmt_value(ma, money), fmt_value(mb, money), fmt_value(diff, money),
-               fmt_value(se, money), "-" if math.isnan(z) else f"{z:+.2f}"]
-        if paired:
-            row.append(fmt_share(p_more))
-        rows.append(row)
-    return rows, raw
+            diff = mb.value - ma.value
+            se = math.sqrt(ma.se ** 2 + mb.se ** 2)
+            _put(rec, "diff", (diff, se, diff - Z95 * se, diff + Z95 * se))
+            rec["diff_sd"] = nan
+            _put(rec, "p_b_higher", (nan,) * 4)
+            for p in PROBS:
+                _put(rec, f"diff_q{round(100 * p):02d}", (nan,) * 4)
+        diff, se = rec["diff"], rec["diff_se"]
+        rec["z"] = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+        records.append(rec)
+    return records
+
+
+def var_table(a, label, var, records, paired):
+    money = is_money(a.units(var))
+    cols = [Col("allocation", "text", ("allocation_label",)),
+            Col("mean A", "pm", ("mean_a", "mean_a_se"), money),
+            Col("mean B", "pm", ("mean_b", "mean_b_se"), money),
+            Col("B - A", "pm", ("diff", "diff_se"), money),
+            Col("z", "z", ("z",))]
+    if paired:
+        cols.append(Col("P(B > A)", "share_ci", ("p_b_higher", "p_b_higher_lo", "p_b_higher_hi")))
+        for p in PROBS:
+            k = f"diff_q{round(100 * p):02d}"
+            cols.append(Col(f"{100 * p:g}% of B - A", "ci", (k, f"{k}_lo", f"{k}_hi"), money))
+    return Table(var.replace("/", "_"), f"{label} [{a.units(var)}] ({var})", cols, records)
+
+
+def meta(r):
+    return {"path": r.path, "config": r.config_name, "seed": r.seed, "paths": r.n, "status": r.status,
+            "software_version": r.software, "git_commit": r.commit}
 
 
 def main(argv):
@@ -88,6 +128,8 @@ def main(argv):
     ap.add_argument("b", help="results file B")
     ap.add_argument("--var", action="append", default=[],
                     help="an [allocation, path] dataset to compare (repeatable; default: the summary items)")
+    ap.add_argument("--csv", metavar="FILE", help="also write every row, full precision, as CSV")
+    ap.add_argument("--json", metavar="FILE", help="also write the comparison as JSON")
     args = ap.parse_args(argv)
     try:
         with Results(args.a) as a, Results(args.b) as b:
@@ -95,6 +137,21 @@ def main(argv):
     except ResultsError as e:
         print(f"compare.py: {e}", file=sys.stderr)
         return 1
+
+
+def write_atomic(path, text):
+    """Written under a temporary name, renamed when complete; an error is one line."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise ResultsError(f"{path}: cannot write: {e.strerror or e}")
 
 
 def report(a, b, args):
@@ -116,6 +173,24 @@ def report(a, b, args):
             if not r.has(var) or r.ndim(var) != 2:
                 print(f"compare.py: {r.path}: {var}: no such [allocation, path] dataset", file=sys.stderr)
                 return 1
+    why = []
+    if not paired:
+        if a.seed != b.seed:
+            why.append(f"seeds differ ({a.seed} vs {b.seed})")
+        if a.n_paths != b.n_paths:
+            why.append(f"path counts differ ({a.n_paths:,} vs {b.n_paths:,})")
+        if not why:
+            why.append("the paths written differ")
+    tables = [var_table(a, label, var, compare_var(a, b, label, var, scales, paired, pairs), paired)
+              for label, var, scales in items]
+    # The machine-readable files first: a write error leaves stdout empty.
+    if args.csv:
+        rows = Table("comparison", "comparison", [], [r for t in tables for r in t.records])
+        write_atomic(args.csv, rows.csv_text())
+    if args.json:
+        write_atomic(args.json, json_text({"a": meta(a), "b": meta(b), "paired": paired,
+                                           "independent_because": why,
+                                           "tables": [t.json_obj() for t in tables]}))
     print("# hashpivot comparison: B - A\n")
     print(describe("A", a))
     print(describe("B", b))
@@ -124,26 +199,19 @@ def report(a, b, args):
         print(f"**Paired comparison**: both runs use seed {a.seed} and {a.n:,} paths, so path i "
               "sees the same random draws in A and B; differences are taken path by path "
               "(common random numbers) and the standard error is that of the mean paired "
-              "difference. P(B > A) is the share of paths where B is higher.")
+              "difference. P(B > A) is the share of paths where B is higher; the last columns "
+              "are quantiles of B - A over paths.")
     else:
-        why = []
-        if a.seed != b.seed:
-            why.append(f"seeds differ ({a.seed} vs {b.seed})")
-        if a.n_paths != b.n_paths:
-            why.append(f"path counts differ ({a.n_paths:,} vs {b.n_paths:,})")
-        if not why:
-            why.append("the paths written differ")
         print(f"**Independent comparison** ({'; '.join(why)}): the runs' paths are not paired, "
               "so the difference of means has standard error sqrt(sd_A²/n_A + sd_B²/n_B).")
     if len(pairs) != len(a.alloc) or len(pairs) != len(b.alloc):
         print(f"\nOnly the allocations in both files are compared: "
               f"{', '.join(a.alloc_label(i) for i, _ in pairs)}.")
-    print("\nz = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
-    for label, var, scales in items:
-        rows, _ = compare_var(a, b, var, scales, paired, pairs)
-        header = ["allocation", "mean A", "mean B", "B - A", "s.e.", "z"] + (["P(B > A)"] if paired else [])
-        print(f"\n## {label} [{a.units(var)}] ({var})\n")
-        print("\n".join(md_table(header, rows)))
+    print("\n± is one standard error; [lo, hi] a 95% interval (Wilson for probabilities, two order "
+          "statistics for quantiles). z = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
+    for t in tables:
+        print(f"\n## {t.title}\n")
+        print("\n".join(t.markdown()))
     return 0
 
 

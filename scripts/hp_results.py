@@ -1,21 +1,16 @@
-"""hp_results: read a hashpivot results file and compute its statistics.
+"""hp_results: read a hashpivot results file, one allocation at a time.
 
 Shared by scripts/report.py and scripts/compare.py (Debian's python3 with
-h5py and numpy). Everything is found from the file itself: the axes, the
-baseline (0%) allocation, units and long names of every dataset.
+h5py, numpy and scipy). Everything is found from the file itself: the axes,
+the baseline (0%) allocation, units and long names of every dataset.
+The statistics and their errors are in hp_stats.py (the definitions of
+sim/stats.h).
 
-Statistics of one allocation's NPV over the paths (definitions used by the
-report, the comparison and the README):
-  mean, sd          sample mean and standard deviation (n - 1)
-  se                Monte Carlo standard error of the mean, sd / sqrt(n)
-  q05, q50, q95     quantiles, numpy's linear interpolation (as `hashpivot info`)
-  p_loss            share of paths with NPV < 0
-  var05             value at risk at 5%: -q05, the loss exceeded on 5% of paths
-  cvar05            conditional VaR (expected shortfall) at 5%: minus the mean of
-                    the worst 5% of outcomes, with the fractional weight of
-                    Acerbi and Tasche (2002) on the boundary path, so it is
-                    exact for any n; a positive value is a loss
-  p_beats           share of paths where NPV(f) > NPV(baseline) on the same path
+Memory is bounded whatever the path count: an [allocation, path] dataset is
+read one allocation at a time (8 bytes a path: 8 MB at 10^6 paths); an
+[allocation, path, year] dataset either one allocation at a time, when that
+fits in READ_BUDGET_BYTES (128 MiB; 10^6 paths x 13 years = 104 MB), or else one year
+at a time, or in blocks of paths (path_blocks).
 """
 import math
 import os
@@ -25,7 +20,8 @@ import numpy as np
 
 FILETYPE = "hashpivot-results"
 FORMAT_MAJOR = 1
-ALPHA = 0.05  # tail probability of VaR and CVaR
+READ_BUDGET_BYTES = 128 << 20   # one read of a per-year dataset at most
+BLOCK_PATHS = 8192              # paths per block in path_blocks
 
 
 class ResultsError(Exception):
@@ -74,6 +70,83 @@ def _kind(v):
 _READ_ERRORS = (OSError, KeyError, ValueError, TypeError, IndexError, RuntimeError)
 
 
+# ---- global heap collections ------------------------------------------------------
+#
+# Variable-length strings (every string attribute of a results file) live in
+# HDF5 "global heap collections" (signature GCOL), the one part of the file
+# format without a checksum. HDF5 1.10 reads an object of a collection through
+# its object table without bounds checks (H5HG_read, H5HG__cache_heap_
+# deserialize), so one damaged byte in a table can make a string read crash
+# the process, or overrun a buffer, instead of failing. check_global_heaps()
+# walks every collection's table the way HDF5 does, before HDF5 opens the
+# file, and refuses a table that does not add up. It reads the whole file
+# once, in 16 MiB blocks (about a second per GB from the page cache).
+
+GCOL_HEADER = b"GCOL\x01\x00\x00\x00"   # signature, version 1, 3 reserved bytes
+GCOL_MIN_SIZE = 4096                      # H5HG_MINSIZE
+SCAN_BLOCK = 16 << 20
+
+
+def _collection_fault(data):
+    """Why the collection in data (its bytes, header first) is not
+    consistent, or None. Lengths are 8 bytes (checked by the caller)."""
+    end, p, seen = len(data), 16, set()
+    max_idx = 2 * ((end - 16) // 16 + 2)
+    while p < end:
+        if p + 16 > end:                  # too small for a header: free space
+            return None
+        idx = int.from_bytes(data[p:p + 2], "little")
+        size = int.from_bytes(data[p + 8:p + 16], "little")
+        if idx == 0:
+            need = size                   # the free-space object counts its header
+            if need < 16:
+                return f"free space of {size} bytes"
+        else:
+            if idx in seen or idx > max_idx:
+                return f"object index {idx} repeated or out of range"
+            seen.add(idx)
+            need = 16 + (size + 7) // 8 * 8
+        if p + need > end:
+            return f"object {idx} of {size} bytes runs past the end"
+        p += need
+    return None
+
+
+def check_global_heaps(path):
+    """Raises ResultsError if a global heap collection of the file at path is
+    inconsistent (see above). Files whose superblock does not use 8-byte
+    lengths are not hashpivot files and are left to HDF5."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(32)
+            if head[:8] != b"\x89HDF\r\n\x1a\n":
+                return
+            lengths = head[10] if head[8] in (2, 3) else head[14] if head[8] in (0, 1) else 0
+            if lengths != 8:
+                return
+            total = os.fstat(fh.fileno()).st_size
+            pos = 0
+            while pos < total:
+                fh.seek(pos)
+                data = fh.read(SCAN_BLOCK + len(GCOL_HEADER) - 1)
+                i = data.find(GCOL_HEADER)
+                while 0 <= i < SCAN_BLOCK:
+                    start = pos + i
+                    fh.seek(start + 8)
+                    size = int.from_bytes(fh.read(8), "little")
+                    if size < GCOL_MIN_SIZE or start + size > total:
+                        raise ResultsError(f"{path}: damaged file: global heap at byte {start}: "
+                                           f"size {size} does not fit the file")
+                    fh.seek(start)
+                    why = _collection_fault(fh.read(size))
+                    if why:
+                        raise ResultsError(f"{path}: damaged file: global heap at byte {start}: {why}")
+                    i = data.find(GCOL_HEADER, i + 1)
+                pos += SCAN_BLOCK
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read: {e.strerror or e}")
+
+
 class Results:
     """An open results file, checked on opening: every attribute and axis the
     scripts use has the type and shape a hashpivot file gives it. Datasets
@@ -91,6 +164,7 @@ class Results:
             raise ResultsError(f"{path}: cannot read: {e}")
         if not is_hdf5:
             raise ResultsError(f"{path}: not a hashpivot results file (not an HDF5 file)")
+        check_global_heaps(path)
         try:
             self.f = h5py.File(path, "r")
         except _READ_ERRORS as e:
@@ -156,6 +230,7 @@ class Results:
         self.commit = text("git_commit", "?")
         self.created = text("created", "?")
         self.n_days = int(self._attr("n_days", _is_int, "an integer", default=0))
+        self.command_line = text("command_line", "")
         self.horizon_years = float(self._attr("horizon_years", _is_real, "a number", default=float("nan")))
         self.alloc = self._axis("axes/allocation", "f").astype(float)
         self.years = self._axis("axes/year", "i").astype(int)
@@ -245,54 +320,74 @@ class Results:
     def long_name(self, name):
         return self._text_attr(name, "long_name", name)
 
-    def alloc_path(self, name):
-        """An [allocation, path] dataset, written paths only."""
-        return self._read(name, self._check_alloc_path(name))[:, self.written]
+    def _finite(self, name, x):
+        """x, if every value is finite: a written path holds numbers only."""
+        if not np.all(np.isfinite(x)):
+            self._fail(name, "holds values that are not finite on written paths (damaged file?)")
+        return x
 
-    def path_year(self, name, a=None):
-        """[path, year] values: a [path, year] dataset, or allocation a of an
-        [allocation, path, year] one (read as one slice)."""
+    def row(self, name, a):
+        """Allocation a of an [allocation, path] dataset, written paths only."""
+        ds = self._check_alloc_path(name)
+        return self._finite(name, self._read(name, ds, (a, slice(None)))[self.written])
+
+    def _alloc_path_year(self, name):
+        """An [allocation, path, year] or [path, year] dataset (second value:
+        True if it has the allocation dimension)."""
         ds = self._dataset(name)
         ny = len(self.years)
         if ds.shape == (self.n_paths, ny):
-            x = self._read(name, ds)
-        elif ds.shape == (len(self.alloc), self.n_paths, ny):
-            x = self._read(name, ds, (a, slice(None), slice(None)))
+            return ds, False
+        if ds.shape == (len(self.alloc), self.n_paths, ny):
+            return ds, True
+        self._fail(name, f"expected a [path, year] or [allocation, path, year] array "
+                   f"({self.n_paths} paths, {ny} years), got {ds.shape}")
+
+    def year_columns(self, name, a=None):
+        """Yields (k, values of year k over the written paths) of a [path,
+        year] dataset or of allocation a of an [allocation, path, year] one:
+        read whole when it fits in READ_BUDGET_BYTES, else year by year."""
+        ds, by_alloc = self._alloc_path_year(name)
+        head = (a,) if by_alloc else ()
+        ny = len(self.years)
+        if self.n_paths * ny * 8 <= READ_BUDGET_BYTES:
+            x = self._finite(name, self._read(name, ds, head + (slice(None), slice(None)))[self.written, :])
+            for k in range(ny):
+                yield k, x[:, k]
         else:
-            self._fail(name, f"expected a [path, year] or [allocation, path, year] array "
-                       f"({self.n_paths} paths, {ny} years), got {ds.shape}")
-        return x[self.written, :]
+            for k in range(ny):
+                yield k, self._finite(name, self._read(name, ds, head + (slice(None), k))[self.written])
+
+    def path_blocks(self, items, block=BLOCK_PATHS):
+        """Yields, for blocks of paths in order, a list of [paths, year]
+        arrays, one per (dataset, allocation) in items (written paths only;
+        the allocation is ignored for a [path, year] dataset)."""
+        sets = [(n, a) + self._alloc_path_year(n) for n, a in items]
+        for p0 in range(0, self.n_paths, block):
+            p1 = min(p0 + block, self.n_paths)
+            keep = self.written[p0:p1]
+            if not keep.any():
+                continue
+            out = []
+            for n, a, ds, by_alloc in sets:
+                sel = ((a,) if by_alloc else ()) + (slice(p0, p1), slice(None))
+                out.append(self._finite(n, self._read(n, ds, sel)[keep, :]))
+            yield out
+
+    def text_dataset(self, name):
+        """A scalar string dataset (e.g. config/resolved), or None if absent
+        or not text."""
+        node = self._node(name)
+        if not isinstance(node, h5py.Dataset) or node.shape != () or node.dtype.kind not in "SO":
+            return None
+        try:
+            v = node[()]
+        except _READ_ERRORS as e:
+            self._fail(name, f"cannot read (damaged file?): {e}")
+        return _text(v) if isinstance(v, (bytes, str)) else None
 
     def alloc_label(self, a):
         return f"{100 * self.alloc[a]:g}%"
-
-
-def tail_mean(x, alpha=ALPHA):
-    """Mean of the worst alpha share of x (Acerbi-Tasche: the boundary value
-    gets the fractional weight, so exactly alpha * n values count)."""
-    s = np.sort(np.asarray(x, dtype=float))
-    m = alpha * len(s)
-    k = int(math.floor(m))
-    if m == 0:
-        return float("nan")
-    total = s[:k].sum() + (m - k) * (s[k] if k < len(s) else 0.0)
-    return float(total / m)
-
-
-def stats(x, base=None):
-    """Statistics of one row of values (see the module docstring)."""
-    x = np.asarray(x, dtype=float)
-    n = len(x)
-    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
-    q05, q50, q95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
-    out = {
-        "n": n, "mean": float(np.mean(x)), "sd": sd, "se": sd / math.sqrt(n) if n else float("nan"),
-        "q05": q05, "q50": q50, "q95": q95, "p_loss": float(np.mean(x < 0)),
-        "var05": -q05, "cvar05": -tail_mean(x), "p_beats": float("nan"),
-    }
-    if base is not None:
-        out["p_beats"] = float(np.mean(x > base))
-    return out
 
 
 def fmt_value(v, money=True):

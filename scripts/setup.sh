@@ -8,9 +8,14 @@
 #                             that submits scripts/slurm/hashpivot.sbatch
 set -euo pipefail
 
+# zlib1g-dev: the writer compresses HDF5 chunks itself (HDF5's deflate
+# filter, applied by the simulating threads; libhdf5-dev pulls it in too).
 pkgs=(build-essential cmake pkg-config git
-      libhdf5-dev hdf5-tools libconfig-dev libpcg-cpp-dev
+      libhdf5-dev hdf5-tools libconfig-dev libpcg-cpp-dev zlib1g-dev
       python3 python3-h5py python3-numpy python3-matplotlib python3-xarray python3-h5netcdf
+      # the report's and compare's error bars: the binomial distribution of the
+      # quantile intervals (scipy.special.bdtr)
+      python3-scipy
       # clang and its runtime (libFuzzer, sanitizers) for scripts/fuzz.sh: the
       # config loader and the results readers fuzzed for a bounded time in CI
       clang libclang-rt-dev)

@@ -18,6 +18,8 @@ const hp_param hp_engine_params[] = {
      "write per-year lines; false keeps only per-path totals, NPV and halvings"},
     {"output.float32", HP_BOOL, "", "false", 0, 0, NULL,
      "store per-year lines as float32 (half the size, 7 significant digits)"},
+    {"output.checkpoint_s", HP_DOUBLE, "s", "10", 0, 86400, NULL,
+     "seconds between durable progress records (flush, fsync, flags): a kill loses at most the blocks since; 0 = after every wave"},
     HP_PARAM_END
 };
 
@@ -60,12 +62,15 @@ typedef struct wave {
     size_t gn;                /* blocks of the wave over all ranks        */
     size_t g;                 /* index of the wave's first pending block  */
     double *buf;              /* nb * bs path results                     */
+    hp_output_enc **enc;      /* nb encoded blocks                        */
 } wave;
 
 /* Spawns one task per block of the wave; any thread may run them, each with
- * its own scratch, and each block lands in its own slice of the buffer, so
- * the results cannot depend on who ran what. */
-static void wave_spawn(const hp_model *model, const void *m, const hp_run_opts *o,
+ * its own scratch, and each block lands in its own slice of the buffer and
+ * its own encoder, so the results cannot depend on who ran what. The task
+ * encodes its block too (checksum, compression): that work is spread over
+ * the threads, and the writer only writes bytes. */
+static void wave_spawn(const hp_model *model, const void *m, const hp_run_opts *o, const hp_output *out,
                        const wave *w, uint64_t bs, size_t path_size, void **scratch)
 {
     for (size_t k = 0; k < w->nb; k++) {
@@ -77,15 +82,38 @@ static void wave_spawn(const hp_model *model, const void *m, const hp_run_opts *
             void *ws = scratch[omp_get_thread_num()];
             for (uint64_t p = first; p < last; p++)
                 model->simulate_path(m, o->seed, p, dst + (p - first) * path_size, ws);
+            hp_output_encode(out, w->blocks[k], dst, w->enc[k]);
         }
     }
 }
 
+/* per encoders (one per block of a wave); NULL when out of memory. */
+static hp_output_enc **alloc_encoders(const hp_output *out, uint64_t per)
+{
+    hp_output_enc **e = calloc(per, sizeof *e);
+    for (uint64_t i = 0; e != NULL && i < per; i++)
+        if ((e[i] = hp_output_enc_new(out)) == NULL) {
+            for (uint64_t j = 0; j < i; j++)
+                hp_output_enc_free(e[j]);
+            free(e);
+            return NULL;
+        }
+    return e;
+}
+
+static void free_encoders(hp_output_enc **e, uint64_t per)
+{
+    for (uint64_t i = 0; e != NULL && i < per; i++)
+        hp_output_enc_free(e[i]);
+    free(e);
+}
+
 /* The wave loop, double-buffered: while the other threads simulate wave w
- * into one buffer, the thread that owns HDF5 writes wave w-1 from the
- * other, then joins the simulation. HDF5 is only ever called from that one
- * thread (the one running the `single` region), in the same order on every
- * MPI rank, because collective writes require it. */
+ * into one buffer, the main thread writes wave w-1 from the other, then
+ * joins the simulation. HDF5 and MPI are only ever called from the main
+ * thread (the `master` region: the thread that called MPI_Init, as
+ * MPI_THREAD_FUNNELED requires), in the same order on every MPI rank. The other threads reach the end of
+ * the parallel region at once and run the tasks from there. */
 int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
            hp_output *out, hp_run_stats *stats, hp_err *err)
 {
@@ -103,12 +131,13 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
     double *buf[2];
     buf[0] = malloc(per * bs * path_size * sizeof(double));
     buf[1] = malloc(per * bs * path_size * sizeof(double));
+    hp_output_enc **enc[2] = { alloc_encoders(out, per), alloc_encoders(out, per) };
     void **scratch = alloc_scratch(threads, scratch_bytes);
     int rc = 0;
     if (bs == 0)
         rc = hp_fail(err, NULL, 0, NULL, "the output has no block size");
     else if (pending == NULL || buf[0] == NULL || buf[1] == NULL || scratch == NULL ||
-             scratch[threads - 1] == NULL)
+             scratch[threads - 1] == NULL || enc[0] == NULL || enc[1] == NULL)
         rc = hp_fail(err, NULL, 0, NULL, "out of memory for %llu-path blocks", (unsigned long long)bs);
     rc = hp_par_agree(rc, err);
 
@@ -121,7 +150,7 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
     hp_progress_start(&prog, todo, o->quiet || rank != 0);
 
     #pragma omp parallel num_threads(threads)
-    #pragma omp single
+    #pragma omp master
     {
         wave prev = {0}, cur = {0};
         int have_prev = 0, stopping = 0;
@@ -134,12 +163,13 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
                 cur.nb = cur.gn - lo < per ? cur.gn - lo : per;
                 cur.blocks = pending + g + lo;
                 cur.buf = buf[w & 1];
-                wave_spawn(model, m, o, &cur, bs, path_size, scratch);
+                cur.enc = enc[w & 1];
+                wave_spawn(model, m, o, out, &cur, bs, path_size, scratch);
                 g += cur.gn;
             }
             if (have_prev) {
                 double tw = hp_now();
-                rc = hp_output_write_blocks(out, prev.blocks, prev.nb, prev.buf, err);
+                rc = hp_output_write_encoded(out, prev.enc, prev.nb, err);
                 t_write += hp_now() - tw;
                 for (size_t k = 0; k < prev.gn; k++)
                     ran += hp_block_paths(pending[prev.g + k], bs, o->n_paths);
@@ -163,6 +193,8 @@ int hp_run(const hp_model *model, const void *m, const hp_run_opts *o,
     free(pending);
     free(buf[0]);
     free(buf[1]);
+    free_encoders(enc[0], per);
+    free_encoders(enc[1], per);
     free_scratch(scratch, threads);
     if (stats != NULL) {
         stats->wall_s = hp_now() - t0;

@@ -1,10 +1,10 @@
 /* driver: runs a model over all paths, in parallel, into an output file.
  *
  * Paths are cut into blocks of block_size; OpenMP threads simulate the
- * blocks of a wave (two per thread) into buffers they own, then the calling
- * thread alone writes the wave to HDF5. Memory is bounded by the wave, not
- * by the number of paths. Under MPI each rank takes its share of every
- * wave and the writes are collective. Only the blocks the output has not
+ * blocks of a wave (two per thread) into buffers they own and encode them
+ * (checksum, compression), then the calling thread alone writes the wave to
+ * HDF5. Memory is bounded by the wave, not by the number of paths. Under
+ * MPI each rank takes its share of every wave, and rank 0 writes them all. Only the blocks the output has not
  * got yet are simulated (a resumed run). Results do not depend on threads,
  * ranks or block size: a path's result depends only on (model, seed, path
  * index). */

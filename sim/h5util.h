@@ -18,6 +18,12 @@ void hp_h5_quiet_end(hp_h5_quiet q);
  * cause, e.g. the errno text), or "" when there is none. */
 void hp_h5_reason(char why[256]);
 
+/* A file access property list with HDF5's own file lock (flock) off: the
+ * writer holds a lock of its own on the files it writes (output_dest.c),
+ * and a process may open a file it already has open only with the same
+ * locking flag. Close with H5Pclose; -1 on failure. */
+hid_t hp_h5_fapl(void);
+
 /* hp_fail() for a failed HDF5 call, with hp_h5_reason() appended. */
 int hp_h5_fail(hp_err *err, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -39,15 +45,23 @@ int hp_h5_attr_write_str(hid_t loc, const char *name, const char *value);
 int hp_h5_attr_write_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                          hsize_t n, const void *value);
 
-/* A scalar string attribute, variable or fixed length, as a malloc'd
- * string; NULL when absent or not a string. */
+/* A string attribute holding one string (scalar, or an array of one),
+ * variable or fixed length, as a malloc'd string; NULL when absent, not a
+ * string, or more than one. */
 char *hp_h5_attr_text(hid_t loc, const char *name);
 
-/* A numeric attribute of exactly n elements, converted to mtype; 0 or -1. */
+/* A numeric attribute (integer or float in the file) of exactly n
+ * elements, converted to mtype; 0, or -1 when absent or of another type
+ * or size. */
 int hp_h5_attr_read(hid_t loc, const char *name, hid_t mtype, hssize_t n, void *out);
 
-/* A dataset read whole as doubles (malloc'd, *n elements); NULL, *n = 0,
- * when it is absent, empty or unreadable. */
+/* A scalar variable-length string dataset (the config texts) as a
+ * malloc'd string; NULL when absent or not one. */
+char *hp_h5_string_dataset(hid_t file, const char *name);
+
+/* A 1-D numeric dataset of at most 2^20 elements read whole as doubles
+ * (malloc'd, *n elements); NULL, *n = 0, when it is absent, of another
+ * type or shape, empty or unreadable. */
 double *hp_h5_read_doubles(hid_t loc, const char *name, int *n);
 
 #endif

@@ -82,6 +82,25 @@ static void print_meta(hid_t f, const char *path, FILE *out)
     free(status);
 }
 
+int hp_info_print_config(const char *h5path, FILE *out, hp_err *err)
+{
+    hp_h5_quiet q = hp_h5_quiet_begin();
+    hid_t f = hp_resfile_open(h5path, NULL, NULL, err);
+    char *text = NULL;
+    if (f >= 0) {
+        text = hp_h5_string_dataset(f, "config/resolved");
+        if (text == NULL)
+            hp_fail(err, h5path, 0, "config/resolved", "missing, or not a string");
+        H5Fclose(f);
+    }
+    hp_h5_quiet_end(q);
+    if (text == NULL)
+        return -1;
+    fputs(text, out);
+    free(text);
+    return 0;
+}
+
 int hp_info_print(const char *h5path, FILE *out, hp_err *err)
 {
     hp_h5_quiet q = hp_h5_quiet_begin();

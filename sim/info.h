@@ -15,4 +15,10 @@
  * Returns 0, or -1 with err set (nothing is printed for a refused file). */
 int hp_info_print(const char *h5path, FILE *out, hp_err *err);
 
+/* Prints the resolved config the file was made with (/config/resolved),
+ * exactly as `hashpivot validate` prints a config: the Slurm template
+ * compares the two to tell whether a finished file is the run it is asked
+ * for. Returns 0, or -1 with err set. */
+int hp_info_print_config(const char *h5path, FILE *out, hp_err *err);
+
 #endif

@@ -7,7 +7,7 @@
  *   hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]
  *                          [--set key=value]... [--force] [--quiet]
  *   hashpivot params
- *   hashpivot info RESULTS.h5
+ *   hashpivot info [--config] RESULTS.h5
  *   hashpivot --help | --version
  *
  * -n and -s are turned into --set overrides of simulation.n_paths and
@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <omp.h>
+#include <hdf5.h>
 
 #include "cli_analysis.h"
 #include "config.h"
@@ -35,6 +36,7 @@
 #include "driver.h"
 #include "hp_err.h"
 #include "info.h"
+#include "inputs.h"
 #include "output.h"
 #include "par.h"
 #include "preflight.h"
@@ -127,11 +129,14 @@ static const char params_help[] =
     "output).\n";
 
 static const char info_help[] =
-    "usage: hashpivot info RESULTS.h5\n"
+    "usage: hashpivot info [--config] RESULTS.h5\n"
     "\n"
     "Prints a results file's metadata (format, software version and commit,\n"
     "seed, paths, config, status) and its summary table. A file that is not a\n"
-    "complete hashpivot results file is refused with one line.\n";
+    "complete hashpivot results file is refused with one line.\n"
+    "\n"
+    "  --config    print only the resolved config the file was made with,\n"
+    "              exactly as `hashpivot validate` prints a config\n";
 
 /* Parsed command line. */
 typedef struct cli {
@@ -305,33 +310,6 @@ static int parse_cli(int argc, char **argv, cli *c)
     return 0;
 }
 
-/* Reads a whole file into a malloc'd string (NULL on failure). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    char chunk[8192];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + n + 1 > cap) {
-            cap = (len + n + 1) * 2;
-            char *nb = realloc(buf, cap);
-            if (nb == NULL) { free(buf); fclose(f); return NULL; }
-            buf = nb;
-        }
-        memcpy(buf + len, chunk, n);
-        len += n;
-    }
-    fclose(f);
-    if (buf == NULL)
-        buf = calloc(1, 1);
-    else
-        buf[len] = '\0';
-    return buf;
-}
-
 /* results/<config basename without .cfg>.h5; creates results/ if needed. */
 static void default_output(const char *config, char *buf, size_t n)
 {
@@ -419,9 +397,9 @@ static void print_workers(int threads, int quiet)
     int64_t pinned = hp_par_max_i64(threads > bound);
     if (quiet || hp_par_rank() != 0)
         return;
-    fprintf(stderr, "hashpivot: %d rank%s x %d thread%s = %d workers; this node: %d x %d on %ld cores\n",
+    fprintf(stderr, "hashpivot: %d rank%s x %d thread%s = %d workers; this node: %d x %d on %ld cores%s%s\n",
             ranks, ranks == 1 ? "" : "s", threads, threads == 1 ? "" : "s", ranks * threads, node,
-            threads, cores);
+            threads, cores, hp_par_active() ? "; MPI threads: " : "", hp_par_active() ? hp_par_thread_level() : "");
     if (worst > 1000)
         fprintf(stderr, "hashpivot: oversubscribed: %.1f workers per core on the busiest node\n",
                 (double)worst / 1000);
@@ -440,7 +418,7 @@ static int run_output(hp_output *out, void *m, const hp_run_opts *ro, const char
     print_workers(threads, ro->quiet);
     if (hp_run(&hp_scenario_model, m, ro, out, &st, err) != 0) {
         if (!st.interrupted) {
-            hp_output_abort(out);
+            hp_output_fail(out, err);
             return 1;
         }
         int sig = (int)hp_par_max_i64(stop_requested);
@@ -507,6 +485,7 @@ static int cmd_resume(const cli *c)
             .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
             .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
             .block_size = meta.block_size,
+            .checkpoint_s = hp_cfg_double(cfg, "output.checkpoint_s"),
         };
         hp_run_opts ro = {
             .seed = oo.seed, .n_paths = oo.n_paths, .threads = c->threads,
@@ -514,15 +493,20 @@ static int cmd_resume(const cli *c)
         };
         hp_output_resumed info;
         catch_signals();
-        hp_output *out = preflight(c, cfg, m, NULL, &err) != 0 ? NULL
-                       : hp_output_reopen(&oo, hp_scenario_model.layout(m), &info, &err);
+        hp_output *out = NULL;
+        if (preflight(c, cfg, m, NULL, &err) == 0
+            && hp_par_agree(hp_inputs_check(meta.inputs, partial, hp_scenario_model.layout(m), &err), &err) == 0)
+            out = hp_output_reopen(&oo, hp_scenario_model.layout(m), &info, &err);
+        if (out != NULL && meta.closing && !c->quiet && hp_par_rank() == 0)
+            fprintf(stderr, "hashpivot: %s is complete but was not renamed (the run was stopped while "
+                    "closing it): checking and finishing it\n", partial);
         if (out != NULL && !c->quiet && hp_par_rank() == 0)
             fprintf(stderr, "hashpivot: resuming %s: %llu of %llu blocks of %llu paths on disk\n", partial,
                     (unsigned long long)info.done, (unsigned long long)info.blocks,
                     (unsigned long long)meta.block_size);
         if (out != NULL && info.rejected && !c->quiet && hp_par_rank() == 0)
-            fprintf(stderr, "hashpivot: %llu block(s) flagged complete failed verification (unreadable or "
-                    "never written): simulated again\n", (unsigned long long)info.rejected);
+            fprintf(stderr, "hashpivot: %llu block(s) flagged complete failed verification (unreadable, "
+                    "never written or damaged): simulated again\n", (unsigned long long)info.rejected);
         if (out != NULL)
             rc = run_output(out, m, &ro, outpath, &err);
     }
@@ -549,9 +533,12 @@ static int cmd_run(const cli *c, int argc, char **argv)
     else
         default_output(c->config, outpath, sizeof outpath);
 
-    char *source = slurp(c->config);
+    hp_inputs inputs = { 0 };
+    char *source = hp_read_file(c->config, "config file", 16u << 20, NULL, &err);
     char *resolved = hp_config_text(cfg);
     char *cmdline = join_args(argc, argv);
+    int rc = source == NULL || hp_inputs_add_config(&inputs, c->config, source, &err) < 0
+             || hp_inputs_add_layout(&inputs, hp_scenario_model.layout(m), &err) < 0 ? 1 : 0;
     hp_output_opts oo = {
         .path = outpath, .force = c->force,
         .per_year = hp_cfg_bool(cfg, "output.per_year"),
@@ -561,24 +548,27 @@ static int cmd_run(const cli *c, int argc, char **argv)
         .start_date = hp_cfg_string(cfg, "time.start_date"),
         .horizon_years = hp_cfg_double(cfg, "time.horizon_years"),
         .command_line = cmdline, .config_file = c->config,
-        .config_source = source, .config_resolved = resolved,
+        .config_source = source, .config_resolved = resolved, .inputs = inputs.text,
+        .checkpoint_s = hp_cfg_double(cfg, "output.checkpoint_s"), .stop = &stop_requested,
     };
     oo.block_size = (uint64_t)hp_cfg_int(cfg, "simulation.block_size");
     hp_run_opts ro = {
         .seed = oo.seed, .n_paths = oo.n_paths, .threads = c->threads,
         .quiet = c->quiet, .stop = &stop_requested,
     };
-    int rc = 1;
     hp_output *out = NULL;
     catch_signals();
-    if (preflight(c, cfg, m, outpath, &err) == 0 &&
+    if (rc == 0 && preflight(c, cfg, m, outpath, &err) == 0 &&
         (out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) != NULL)
         rc = run_output(out, m, &ro, outpath, &err);
+    else if (rc == 0)
+        rc = stop_requested ? 128 + stop_requested : 1;   /* a signal while creating the file */
     if (err.set)
         die(&err);
     free(source);
     free(resolved);
     free(cmdline);
+    hp_inputs_free(&inputs);
     hp_scenario_model.destroy(m);
     hp_config_free(cfg);
     return rc;
@@ -608,14 +598,18 @@ static int cmd_trace(const cli *c)
     return rc;
 }
 
-/* `info`: metadata and summary of a results file; refuses foreign files. */
+/* `info`: metadata and summary of a results file; refuses foreign files.
+ * `info --config`: the resolved config it was made with. */
 static int cmd_info(int argc, char **argv)
 {
-    if (argc != 3 || argv[2][0] == '-')
+    int config = argc == 4 && strcmp(argv[2], "--config") == 0;
+    const char *file = argv[argc - 1];
+    if ((argc != 3 && !config) || file[0] == '-')
         return argc == 3 ? usage_error("info", "info does not take %s", argv[2])
                          : usage_error("info", "info needs exactly one RESULTS.h5 file");
     hp_err err = {0};
-    return hp_info_print(argv[2], stdout, &err) != 0 ? die(&err) : 0;
+    int rc = config ? hp_info_print_config(file, stdout, &err) : hp_info_print(file, stdout, &err);
+    return rc != 0 ? die(&err) : 0;
 }
 
 /* `params`: the parameter reference. */
@@ -669,6 +663,10 @@ static const command commands[] = {
 
 int main(int argc, char **argv)
 {
+    /* Files are closed explicitly; one HDF5 could not close (a full disk)
+     * must not be closed again at exit, where HDF5 1.10 would crash on it
+     * (sim/output_io.c, close_file). */
+    H5dont_atexit();
     if (argc < 2)
         return usage_error(NULL, "missing command");
     if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {

@@ -41,6 +41,14 @@ typedef struct hp_summary_item {
     double scale;       /* multiply values by this (e.g. 1/years for a mean) */
 } hp_summary_item;
 
+/* A file the model read (e.g. a history CSV). The engine records it with
+ * its checksum in the results file, and --resume refuses to continue a run
+ * whose inputs changed. */
+typedef struct hp_input_file {
+    const char *path;           /* as the config names it                     */
+    const char *sha256;         /* 64 hex digits of the bytes the model read  */
+} hp_input_file;
+
 typedef struct hp_layout {
     int n_alloc;
     const double *alloc;        /* [n_alloc] converted fraction of power       */
@@ -55,6 +63,8 @@ typedef struct hp_layout {
     int n_summary;
     const hp_summary_item *summary;
     int baseline_alloc;         /* index of the 0% allocation, or -1          */
+    int n_inputs;
+    const hp_input_file *inputs; /* [n_inputs] files the model read          */
 } hp_layout;
 
 /* Doubles one variable takes in a path's result array. */

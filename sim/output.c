@@ -20,20 +20,24 @@
 #include "par.h"
 #include "progress.h"
 
-/* ---- lifecycle ---------------------------------------------------------- */
+/* ---- the writer object ---------------------------------------------------- */
 
-/* Closes every HDF5 object and frees the writer; the file stays on disk.
- * Returns the status of H5Fclose (the final flush). */
+/* Closes every HDF5 object, releases the lock and frees the writer; the
+ * file stays on disk. Returns -1 when a close failed (data HDF5 still held
+ * could not be written). */
 int out_writer_free(hp_output *w)
 {
     if (w == NULL)
         return 0;
     int rc = out_close_handles(w);
+    out_unlock(w);
     for (int i = 0; w->ds != NULL && i < w->n_ds; i++)
         free(w->ds[i].name);
     free(w->ds);
     free(w->buf);
     free(w->done);
+    free(w->sum);
+    hp_output_enc_free(w->rx);
     free(w->tmp);
     free(w->path);
     free(w);
@@ -52,17 +56,20 @@ static hp_output *writer_new(const hp_output_opts *o, const hp_layout *l)
     w->per_year = o->per_year;
     w->n_paths = o->n_paths;
     w->psize = hp_layout_path_size(l);
-    w->file = w->days = w->progress = w->dxpl = -1;
+    w->file = w->days = w->progress = w->sums = -1;
+    w->lock_fd = -1;
     for (int a = 0; a < AX_COUNT; a++)
         w->axis[a] = -1;
     w->block_size = o->block_size;
     w->chunk_paths = o->block_size > 0 ? o->block_size : CHUNK_PATHS;
     w->n_blocks = o->block_size > 0 ? (o->n_paths + o->block_size - 1) / o->block_size : 0;
+    w->checkpoint_s = o->checkpoint_s;
+    w->stop = o->stop;
     w->path = strdup(o->path);
     w->tmp = hp_output_partial_name(o->path);
-    w->done = calloc(w->n_blocks ? w->n_blocks : 1, 1);
     w->last_checkpoint = hp_now();
-    if (w->path == NULL || w->tmp == NULL || w->done == NULL) {
+    if (w->path == NULL || w->tmp == NULL || out_plan_datasets(w, o->per_year) < 0
+        || (hp_par_rank() == 0 && (w->rx = hp_output_enc_new(w)) == NULL)) {
         out_writer_free(w);
         return NULL;
     }
@@ -86,21 +93,74 @@ int out_check_layout(const hp_output_opts *o, const hp_layout *l, hp_err *err)
     return 0;
 }
 
-/* Collective writer_new: every rank gets a writer, or none does. */
+/* The per-block flags and checksums (9 bytes a block). */
+static int alloc_blocks(hp_output *w, hp_err *err)
+{
+    w->done = calloc(w->n_blocks ? w->n_blocks : 1, 1);
+    w->sum = calloc(w->n_blocks ? w->n_blocks : 1, sizeof *w->sum);
+    if (w->done == NULL || w->sum == NULL)
+        return hp_fail(err, w->path, 0, NULL, "out of memory for %" PRIu64 " blocks", w->n_blocks);
+    return 0;
+}
+
+/* Collective writer_new: every rank gets a writer, or none does. Whether
+ * the file can fit at all was checked before (sim/preflight.c). */
 hp_output *out_writer_new_all(const hp_output_opts *o, const hp_layout *l, hp_err *err)
 {
     hp_output *w = writer_new(o, l);
-    if (hp_par_agree(w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0, err) < 0) {
+    int rc = w == NULL ? hp_fail(err, o->path, 0, NULL, "out of memory") : 0;
+    if (hp_par_agree(rc, err) < 0 || hp_par_agree(alloc_blocks(w, err), err) < 0) {
         out_writer_free(w);
         return NULL;
     }
     return w;
 }
 
-/* Collective. Rank 0 checks the destination and creates the whole file
- * alone with the serial driver (attributes, variable-length strings and
- * dimension scales need no coordination then); under MPI every rank then
- * opens it through MPI-IO for the block writes. */
+/* The failure in err, followed by where its checkpointed blocks are. */
+static void note_kept(hp_err *err, const char *tmp, const char *path)
+{
+    hp_err e = { 0 };
+    hp_fail(&e, NULL, 0, NULL, "%s; the blocks checkpointed so far are kept in %s (finish with: "
+            "hashpivot run --resume %s)", err->msg, tmp, path);
+    *err = e;
+}
+
+/* ---- creating ------------------------------------------------------------ */
+
+/* Rank 0's part of hp_output_create: the destination is clear, the file
+ * fits, then it is created exclusively, locked and filled. A file that
+ * cannot be finished is removed: nothing was simulated into it yet. */
+static int create_local(hp_output *w, const hp_output_opts *o, hp_err *err)
+{
+    if (o->force && out_clear_partial(w->tmp, err) < 0)
+        return -1;
+    w->file = out_create_file(w->tmp);
+    if (w->file < 0)
+        return hp_h5_fail(err, o->path, "cannot create %s", w->tmp);
+    int rc = out_lock(w, 1, err);
+    if (rc == 0)
+        rc = out_same_file(w, err);
+    if (rc == 0)
+        rc = out_reserve_space(w, out_creation_bytes(w, o), err);
+    if (rc == 0)
+        rc = out_fill_new_file(w, o, err);
+    if (rc == 0)
+        rc = out_flush_durable(w) < 0 ? hp_h5_fail(err, o->path, "cannot flush %s", w->tmp) : 0;
+    if (rc < 0) {
+        out_close_handles(w);
+        unlink(w->tmp);
+        out_unlock(w);
+        if (w->stop == NULL || !*w->stop) {
+            hp_err e = { 0 };
+            hp_fail(&e, NULL, 0, NULL, "%s (while creating the file, which was removed)", err->msg);
+            *err = e;
+        }
+    }
+    return rc;
+}
+
+/* Collective. Rank 0 checks the destination, then creates the file and
+ * keeps it open: it is the one writer (output_blocks.c). */
 hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err *err)
 {
     int root = hp_par_rank() == 0, rc = 0;
@@ -112,26 +172,7 @@ hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err 
     if (w == NULL)
         return NULL;
     hp_h5_quiet q = hp_h5_quiet_begin();
-    if (root) {
-        w->file = out_create_file(w->tmp);
-        rc = w->file < 0 ? hp_h5_fail(err, o->path, "cannot create %s", w->tmp)
-                         : out_fill_new_file(w, o, err);
-        if (rc == 0 && hp_par_active() && out_close_handles(w) < 0)
-            rc = hp_h5_fail(err, o->path, "cannot close %s", w->tmp);
-        if (rc < 0 && w->file >= 0) {
-            out_close_handles(w);
-            unlink(w->tmp);
-        }
-    }
-    rc = hp_par_agree(rc, err);
-    if (rc == 0 && hp_par_active()) {
-        rc = hp_par_agree(out_open_handles(w, err), err);
-        if (rc < 0) {
-            out_close_handles(w);
-            if (root)
-                unlink(w->tmp);
-        }
-    }
+    rc = hp_par_agree(root ? create_local(w, o, err) : 0, err);
     if (rc < 0) {
         out_writer_free(w);
         w = NULL;
@@ -140,19 +181,60 @@ hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err 
     return w;
 }
 
+/* ---- closing ------------------------------------------------------------- */
 
-/* Marks a file complete: status, and the progress record is dropped. */
-static int finish_file(hid_t file)
+/* Reads every block back from the file (datasets reopened without a chunk
+ * cache, so nothing comes from memory) against its checksum. Collective:
+ * rank 0 reads. */
+static int verify_all(hp_output *w, hp_err *err)
 {
-    if (hp_h5_attr_write_str(file, "status", "complete") < 0)
+    int rc = 0;
+    if (hp_par_rank() == 0) {
+        rc = out_close_datasets(w) < 0 ? hp_h5_fail(err, w->tmp, "cannot write") : 0;
+        if (rc == 0)
+            rc = out_open_datasets(w, 0, err);
+    }
+    rc = hp_par_agree(rc, err);
+    if (rc == 0)
+        rc = out_verify_blocks(w, 1, NULL, err);
+    return rc;
+}
+
+/* Rank 0: status "complete", every handle closed, and the file synced. */
+static int mark_complete(hp_output *w, hp_err *err)
+{
+    if (hp_par_rank() != 0)
+        return 0;
+    if (out_reserve_space(w, 0, err) < 0)
         return -1;
-    if (H5Lexists(file, "progress", H5P_DEFAULT) > 0 && H5Ldelete(file, "progress", H5P_DEFAULT) < 0)
-        return -1;
+    if (hp_h5_attr_write_str(w->file, "status", "complete") < 0)
+        return hp_h5_fail(err, w->tmp, "cannot set status");
+    if (out_close_handles(w) < 0)
+        return hp_h5_fail(err, w->tmp, "cannot close");
+    if (out_fsync_path(w->tmp) < 0)
+        return hp_fail(err, w->tmp, 0, NULL, "cannot sync: %s", strerror(errno));
     return 0;
 }
 
-/* Collective. Under MPI-IO every rank closes, then rank 0 reopens the file
- * alone to finish it; it alone syncs and renames. */
+/* Rank 0: the rename to the final name, made durable. */
+static int publish(hp_output *w, hp_err *err)
+{
+    if (hp_par_rank() != 0)
+        return 0;
+    if (out_rename_final(w->tmp, w->path, w->force) < 0) {
+        if (errno == EEXIST)
+            return hp_fail(err, w->path, 0, NULL, "appeared while the run was writing; use --force to "
+                           "overwrite it");
+        return hp_fail(err, w->path, 0, NULL, "cannot rename %s: %s", w->tmp, strerror(errno));
+    }
+    if (out_fsync_dir(w->path) < 0)
+        return hp_fail(err, w->path, 0, NULL, "renamed, but cannot sync its directory: %s", strerror(errno));
+    return 0;
+}
+
+/* Collective. The closing phase is resumable: every step leaves a file
+ * --resume can finish (all blocks flagged first; the status is the only
+ * thing written in place; the rename is atomic). */
 int hp_output_close(hp_output *w, hp_err *err)
 {
     if (w->failed || w->written != w->n_paths) {
@@ -161,78 +243,82 @@ int hp_output_close(hp_output *w, hp_err *err)
                     w->written, w->n_paths);
         else
             hp_fail(err, w->path, 0, NULL, "not completed: a block failed");
-        hp_output_abort(w);
+        hp_output_fail(w, err);
         return -1;
     }
     hp_h5_quiet q = hp_h5_quiet_begin();
-    char *path = w->path, *tmp = w->tmp;
-    int force = w->force, keep = w->keep, root = hp_par_rank() == 0, rc = 0;
-    w->path = w->tmp = NULL;
-    if (w->mpio) {
-        rc = hp_par_agree(out_close_handles(w) < 0 ? hp_h5_fail(err, path, "cannot close %s", tmp) : 0, err);
-        if (rc == 0 && root && (w->file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
-            rc = hp_h5_fail(err, path, "cannot reopen %s", tmp);
+    int rc = 0;
+    if (w->block_size > 0) {
+        rc = out_checkpoint(w, err);
+        if (rc == 0)
+            rc = verify_all(w, err);
     }
-    if (rc == 0 && root && finish_file(w->file) < 0)
-        rc = hp_h5_fail(err, path, "cannot set status");
-    if (out_writer_free(w) < 0 && rc == 0)
-        rc = hp_h5_fail(err, path, "cannot close %s", tmp);
+    if (rc == 0)
+        rc = hp_par_agree(mark_complete(w, err), err);
+    if (rc == 0)
+        rc = hp_par_agree(publish(w, err), err);
     hp_h5_quiet_end(q);
-    if (root && rc == 0 && out_sync_file(tmp) < 0)
-        rc = hp_fail(err, path, 0, NULL, "cannot sync %s: %s", tmp, strerror(errno));
-    if (root && rc == 0 && out_rename_final(tmp, path, force) < 0) {
-        const char *kept = keep ? "; the finished results stay in " : "";
-        if (errno == EEXIST)
-            rc = hp_fail(err, path, 0, NULL, "exists; use --force to overwrite%s%s", kept, keep ? tmp : "");
-        else
-            rc = hp_fail(err, path, 0, NULL, "cannot rename %s: %s%s%s", tmp, strerror(errno), kept,
-                         keep ? tmp : "");
+    if (rc < 0) {
+        hp_output_fail(w, err);
+        return -1;
     }
-    if (root && rc < 0 && !keep)
-        unlink(tmp);
-    rc = hp_par_agree(rc, err);
-    free(tmp);
-    free(path);
-    return rc;
+    out_writer_free(w);
+    return 0;
 }
 
 /* Collective. Closes without finishing: the file keeps its progress
  * record and status "incomplete" for --resume. */
 int hp_output_suspend(hp_output *w, hp_err *err)
 {
-    hp_h5_quiet q0 = hp_h5_quiet_begin();
-    int rc0 = out_checkpoint(w, err);
-    hp_h5_quiet_end(q0);
-    if (rc0 < 0) {
+    hp_h5_quiet q = hp_h5_quiet_begin();
+    int rc = out_checkpoint(w, err);
+    if (rc == 0)
+        rc = hp_par_agree(out_close_handles(w) < 0 ? hp_h5_fail(err, w->tmp, "cannot close") : 0, err);
+    if (rc == 0 && hp_par_rank() == 0 && out_fsync_path(w->tmp) < 0)
+        rc = hp_fail(err, w->tmp, 0, NULL, "cannot sync: %s", strerror(errno));
+    rc = hp_par_agree(rc, err);
+    hp_h5_quiet_end(q);
+    if (rc < 0) {
         hp_output_abort(w);
         return -1;
     }
-    char *path = w->path, *tmp = w->tmp;
-    w->path = w->tmp = NULL;
-    hp_h5_quiet q = hp_h5_quiet_begin();
-    int rc = out_writer_free(w) < 0 ? hp_h5_fail(err, path, "cannot close %s", tmp) : 0;
-    hp_h5_quiet_end(q);
-    if (rc == 0 && hp_par_rank() == 0 && out_sync_file(tmp) < 0)
-        rc = hp_fail(err, path, 0, NULL, "cannot sync %s: %s", tmp, strerror(errno));
-    rc = hp_par_agree(rc, err);
-    free(tmp);
-    free(path);
-    return rc;
+    out_writer_free(w);
+    return 0;
 }
 
-void hp_output_abort(hp_output *w)
+int hp_output_fail(hp_output *w, hp_err *err)
+{
+    char *tmp = w != NULL ? strdup(w->tmp) : NULL, *path = w != NULL ? strdup(w->path) : NULL;
+    int kept = hp_output_abort(w);
+    if (kept && tmp != NULL && path != NULL) {
+        note_kept(err, tmp, path);
+    } else if (tmp != NULL) {
+        hp_err e = { 0 };
+        hp_fail(&e, NULL, 0, NULL, "%s; nothing was checkpointed yet, so %s was removed", err->msg, tmp);
+        *err = e;
+    }
+    free(tmp);
+    free(path);
+    return kept;
+}
+
+/* Collective. What reached the disk since the last checkpoint may be
+ * flushed on close or not, whole or in part: either way the flags on disk
+ * stand only for checkpointed blocks, and --resume copes with the rest
+ * (output_int.h). */
+int hp_output_abort(hp_output *w)
 {
     if (w == NULL)
-        return;
+        return 0;
     char *tmp = w->tmp;
-    int keep = w->keep;
+    int keep = w->keep || w->flagged;
     w->tmp = NULL;
     hp_h5_quiet q = hp_h5_quiet_begin();
-    out_writer_free(w);
+    out_close_handles(w);
     hp_h5_quiet_end(q);
     if (tmp != NULL && !keep && hp_par_rank() == 0)
         unlink(tmp);
+    out_writer_free(w);
     free(tmp);
+    return keep;
 }
-
-

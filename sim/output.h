@@ -7,22 +7,30 @@
  *                summary_items, baseline_allocation, n_days
  *   /config/resolved   the resolved config (reproduces the run)
  *   /config/source     the config file as given
+ *   /config/inputs     "SHA256  PATH" of every file the run read (inputs.h)
  *   /{allocation,year,path,halving}   dimension scales (netCDF dimensions),
  *                also hard-linked as /axes/<name> and into every variable
  *                group, so each group opens alone in xarray with coordinates
  *   /days_in_year      coordinate on the year dimension
  *   /<group>/<name>    one dataset per model variable (see model.h)
  *   /totals/<name>     horizon sums of per-year allocation lines
- * The file is created as "<path>.partial" and renamed over the final name
- * only by hp_output_close() after every path was written; `status` is
- * "complete" only then. With a block size, /progress/block_done records
- * the blocks on disk, so an interrupted run can be suspended and resumed
- * (hp_output_suspend, hp_output_read_meta, hp_output_reopen). Only one
- * thread may call these functions; under MPI (par.h) the ones marked
- * collective are called by every rank. */
+ *   /progress          with a block size: which blocks are on disk, and a
+ *                checksum of each
+ *
+ * Durability. The file is created exclusively as "<path>.partial" and
+ * renamed over the final name only by hp_output_close(), after every block
+ * was written, made durable, flagged in /progress and read back against its
+ * checksum; `status` is "complete" only then. A run stopped by a signal
+ * (hp_output_suspend) or by a failure (hp_output_abort) leaves the partial
+ * file with the blocks checkpointed so far, for --resume
+ * (hp_output_read_meta, hp_output_reopen); so does a SIGKILL at any moment
+ * after the file was created, closing included. Only one thread may call
+ * these functions; under MPI (par.h) the ones marked collective are called
+ * by every rank; the file itself is only ever opened by rank 0. */
 #ifndef HP_OUTPUT_H
 #define HP_OUTPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "hp_err.h"
@@ -49,22 +57,30 @@ typedef struct hp_output_opts {
     const char *config_file;
     const char *config_source; /* text of the config file (may be NULL)      */
     const char *config_resolved;
+    const char *inputs;        /* "SHA256  PATH" lines (inputs.h; may be NULL) */
     uint64_t block_size;       /* paths per block, also the chunk width; 0:
                                   default chunks, no progress record       */
+    double checkpoint_s;       /* seconds between durable progress records;
+                                  0: after every write                    */
+    volatile sig_atomic_t *stop; /* set by a signal handler: creation stops
+                                  between datasets (may be NULL)           */
 } hp_output_opts;
 
 typedef struct hp_output hp_output;
 
-/* Checks the destination (exists without force, directory not writable)
- * before any simulation is spent on it. Returns 0 or -1 with err set. */
+/* Checks the destination (exists without force, no such directory, a
+ * partial file left without force) before any simulation is spent on it.
+ * Returns 0 or -1 with err set. */
 int hp_output_check(const hp_output_opts *o, hp_err *err);
 
 /* "<path>.partial", malloc'd (NULL when out of memory). */
 char *hp_output_partial_name(const char *path);
 
-/* Creates the partial file with attributes, axes and empty datasets (and
- * the progress record with a block size). Refuses to replace a partial
- * file left by an interrupted run unless force. Collective. */
+/* Creates the partial file exclusively, with attributes, axes and empty
+ * datasets (and the progress record with a block size), after checking
+ * that the file system has room for what creation allocates. Refuses a
+ * partial file another run is writing, and one left by an interrupted run
+ * unless force. Stops between datasets when *o->stop is set. Collective. */
 hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err *err);
 
 /* Serial only (the unit tests; the driver uses hp_output_write_blocks).
@@ -76,54 +92,80 @@ hp_output *hp_output_create(const hp_output_opts *o, const hp_layout *l, hp_err 
 int hp_output_write_block(hp_output *w, uint64_t first, size_t count,
                           const double *results, hp_err *err);
 
-/* Writes whole blocks of this rank (indices, ascending, not written
- * before; n may be 0), their results back to back, then records them in
- * /progress once their data is on disk (H5Fflush and fsync). Collective:
- * under MPI one collective transfer per dataset. */
-int hp_output_write_blocks(hp_output *w, const uint64_t *blocks, size_t n,
-                           const double *results, hp_err *err);
+/* The driver's blocks travel encoded: the values of one block gathered
+ * into the file's order, checksummed and compressed (HDF5's shuffle and
+ * deflate filters), ready to be written as they are. Encoding is pure
+ * computation: any thread may encode, each into its own hp_output_enc, and
+ * under MPI every rank encodes its own blocks; the file is written by one
+ * process (rank 0), which only writes bytes. */
+typedef struct hp_output_enc hp_output_enc;
+/* Room for one block of w; NULL when out of memory. */
+hp_output_enc *hp_output_enc_new(const hp_output *w);
+void hp_output_enc_free(hp_output_enc *e);
+/* Encodes block b from `results` (its paths' results back to back,
+ * hp_layout_path_size doubles each). Thread-safe. 0, or -1 with the reason
+ * kept in e (hp_output_enc_error), e.g. a day index that is not one. */
+int hp_output_encode(const hp_output *w, uint64_t b, const double *results, hp_output_enc *e);
+uint64_t hp_output_enc_block(const hp_output_enc *e);
+const hp_err *hp_output_enc_error(const hp_output_enc *e);   /* NULL when encoded */
+
+/* Writes this rank's encoded blocks (n may be 0; not written before), and
+ * every checkpoint_s seconds makes all blocks written so far durable and
+ * records them, with their checksums, in /progress. Fails on a block whose
+ * encoding failed. Collective: every rank passes its blocks of the wave. */
+int hp_output_write_encoded(hp_output *w, hp_output_enc *const *e, size_t n, hp_err *err);
 /* Paths per block (0 without a progress record). */
 uint64_t hp_output_block_size(const hp_output *w);
 /* Blocks not written yet, ascending, malloc'd; NULL when out of memory. */
 uint64_t *hp_output_pending(const hp_output *w, size_t *n);
 
-/* Marks the file complete, closes it and renames it to its final name
- * (replacing an existing file only with force). Frees w in every case; on
- * failure (also: not all n_paths written) the partial file is deleted,
- * unless it was resumed. Collective. */
+/* Finishes the file: a last checkpoint, every block read back against its
+ * checksum, status "complete", then the rename to the final name (replacing
+ * an existing file only with force) and a sync of the directory. Frees w
+ * in every case. On failure (also: not all n_paths written) the partial
+ * file stays when it holds checkpointed blocks, and the message says so;
+ * else it is deleted. Collective. */
 int hp_output_close(hp_output *w, hp_err *err);
 
-/* Closes the partial file as it is (status "incomplete", the blocks on
- * disk recorded) for a later --resume. Frees w. Collective. */
+/* Closes the partial file as it is (status "incomplete", the blocks written
+ * so far checkpointed) for a later --resume. Frees w. Collective. */
 int hp_output_suspend(hp_output *w, hp_err *err);
 
-/* Closes and deletes the partial file (after a failure), unless it was
- * resumed: then it stays. Frees w; NULL is allowed. Collective. */
-void hp_output_abort(hp_output *w);
+/* Closes after a failure, adding nothing to the progress record: the
+ * partial file stays (for --resume) when it holds checkpointed blocks or
+ * was resumed, else it is deleted. Frees w; NULL is allowed. Returns 1
+ * when the file was kept. Collective. */
+int hp_output_abort(hp_output *w);
+/* hp_output_abort after the failure in err, to which it adds, when the
+ * file was kept, where it is and how to finish it. Returns 1 when kept. */
+int hp_output_fail(hp_output *w, hp_err *err);
 
 /* What --resume needs before the model exists. */
 typedef struct hp_output_meta {
     char *config_resolved;   /* the config the run was started with */
+    char *inputs;            /* its /config/inputs (NULL: none)     */
     uint64_t seed, n_paths, block_size;
+    int closing;             /* status already "complete": killed while closing */
 } hp_output_meta;
 
 /* Reads a partial file's identity and refuses, with the reason, one that
- * cannot be resumed: unreadable, not ours, another format or build,
- * complete already, no progress record. Collective (rank 0 reads). */
+ * cannot be resumed: unreadable or killed while being created, not ours,
+ * another format or build, no progress record. Collective (rank 0 reads). */
 int hp_output_read_meta(const char *partial, hp_output_meta *m, hp_err *err);
 void hp_output_meta_free(hp_output_meta *m);
 
 typedef struct hp_output_resumed {
-    uint64_t blocks;         /* in the file                                  */
-    uint64_t done;           /* on disk and verified                         */
-    uint64_t rejected;       /* flagged complete but unreadable or unwritten */
+    uint64_t blocks;         /* in the file                                   */
+    uint64_t done;           /* on disk and verified                          */
+    uint64_t rejected;       /* flagged complete but unreadable or different  */
 } hp_output_resumed;
 
-/* Reopens the partial file of o->path for the missing blocks: checks its
+/* Reopens the partial file of o->path for the missing blocks: takes the
+ * writer's lock, repairs an end-of-file mark left stale by a kill, checks
  * seed, paths and block size against o (built from the embedded config)
- * and its datasets against the layout, then re-reads every block marked
- * complete; blocks that fail are redone. The file is never deleted on a
- * later failure. Collective. */
+ * and the datasets against the layout, then reads back every block marked
+ * complete and checks its checksum; blocks that fail are redone. The file
+ * is never deleted on a later failure. Collective. */
 hp_output *hp_output_reopen(const hp_output_opts *o, const hp_layout *l, hp_output_resumed *info,
                             hp_err *err);
 

@@ -1,56 +1,20 @@
-/* output_blocks: path results gathered into file order and written, one
- * block at a time (serial, the unit tests) or whole waves of blocks
- * (the driver; collective under MPI). See output_int.h. */
+/* output_blocks: writing path results. The driver's blocks come encoded
+ * (output_encode.c) and one process writes them: rank 0 under MPI, which
+ * receives every other rank's blocks in turn (par.h). HDF5 is thus only
+ * ever used serially: its collective filtered writes (parallel HDF5 1.10)
+ * hang now and then, two ranks ending up in different collectives inside
+ * H5Dwrite, with either MPI-IO component (reproduced with a 60-line
+ * program; see docs/output.md). The unit tests write arbitrary ranges of
+ * paths through HDF5's own filters (hp_output_write_block). */
 #include "output_int.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h5util.h"
 #include "par.h"
 #include "progress.h"
-
-/* ---- writing blocks ----------------------------------------------------- */
-
-/* A halving day index must be an integer >= -1 that fits int32. */
-static int day_index_ok(double v)
-{
-    return v >= -1.0 && v <= (double)INT32_MAX && v == floor(v);
-}
-
-/* Copies (or, for totals, sums over the years in year order) one dataset's
- * values of `count` paths into buf, in file order [outer][path][inner].
- * Returns the first path offset with an invalid day index, or -1. */
-static long gather(const wds *d, const double *res, size_t psize, size_t count, void *buf)
-{
-    size_t in = d->inner_axis >= 0 ? d->n_in : 1;
-    for (size_t o = 0; o < d->n_outer; o++) {
-        for (size_t i = 0; i < count; i++) {
-            const double *src = res + i * psize + d->off + o * d->n_in;
-            size_t k = (o * count + i) * in;
-            if (d->total) {
-                double s = 0.0;
-                for (size_t j = 0; j < d->n_in; j++)
-                    s += src[j];
-                ((double *)buf)[k] = s;
-            } else if (d->etype == ET_DOUBLE) {
-                memcpy((double *)buf + k, src, in * sizeof *src);
-            } else if (d->etype == ET_FLOAT) {
-                for (size_t j = 0; j < in; j++)
-                    ((float *)buf)[k + j] = (float)src[j];
-            } else {
-                for (size_t j = 0; j < in; j++) {
-                    if (!day_index_ok(src[j]))
-                        return (long)i;
-                    ((int32_t *)buf)[k + j] = (int32_t)src[j];
-                }
-            }
-        }
-    }
-    return -1;
-}
 
 /* Grows the gather buffer to hold `bytes`; it never shrinks. */
 int out_reserve(hp_output *w, size_t bytes)
@@ -65,33 +29,57 @@ int out_reserve(hp_output *w, size_t bytes)
     return 0;
 }
 
-/* Writes the hyperslab of paths [first, first+count) of one dataset. */
-static int write_ds(hp_output *w, wds *d, uint64_t first, size_t count,
-                    const double *results, hp_err *err)
+/* Paths in block b: block_size, or fewer in the last block. */
+uint64_t out_block_paths(const hp_output *w, uint64_t b)
+{
+    return hp_block_paths(b, w->block_size, w->n_paths);
+}
+
+/* Selects paths [first, first+count) of dataset d: *fs in the file, *ms the
+ * same elements packed in memory, *n their number. 0 or -1. */
+static int select_paths(const wds *d, uint64_t first, uint64_t count, hid_t *fs, hid_t *ms, size_t *n)
 {
     hsize_t cnt[3], start[3];
     int axes[3];
     int rank = out_ds_dims(d, count, cnt, axes);
-    size_t n = 1;
+    *n = 1;
     for (int k = 0; k < rank; k++) {
         start[k] = axes[k] == AX_PATH ? first : 0;
-        n *= cnt[k];
+        *n *= (size_t)cnt[k];
     }
-    if (n == 0)
-        return 0;
-    if (out_reserve(w, n * out_etype_size(d->etype)) < 0)
-        return hp_fail(err, w->path, 0, NULL, "out of memory for a block of %zu paths", count);
-    long bad = gather(d, results, w->psize, count, w->buf);
+    *fs = H5Dget_space(d->id);
+    *ms = H5Screate_simple(rank, cnt, NULL);
+    return *fs >= 0 && *ms >= 0 && H5Sselect_hyperslab(*fs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0
+           ? 0 : -1;
+}
+
+/* Block b of dataset d (see select_paths). */
+int out_select_block(const hp_output *w, const wds *d, uint64_t b, hid_t *fs, hid_t *ms, size_t *n)
+{
+    return select_paths(d, b * w->block_size, out_block_paths(w, b), fs, ms, n);
+}
+
+/* ---- any range of paths, through HDF5's filters (the unit tests) -------------- */
+
+/* Writes the hyperslab of paths [first, first+count) of one dataset. */
+static int write_ds(hp_output *w, wds *d, uint64_t first, size_t count,
+                    const double *results, hp_err *err)
+{
+    hid_t fs = -1, ms = -1;
+    size_t n = 0;
+    int ok = select_paths(d, first, count, &fs, &ms, &n) == 0;
+    int rc = ok ? 0 : hp_h5_fail(err, w->path, "cannot select %s", d->name);
+    if (rc == 0 && n > 0 && out_reserve(w, n * out_etype_size(d->etype)) < 0)
+        rc = hp_fail(err, w->path, 0, NULL, "out of memory for a block of %zu paths", count);
+    long bad = rc == 0 && n > 0 ? out_gather(d, results, w->psize, count, count, w->buf) : -1;
     if (bad >= 0)
-        return hp_fail(err, w->path, 0, d->name, "path %" PRIu64 ": day index is not an integer >= -1",
-                       first + (uint64_t)bad);
-    hid_t fs = H5Dget_space(d->id), ms = H5Screate_simple(rank, cnt, NULL);
-    int ok = fs >= 0 && ms >= 0
-             && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0
-             && H5Dwrite(d->id, out_etype_mem(d->etype), ms, fs, H5P_DEFAULT, w->buf) >= 0;
+        rc = hp_fail(err, w->path, 0, d->name, "path %" PRIu64 ": day index is not an integer >= -1",
+                     first + (uint64_t)bad);
+    if (rc == 0 && n > 0 && H5Dwrite(d->id, out_etype_mem(d->etype), ms, fs, H5P_DEFAULT, w->buf) < 0)
+        rc = hp_h5_fail(err, w->path, "cannot write %s", d->name);
     hp_h5_close(&fs, H5Sclose);
     hp_h5_close(&ms, H5Sclose);
-    return ok ? 0 : hp_h5_fail(err, w->path, "cannot write %s", d->name);
+    return rc;
 }
 
 int hp_output_write_block(hp_output *w, uint64_t first, size_t count,
@@ -115,123 +103,150 @@ int hp_output_write_block(hp_output *w, uint64_t first, size_t count,
     return 0;
 }
 
+/* ---- encoded blocks (the driver) ------------------------------------------------ */
 
-/* ---- writing whole blocks (the driver; collective under MPI) ------------ */
-
-/* Paths in block b: block_size, or fewer in the last block. */
-uint64_t out_block_paths(const hp_output *w, uint64_t b)
+/* The writer: one encoded block's chunks into the file, as they are (the
+ * filters were applied by the encoder: filter mask 0). */
+static int write_enc(hp_output *w, const hp_output_enc *e, hp_err *err)
 {
-    return hp_block_paths(b, w->block_size, w->n_paths);
-}
-
-/* The global path at offset `off` of blocks laid back to back. */
-static uint64_t path_at(const hp_output *w, const uint64_t *blocks, size_t n, uint64_t off)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint64_t c = out_block_paths(w, blocks[i]);
-        if (off < c)
-            return blocks[i] * w->block_size + off;
-        off -= c;
-    }
-    return UINT64_MAX;
-}
-
-/* The selections of n whole blocks (ascending) of one dataset: in the file
- * the union of their path ranges, in memory the same elements packed
- * [outer][path][inner], which is the order HDF5 walks such a union. With
- * n = 0 both select nothing, so that a rank without blocks still takes
- * part in a collective transfer. */
-static int select_blocks(const hp_output *w, const wds *d, const uint64_t *blocks, size_t n,
-                         uint64_t paths, hid_t *fs, hid_t *ms)
-{
-    hsize_t cnt[3], start[3];
-    int axes[3];
-    int rank = out_ds_dims(d, paths > 0 ? paths : 1, cnt, axes);
-    *fs = H5Dget_space(d->id);
-    *ms = H5Screate_simple(rank, cnt, NULL);
-    if (*fs < 0 || *ms < 0 || H5Sselect_none(*fs) < 0)
-        return -1;
-    if (n == 0)
-        return H5Sselect_none(*ms) < 0 ? -1 : 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t first = blocks[i] * w->block_size;
-        out_ds_dims(d, out_block_paths(w, blocks[i]), cnt, axes);
+    uint64_t b = hp_output_enc_block(e);
+    if (b >= w->n_blocks || w->done[b])
+        return hp_fail(err, w->tmp, 0, NULL, "block %" PRIu64 ": beyond %" PRIu64 " blocks or written before",
+                       b, w->n_blocks);
+    for (int i = 0; i < w->n_ds; i++) {
+        wds *d = &w->ds[i];
+        size_t size = 0;
+        const unsigned char *bytes = out_enc_chunk(e, i, &size);
+        if (size == 0)
+            continue;
+        hsize_t offset[3], dims[3];
+        int axes[3], rank = out_ds_dims(d, w->n_paths, dims, axes);
         for (int k = 0; k < rank; k++)
-            start[k] = axes[k] == AX_PATH ? first : 0;
-        if (H5Sselect_hyperslab(*fs, i == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, start, NULL, cnt, NULL) < 0)
-            return -1;
+            offset[k] = axes[k] == AX_PATH ? b * w->block_size : 0;
+        if (H5Dwrite_chunk(d->id, H5P_DEFAULT, 0, offset, size, bytes) < 0)
+            return hp_h5_fail(err, w->tmp, "cannot write %s", d->name);
     }
     return 0;
 }
 
-/* One dataset's share of hp_output_write_blocks: gather, agree, write. */
-static int write_ds_blocks(hp_output *w, wds *d, const uint64_t *blocks, size_t n, uint64_t paths,
-                           const double *results, hp_err *err)
+/* What the writer does with another rank's packed blocks. */
+typedef struct take_ctx {
+    hp_output *w;
+    hp_err *err;
+} take_ctx;
+
+static int take_packed(const void *buf, size_t n, void *ctx)
 {
-    if (out_ds_empty(w, d))
-        return 0;
-    size_t elems = d->n_outer * (size_t)paths * (d->inner_axis >= 0 ? d->n_in : 1);
-    int rc = 0;
-    if (elems > 0 && out_reserve(w, elems * out_etype_size(d->etype)) < 0) {
-        rc = hp_fail(err, w->path, 0, NULL, "out of memory for %" PRIu64 " paths", paths);
-    } else if (paths > 0) {
-        long bad = gather(d, results, w->psize, (size_t)paths, w->buf);
-        if (bad >= 0)
-            rc = hp_fail(err, w->path, 0, d->name, "path %" PRIu64 ": day index is not an integer >= -1",
-                         path_at(w, blocks, n, (uint64_t)bad));
-    }
-    if (hp_par_agree(rc, err) < 0)
+    take_ctx *t = ctx;
+    const unsigned char *p = buf;
+    if (out_reserve_space(t->w, n, t->err) < 0)
         return -1;
-    static const double none = 0;   /* a valid pointer when nothing is selected */
-    hid_t fs = -1, ms = -1;
-    int ok = select_blocks(w, d, blocks, n, paths, &fs, &ms) == 0
-             && H5Dwrite(d->id, out_etype_mem(d->etype), ms, fs, out_xfer(w), w->buf ? w->buf : &none) >= 0;
-    hp_h5_close(&fs, H5Sclose);
-    hp_h5_close(&ms, H5Sclose);
-    return hp_par_agree(ok ? 0 : hp_h5_fail(err, w->path, "cannot write %s", d->name), err);
+    while (n > 0) {
+        size_t used = out_enc_unpack(t->w->rx, p, n);
+        if (used == 0)
+            return hp_fail(t->err, t->w->tmp, 0, NULL, "a rank's blocks arrived damaged or too large");
+        if (write_enc(t->w, t->w->rx, t->err) < 0)
+            return -1;
+        p += used;
+        n -= used;
+    }
+    return 0;
 }
 
-/* Data first, made durable; then the flags of every rank's blocks, so a
- * flag on disk always stands for data on disk. */
-int hp_output_write_blocks(hp_output *w, const uint64_t *blocks, size_t n,
-                           const double *results, hp_err *err)
+/* A rank's encoded blocks packed back to back (malloc'd, *n bytes). */
+static unsigned char *pack_all(hp_output_enc *const *e, size_t n_enc, size_t *n)
 {
-    int rc = 0;
-    uint64_t paths = 0;
+    *n = 0;
+    for (size_t i = 0; i < n_enc; i++)
+        *n += out_enc_packed_size(e[i]);
+    unsigned char *buf = malloc(*n ? *n : 1), *p = buf;
+    for (size_t i = 0; buf != NULL && i < n_enc; i++) {
+        out_enc_pack(e[i], p);
+        p += out_enc_packed_size(e[i]);
+    }
+    return buf;
+}
+
+/* Every rank learns every block written and its checksum; they are
+ * flagged on disk at the next checkpoint. */
+static int record(hp_output *w, hp_output_enc *const *e, size_t n, hp_err *err)
+{
+    uint64_t *pairs = malloc((2 * n + 1) * sizeof *pairs);
+    if (hp_par_agree(pairs == NULL ? hp_fail(err, w->path, 0, NULL, "out of memory") : 0, err) < 0) {
+        free(pairs);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pairs[2 * i] = hp_output_enc_block(e[i]);
+        pairs[2 * i + 1] = out_enc_sum(e[i]);
+    }
+    size_t n_all = 0;
+    uint64_t *all = hp_par_allgather_u64(pairs, 2 * n, &n_all);
+    free(pairs);
+    if (all == NULL)
+        return hp_fail(err, w->path, 0, NULL, "out of memory");
+    for (size_t i = 0; i + 1 < n_all; i += 2) {
+        uint64_t b = all[i];
+        w->done[b] = 1;
+        w->sum[b] = all[i + 1];
+        w->written += out_block_paths(w, b);
+        if (!w->unflagged || b < w->flag_lo)
+            w->flag_lo = b;
+        if (!w->unflagged || b > w->flag_hi)
+            w->flag_hi = b;
+        w->unflagged = 1;
+    }
+    free(all);
+    return 0;
+}
+
+/* Collective. Each rank's blocks are checked, the writer writes its own
+ * and then receives and writes every other rank's in turn (so it holds one
+ * rank's wave at a time), everyone records them, and every checkpoint_s
+ * the writer makes them durable and flags them (output_io.c). */
+int hp_output_write_encoded(hp_output *w, hp_output_enc *const *e, size_t n, hp_err *err)
+{
+    int rc = 0, root = hp_par_rank() == 0;
     if (w->failed)
         rc = hp_fail(err, w->path, 0, NULL, "an earlier block failed");
     else if (w->block_size == 0)
         rc = hp_fail(err, w->path, 0, NULL, "the file has no blocks");
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (blocks[i] >= w->n_blocks || (i > 0 && blocks[i] <= blocks[i - 1]) || w->done[blocks[i]])
-            rc = hp_fail(err, w->path, 0, NULL, "block %" PRIu64 ": beyond %" PRIu64 " blocks, out of "
-                         "order or written before", blocks[i], w->n_blocks);
-        else
-            paths += out_block_paths(w, blocks[i]);
+        const hp_err *bad = hp_output_enc_error(e[i]);
+        uint64_t b = hp_output_enc_block(e[i]);
+        if (bad != NULL)
+            rc = hp_fail(err, NULL, 0, NULL, "%s", bad->msg);
+        else if (b >= w->n_blocks || w->done[b])
+            rc = hp_fail(err, w->path, 0, NULL, "block %" PRIu64 ": beyond %" PRIu64 " blocks or written before",
+                         b, w->n_blocks);
     }
-    if (hp_par_agree(rc, err) < 0)
+    if (hp_par_agree(rc, err) < 0) {
+        w->failed = 1;
         return -1;
-    hp_h5_quiet q = hp_h5_quiet_begin();
-    for (int i = 0; rc == 0 && i < w->n_ds; i++)
-        rc = write_ds_blocks(w, &w->ds[i], blocks, n, paths, results, err);
-    size_t n_all = 0;
-    uint64_t *all = rc == 0 ? hp_par_allgather_u64(blocks, n, &n_all) : NULL;
-    if (rc == 0 && all == NULL)
-        rc = hp_fail(err, w->path, 0, NULL, "out of memory");
-    if (rc == 0) {
-        for (size_t i = 0; i < n_all; i++) {
-            w->done[all[i]] = 1;   /* written; flagged on disk at the next checkpoint */
-            w->written += out_block_paths(w, all[i]);
-            if (!w->unflagged || all[i] < w->flag_lo)
-                w->flag_lo = all[i];
-            if (!w->unflagged || all[i] > w->flag_hi)
-                w->flag_hi = all[i];
-            w->unflagged = 1;
-        }
-        if (hp_par_any(hp_now() - w->last_checkpoint >= HP_CHECKPOINT_S))
-            rc = out_checkpoint(w, err);
     }
-    free(all);
+    hp_h5_quiet q = hp_h5_quiet_begin();
+    size_t bytes = 0;
+    unsigned char *mine = NULL;
+    if (!root) {
+        mine = pack_all(e, n, &bytes);
+        rc = mine == NULL ? hp_fail(err, w->path, 0, NULL, "out of memory") : 0;
+    }
+    uint64_t own = 0;
+    for (size_t i = 0; root && i < n; i++)
+        own += out_enc_packed_size(e[i]);
+    if (root && rc == 0)
+        rc = out_reserve_space(w, own, err);
+    for (size_t i = 0; root && rc == 0 && i < n; i++)
+        rc = write_enc(w, e[i], err);
+    take_ctx t = { w, err };
+    if (hp_par_to_root(rc == 0 ? mine : NULL, bytes, rc, take_packed, &t) < 0)
+        rc = -1;
+    free(mine);
+    rc = hp_par_agree(rc, err);
+    if (rc == 0)
+        rc = record(w, e, n, err);
+    if (rc == 0 && hp_par_any(root && hp_now() - w->last_checkpoint >= w->checkpoint_s))
+        rc = out_checkpoint(w, err);
     hp_h5_quiet_end(q);
     if (rc < 0)
         w->failed = 1;

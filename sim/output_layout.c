@@ -341,14 +341,11 @@ static hid_t ds_create_plist(const wds *d, int rank, const hsize_t *dims, hsize_
     int ok = H5Pset_obj_track_times(p, 0) >= 0
              && H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0
              && H5Pset_fill_value(p, out_etype_mem(d->etype), fill) >= 0;
-    /* Every chunk is allocated (as compressed fill) at creation: parallel
-     * HDF5 1.10 allocates them anyway when it opens the dataset, and its
-     * collective filtered writes hang on a chunk missing from an index
-     * that exists (a file started serially, resumed under MPI). */
+    /* The encoder (output_encode.c) applies the same two filters, in this
+     * order, to the chunks it hands over ready-made. */
     if (ok && !empty)
         ok = H5Pset_chunk(p, rank, chunk) >= 0 && H5Pset_shuffle(p) >= 0
-             && H5Pset_deflate(p, DEFLATE_LEVEL) >= 0
-             && H5Pset_alloc_time(p, H5D_ALLOC_TIME_EARLY) >= 0;
+             && H5Pset_deflate(p, DEFLATE_LEVEL) >= 0;
     if (!ok) {
         H5Pclose(p);
         return -1;
@@ -415,22 +412,91 @@ static int create_ds(hp_output *w, wds *d, size_t cache, hp_err *err)
     return 0;
 }
 
-/* Creates all planned datasets. Each gets a chunk cache of 4 chunks (2 when
- * that would exceed CACHE_BUDGET over all datasets): a block write fills
- * part of a chunk, and the chunk must stay cached until the neighbouring
- * blocks complete it; w0 = 1 evicts completed chunks first. */
-static int create_datasets(hp_output *w, hp_err *err)
+/* Chunk cache of one dataset, in chunks: 4 (2 when that would exceed
+ * CACHE_BUDGET over all datasets). A block write fills part of a chunk
+ * when chunks are wider than blocks, and the chunk must stay cached until
+ * the neighbouring blocks complete it; w0 = 1 evicts completed chunks first. */
+size_t out_cache_chunks(const hp_output *w)
 {
     size_t row = 0;
     for (int i = 0; i < w->n_ds; i++)
         row += out_chunk_bytes(w, &w->ds[i]);
-    size_t k = row * 4 <= CACHE_BUDGET ? 4 : 2;
-    for (int i = 0; i < w->n_ds; i++)
-        if (create_ds(w, &w->ds[i], k * out_chunk_bytes(w, &w->ds[i]) + 1, err) < 0)
+    return row * 4 <= CACHE_BUDGET ? 4 : 2;
+}
+
+/* A stop request (SIGINT, SIGTERM) while the file is being created. */
+static int stopped(hp_output *w, hp_err *err)
+{
+    if (w->stop == NULL || !*w->stop)
+        return 0;
+    return hp_fail(err, w->path, 0, NULL, "interrupted while creating %s; nothing was simulated", w->tmp);
+}
+
+/* Writes every chunk of dataset d as compressed fill, in order. Every chunk
+ * exists from creation on, so the chunk index has its final shape before
+ * any block is written: afterwards a block only changes index entries in
+ * place, which is what makes a kill at any moment harmless (output_int.h).
+ * It takes a while for a large run, so a stop request is honoured every
+ * few thousand chunks. */
+static int fill_chunks(hp_output *w, wds *d, hp_err *err)
+{
+    if (out_ds_empty(w, d))
+        return 0;
+    size_t size = 0;
+    unsigned char *fill = out_fill_chunk(w, d, &size);
+    if (fill == NULL)
+        return hp_fail(err, w->path, 0, d->name, "cannot compress the fill values: out of memory");
+    hsize_t offset[3] = { 0, 0, 0 }, dims[3];
+    int axes[3], path_dim = 0, rank = out_ds_dims(d, w->n_paths, dims, axes), rc = 0;
+    for (int k = 0; k < rank; k++)
+        if (axes[k] == AX_PATH)
+            path_dim = k;
+    uint64_t n = out_chunks_per_dataset(w);
+    for (uint64_t c = 0; rc == 0 && c < n; c++) {
+        if (c % 4096 == 0 && stopped(w, err) < 0)
+            rc = -1;
+        offset[path_dim] = c * w->chunk_paths;
+        if (rc == 0 && H5Dwrite_chunk(d->id, H5P_DEFAULT, 0, offset, size, fill) < 0)
+            rc = hp_h5_fail(err, w->path, "cannot create dataset %s", d->name);
+    }
+    free(fill);
+    return rc;
+}
+
+/* Creates all planned datasets, every chunk written. */
+static int create_datasets(hp_output *w, hp_err *err)
+{
+    size_t k = out_cache_chunks(w);
+    for (int i = 0; i < w->n_ds; i++) {
+        if (stopped(w, err) < 0 || create_ds(w, &w->ds[i], k * out_chunk_bytes(w, &w->ds[i]) + 1, err) < 0
+            || fill_chunks(w, &w->ds[i], err) < 0)
             return -1;
+    }
     return 0;
 }
 
+/* What creating the file writes, about: every chunk's compressed fill
+ * and index entry, the path axis, the config texts, and headers. */
+uint64_t out_creation_bytes(const hp_output *w, const hp_output_opts *o)
+{
+    uint64_t n = 16384 + 8 * w->n_paths;
+    const char *texts[] = { o->config_source, o->config_resolved, o->inputs, o->command_line };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
+        n += texts[k] != NULL ? strlen(texts[k]) : 0;
+    for (int i = 0; i < w->n_ds; i++) {
+        size_t fill = 0;
+        unsigned char *f = out_ds_empty(w, &w->ds[i]) ? NULL : out_fill_chunk(w, &w->ds[i], &fill);
+        free(f);
+        n += 4096 + (fill + 64) * out_chunks_per_dataset(w);
+    }
+    return n;
+}
+
+/* Chunks of one dataset along the path dimension. */
+uint64_t out_chunks_per_dataset(const hp_output *w)
+{
+    return (w->n_paths + w->chunk_paths - 1) / w->chunk_paths;
+}
 
 /* 1 when an opened dataset has the shape and type the layout gives it. */
 int out_ds_matches(const hp_output *w, const wds *d)
@@ -460,51 +526,124 @@ int out_ds_empty(const hp_output *w, const wds *d)
     return 0;
 }
 
-/* /progress: the block size and one byte per block, 1 once the block is on
- * disk. Contiguous and allocated at creation, so setting a flag writes a
- * byte in place and changes no HDF5 metadata. Deleted when the file is
- * complete: `status` says it all then, and the results stay the same
- * whatever the block size. */
-int out_create_progress(hp_output *w)
+/* A 1-D contiguous dataset of n elements, allocated and zero-filled at
+ * creation, so that writing it later changes bytes in place and no HDF5
+ * metadata. */
+static hid_t progress_dataset(hid_t g, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                              const char *doc)
 {
-    hsize_t n = w->n_blocks;
-    uint8_t zero = 0;
-    hid_t gcpl = group_plist();
-    hid_t g = gcpl < 0 ? -1 : H5Gcreate2(w->file, "progress", H5P_DEFAULT, gcpl, H5P_DEFAULT);
-    hid_t s = H5Screate_simple(1, &n, NULL), p = H5Pcreate(H5P_DATASET_CREATE);
-    int ok = g >= 0 && s >= 0 && p >= 0
-             && hp_h5_attr_write_num(g, "block_size", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &w->block_size) == 0
-             && hp_h5_attr_write_num(g, "n_blocks", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &w->n_blocks) == 0
-             && H5Pset_layout(p, H5D_CONTIGUOUS) >= 0
-             && H5Pset_alloc_time(p, H5D_ALLOC_TIME_EARLY) >= 0
-             && H5Pset_fill_time(p, H5D_FILL_TIME_ALLOC) >= 0
-             && H5Pset_fill_value(p, H5T_NATIVE_UINT8, &zero) >= 0
-             && H5Pset_obj_track_times(p, 0) >= 0;
-    if (ok)
-        w->progress = H5Dcreate2(g, "block_done", H5T_STD_U8LE, s, H5P_DEFAULT, p, H5P_DEFAULT);
-    ok = ok && w->progress >= 0
-         && var_attrs(w->progress, "1", "1: block of block_size paths is on disk in every dataset") == 0;
+    uint64_t zero = 0;
+    hid_t s = H5Screate_simple(1, &n, NULL), p = H5Pcreate(H5P_DATASET_CREATE), d = -1;
+    if (s >= 0 && p >= 0 && H5Pset_layout(p, H5D_CONTIGUOUS) >= 0
+        && H5Pset_alloc_time(p, H5D_ALLOC_TIME_EARLY) >= 0 && H5Pset_fill_time(p, H5D_FILL_TIME_ALLOC) >= 0
+        && H5Pset_fill_value(p, mtype, &zero) >= 0 && H5Pset_obj_track_times(p, 0) >= 0)
+        d = H5Dcreate2(g, name, ftype, s, H5P_DEFAULT, p, H5P_DEFAULT);
+    if (d >= 0 && var_attrs(d, "1", doc) < 0)
+        hp_h5_close(&d, H5Dclose);
     hp_h5_close(&p, H5Pclose);
     hp_h5_close(&s, H5Sclose);
+    return d;
+}
+
+/* The dataset names in checksum order, one a line. */
+static char *dataset_list(const hp_output *w)
+{
+    size_t n = 1;
+    for (int i = 0; i < w->n_ds; i++)
+        n += strlen(w->ds[i].name) + 1;
+    char *t = malloc(n), *p = t;
+    for (int i = 0; t != NULL && i < w->n_ds; i++)
+        p += sprintf(p, "%s\n", w->ds[i].name);
+    if (t != NULL)
+        *p = '\0';
+    return t;
+}
+
+/* progress/block: the block dimension, a netCDF dimension without values
+ * (no storage is ever allocated for it), so that /progress opens in xarray
+ * like the variable groups. */
+static hid_t block_dimension(hid_t g, hsize_t n)
+{
+    hid_t s = H5Screate_simple(1, &n, NULL), p = H5Pcreate(H5P_DATASET_CREATE), d = -1;
+    if (s >= 0 && p >= 0 && H5Pset_alloc_time(p, H5D_ALLOC_TIME_LATE) >= 0
+        && H5Pset_fill_time(p, H5D_FILL_TIME_NEVER) >= 0 && H5Pset_obj_track_times(p, 0) >= 0)
+        d = H5Dcreate2(g, "block", H5T_STD_I32LE, s, H5P_DEFAULT, p, H5P_DEFAULT);
+    if (d >= 0 && H5DSset_scale(d, "This is a netCDF dimension but not a netCDF variable.") < 0)
+        hp_h5_close(&d, H5Dclose);
+    hp_h5_close(&p, H5Pclose);
+    hp_h5_close(&s, H5Sclose);
+    return d;
+}
+
+/* /progress: the block size, and per block a flag (1 once the block is on
+ * disk in every dataset) and a checksum of its values. Created last, so a
+ * file with a progress record was created whole. It stays in the finished
+ * file, where the checksums let anyone check every block. */
+static int create_progress(hp_output *w)
+{
+    hid_t gcpl = group_plist();
+    hid_t g = gcpl < 0 ? -1 : H5Gcreate2(w->file, "progress", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    hid_t dim = g < 0 ? -1 : block_dimension(g, w->n_blocks);
+    char *names = dataset_list(w);
+    int ok = g >= 0 && names != NULL
+             && hp_h5_attr_write_num(g, "block_size", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &w->block_size) == 0
+             && hp_h5_attr_write_num(g, "n_blocks", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &w->n_blocks) == 0
+             && hp_h5_attr_write_str(g, "checksum_datasets", names) == 0;
+    if (ok)
+        w->progress = progress_dataset(g, "block_done", H5T_STD_U8LE, H5T_NATIVE_UINT8, w->n_blocks,
+                                       "1: block of block_size paths is on disk in every dataset");
+    if (ok && w->progress >= 0)
+        w->sums = progress_dataset(g, "block_checksum", H5T_STD_U64LE, H5T_NATIVE_UINT64, w->n_blocks,
+                                   "checksum of the block's values in every dataset (docs/output.md)");
+    ok = ok && w->progress >= 0 && w->sums >= 0 && dim >= 0
+         && H5DSattach_scale(w->progress, dim, 0) >= 0 && H5DSattach_scale(w->sums, dim, 0) >= 0;
+    free(names);
+    hp_h5_close(&dim, H5Dclose);
     hp_h5_close(&g, H5Gclose);
     hp_h5_close(&gcpl, H5Pclose);
     return ok ? 0 : -1;
 }
 
-/* Opens the temporary file with the root creation order tracked (netCDF-4). */
+/* File access for our files: HDF5's own file lock off (output_dest.c holds
+ * ours), the metadata cache capped. HDF5's cache adapts up to 32 MiB, and
+ * the chunk indexes grow with the number of paths; blocks are written
+ * once, so a small cache costs little and keeps memory flat in n_paths. */
+hid_t out_file_access(void)
+{
+    H5AC_cache_config_t c;
+    c.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    hid_t fapl = hp_h5_fapl();
+    if (fapl < 0 || H5Pget_mdc_config(fapl, &c) < 0) {
+        hp_h5_close(&fapl, H5Pclose);
+        return -1;
+    }
+    c.set_initial_size = 1;
+    c.initial_size = 1u << 20;
+    c.min_size = 1u << 20;
+    c.max_size = 2u << 20;
+    if (H5Pset_mdc_config(fapl, &c) < 0)
+        hp_h5_close(&fapl, H5Pclose);
+    return fapl;
+}
+
+/* Creates the partial file exclusively, with the root creation order
+ * tracked (netCDF-4) and space allocated only at the end of the file (see
+ * output_int.h: what makes a kill at any moment resumable). */
 hid_t out_create_file(const char *tmp)
 {
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), f = -1;
-    if (fcpl >= 0 && fapl >= 0 && out_cap_metadata_cache(fapl) == 0
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = out_file_access(), f = -1;
+    if (fcpl >= 0 && fapl >= 0
         && H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0
-        && H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0)
-        f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+        && H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0
+        && H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) >= 0)
+        f = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
     hp_h5_close(&fcpl, H5Pclose);
     hp_h5_close(&fapl, H5Pclose);
     return f;
 }
 
-/* Everything after the file exists: attributes, config, axes, datasets. */
+/* Everything after the file exists: attributes, config, axes, datasets
+ * (planned already), the progress record. */
 int out_fill_new_file(hp_output *w, const hp_output_opts *o, hp_err *err)
 {
     if (root_attrs(w, o) < 0)
@@ -512,15 +651,13 @@ int out_fill_new_file(hp_output *w, const hp_output_opts *o, hp_err *err)
     if (string_dataset(w->file, "config/resolved", o->config_resolved ? o->config_resolved : "") < 0
         || (o->config_source != NULL && string_dataset(w->file, "config/source", o->config_source) < 0))
         return hp_h5_fail(err, o->path, "cannot write /config");
+    if (o->inputs != NULL && string_dataset(w->file, "config/inputs", o->inputs) < 0)
+        return hp_h5_fail(err, o->path, "cannot write /config");
     if (create_axes(w, err) < 0)
         return -1;
-    if (out_plan_datasets(w, o->per_year) < 0)
-        return hp_fail(err, o->path, 0, NULL, "out of memory");
     if (create_datasets(w, err) < 0)
         return -1;
-    if (w->block_size > 0 && out_create_progress(w) < 0)
+    if (w->block_size > 0 && create_progress(w) < 0)
         return hp_h5_fail(err, o->path, "cannot create /progress");
-    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-        return hp_h5_fail(err, o->path, "cannot flush");
     return 0;
 }

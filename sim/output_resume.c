@@ -1,36 +1,20 @@
-/* output_resume: reading a partial results file back for --resume (see
- * output.h): its identity, then every block its progress record calls
- * complete. */
+/* output_resume: reading blocks back against their checksums, at the end
+ * of a run and when --resume reopens a partial file (see output.h and
+ * output_int.h). */
 #include "output_int.h"
 
 #include <inttypes.h>
-#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "h5util.h"
 #include "par.h"
 #include "resfile.h"
 #include "version.h"
 
-/* ---- resuming ------------------------------------------------------------ */
-
-/* A scalar string dataset (the config texts) as a malloc'd string. */
-static char *get_string_dataset(hid_t file, const char *name)
-{
-    if (H5Lexists(file, "config", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
-        return NULL;
-    hid_t d = H5Dopen2(file, name, H5P_DEFAULT), t = hp_h5_str_type();
-    char *v = NULL, *out = NULL;
-    if (d >= 0 && t >= 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0) {
-        out = strdup(v != NULL ? v : "");
-        H5free_memory(v);
-    }
-    hp_h5_close(&t, H5Tclose);
-    hp_h5_close(&d, H5Dclose);
-    return out;
-}
+/* ---- the identity of a partial file ---------------------------------------- */
 
 /* Same text, NULL counting as "". */
 static int same_text(const char *a, const char *b)
@@ -38,39 +22,58 @@ static int same_text(const char *a, const char *b)
     return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
 }
 
+/* 1 when the progress record is whole: its attributes and both datasets.
+ * It is created last, so without it the run was killed while creating
+ * the file. */
+static int has_progress(hid_t f, hp_output_meta *m)
+{
+    uint64_t n_blocks = 0;
+    hid_t g = H5Lexists(f, "progress", H5P_DEFAULT) > 0 ? H5Gopen2(f, "progress", H5P_DEFAULT) : -1;
+    int ok = g >= 0 && hp_h5_attr_read(g, "block_size", H5T_NATIVE_UINT64, 1, &m->block_size) == 0
+             && hp_h5_attr_read(g, "n_blocks", H5T_NATIVE_UINT64, 1, &n_blocks) == 0
+             && m->block_size > 0 && n_blocks == (m->n_paths + m->block_size - 1) / m->block_size
+             && H5Lexists(g, "block_done", H5P_DEFAULT) > 0 && H5Lexists(g, "block_checksum", H5P_DEFAULT) > 0;
+    hp_h5_close(&g, H5Gclose);
+    return ok;
+}
+
 /* Rank 0's part of hp_output_read_meta: open read-only and check that the
  * file is an unfinished hashpivot run this build can continue. */
 static int read_meta_local(const char *partial, hp_output_meta *m, hp_err *err)
 {
     int32_t fmt[2] = { 0, 0 };
+    struct stat st;
     hid_t f = hp_resfile_open(partial, "cannot resume", fmt, err);
-    if (f < 0)
+    if (f < 0) {
+        if (lstat(partial, &st) == 0) {
+            hp_err e = { 0 };
+            hp_fail(&e, NULL, 0, NULL, "%s; if a run was killed while creating it, start over with "
+                    "--force", err->msg);
+            *err = e;
+        }
         return -1;
+    }
     char *status = hp_h5_attr_text(f, "status");
     char *version = hp_h5_attr_text(f, "software_version"), *commit = hp_h5_attr_text(f, "git_commit");
     int rc = 0;
+    m->closing = status != NULL && strcmp(status, "complete") == 0;
     if (fmt[1] > HP_FORMAT_MINOR)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: format version %d.%d, this build writes %d.%d",
                      fmt[0], fmt[1], HP_FORMAT_MAJOR, HP_FORMAT_MINOR);
-    else if (status != NULL && strcmp(status, "complete") == 0)
-        rc = hp_fail(err, partial, 0, NULL, "is complete already but was not renamed (a crash while "
-                     "closing); rename it to its final name");
     else if (!same_text(version, HP_VERSION) || !same_text(commit, HP_GIT_COMMIT))
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: written by hashpivot %s (commit %s), this is "
                      "%s (commit %s); resume with the same build, or start over with --force",
                      version ? version : "?", commit ? commit : "?", HP_VERSION, HP_GIT_COMMIT);
     else if (hp_h5_attr_read(f, "seed", H5T_NATIVE_UINT64, 1, &m->seed) < 0
-             || hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &m->n_paths) < 0)
+             || hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &m->n_paths) < 0 || m->n_paths == 0)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: no seed or n_paths attribute");
-    else if ((m->config_resolved = get_string_dataset(f, "config/resolved")) == NULL)
+    else if ((m->config_resolved = hp_h5_string_dataset(f, "config/resolved")) == NULL)
         rc = hp_fail(err, partial, 0, NULL, "cannot resume: no /config/resolved");
-    if (rc == 0) {
-        hid_t g = H5Lexists(f, "progress", H5P_DEFAULT) > 0 ? H5Gopen2(f, "progress", H5P_DEFAULT) : -1;
-        if (g < 0 || hp_h5_attr_read(g, "block_size", H5T_NATIVE_UINT64, 1, &m->block_size) < 0
-            || m->block_size == 0)
-            rc = hp_fail(err, partial, 0, NULL, "cannot resume: no progress record");
-        hp_h5_close(&g, H5Gclose);
-    }
+    else if (!has_progress(f, m))
+        rc = hp_fail(err, partial, 0, NULL, "cannot resume: no progress record, so the run was killed while "
+                     "creating the file; start over with --force");
+    if (rc == 0)
+        m->inputs = hp_h5_string_dataset(f, "config/inputs");
     free(status);
     free(version);
     free(commit);
@@ -91,103 +94,137 @@ int hp_output_read_meta(const char *partial, hp_output_meta *m, hp_err *err)
         hp_output_meta_free(m);
         return -1;
     }
-    uint64_t nums[3] = { m->seed, m->n_paths, m->block_size };
+    uint64_t nums[4] = { m->seed, m->n_paths, m->block_size, (uint64_t)m->closing };
     hp_par_bcast(nums, sizeof nums);
     m->seed = nums[0];
     m->n_paths = nums[1];
     m->block_size = nums[2];
-    char *text = hp_par_bcast_str(m->config_resolved);
+    m->closing = (int)nums[3];
+    char *text = hp_par_bcast_str(m->config_resolved), *inputs = hp_par_bcast_str(m->inputs);
     free(m->config_resolved);
+    free(m->inputs);
     m->config_resolved = text;
+    m->inputs = inputs;
     return 0;
 }
 
 void hp_output_meta_free(hp_output_meta *m)
 {
     free(m->config_resolved);
-    m->config_resolved = NULL;
+    free(m->inputs);
+    m->config_resolved = m->inputs = NULL;
 }
 
-/* 1 when block b of dataset d reads back and is not all fill values: a
- * block whose flag reached the disk but whose chunk index entry did not
- * (a kill between flushes) reads as fill. 0 when it must be redone, -1
- * when out of memory. Independent reads. */
-static int block_present(hp_output *w, wds *d, uint64_t b)
+/* ---- reading blocks back --------------------------------------------------- */
+
+/* 1 when block b reads back from every dataset with the checksum recorded
+ * for it, 0 when it must be redone (unreadable, never written, damaged),
+ * -1 when out of memory. */
+static int block_ok(hp_output *w, uint64_t b)
 {
-    if (out_ds_empty(w, d))
-        return 1;
-    hsize_t cnt[3], start[3];
-    int axes[3];
-    int rank = out_ds_dims(d, out_block_paths(w, b), cnt, axes);
-    size_t n = 1;
-    for (int k = 0; k < rank; k++) {
-        start[k] = axes[k] == AX_PATH ? b * w->block_size : 0;
-        n *= cnt[k];
+    uint64_t sum = SUM_SEED, paths = out_block_paths(w, b);
+    for (int i = 0; i < w->n_ds; i++) {
+        wds *d = &w->ds[i];
+        if (out_ds_empty(w, d))
+            continue;
+        hid_t fs = -1, ms = -1;
+        size_t n = 0;
+        int ok = out_select_block(w, d, b, &fs, &ms, &n) == 0;
+        if (ok && out_reserve(w, n * out_etype_size(d->etype)) < 0) {
+            hp_h5_close(&fs, H5Sclose);
+            hp_h5_close(&ms, H5Sclose);
+            return -1;
+        }
+        ok = ok && H5Dread(d->id, out_etype_mem(d->etype), ms, fs, H5P_DEFAULT, w->buf) >= 0;
+        hp_h5_close(&fs, H5Sclose);
+        hp_h5_close(&ms, H5Sclose);
+        if (!ok)
+            return 0;
+        out_hash_runs(d, w->buf, paths, paths, &sum);
     }
-    if (out_reserve(w, n * out_etype_size(d->etype)) < 0)
-        return -1;
-    hid_t fs = H5Dget_space(d->id), ms = H5Screate_simple(rank, cnt, NULL);
-    int ok = fs >= 0 && ms >= 0
-             && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0
-             && H5Dread(d->id, out_etype_mem(d->etype), ms, fs, H5P_DEFAULT, w->buf) >= 0;
-    hp_h5_close(&fs, H5Sclose);
-    hp_h5_close(&ms, H5Sclose);
-    if (!ok)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        int fill = d->etype == ET_DOUBLE ? isnan(((double *)w->buf)[i])
-                 : d->etype == ET_FLOAT ? isnan(((float *)w->buf)[i])
-                 : ((int32_t *)w->buf)[i] == HALVING_UNWRITTEN;
-        if (!fill)
-            return 1;
+    return sum == w->sum[b];
+}
+
+/* Rank 0's part of out_verify_blocks: every flagged block read back; the
+ * ones that fail are cleared, in memory and on disk. *rejected, *first_bad. */
+static int verify_local(hp_output *w, int all, uint64_t *rejected, uint64_t *first_bad, hp_err *err)
+{
+    if (!all && (H5Dread(w->progress, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, w->done) < 0
+                 || H5Dread(w->sums, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, w->sum) < 0))
+        return hp_h5_fail(err, w->tmp, "cannot read /progress");
+    for (uint64_t b = 0; b < w->n_blocks; b++) {
+        if (w->done[b] == 0)
+            continue;
+        int r = w->done[b] != 1 ? 0 : block_ok(w, b);
+        if (r < 0)
+            return hp_fail(err, w->tmp, 0, NULL, "out of memory");
+        if (r == 0) {
+            if ((*rejected)++ == 0)
+                *first_bad = b;
+            w->done[b] = 0;
+            w->sum[b] = 0;
+        }
     }
+    if (*rejected > 0 && (out_write_flags(w, 0, w->n_blocks - 1) < 0 || H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0))
+        return hp_h5_fail(err, w->tmp, "cannot write /progress");
     return 0;
 }
 
-/* Reads the flags and re-reads every block they call complete (the ranks
- * share the blocks); blocks that fail are cleared, on disk too, and will
- * be simulated again. */
-static int verify_done(hp_output *w, hp_output_resumed *info, hp_err *err)
+/* Reads every block flagged done back against its checksum (rank 0, the
+ * one process with the file open). With all (the end of a run) every block
+ * must pass: a failure is an error, and the failed blocks lose their flags
+ * on disk so that --resume redoes them. Without (--resume) the flags and
+ * checksums come from the file, and the blocks that fail are cleared, on
+ * disk too, to be simulated again; info gets the counts. Collective: every
+ * rank ends with the same flags and checksums. */
+int out_verify_blocks(hp_output *w, int all, hp_output_resumed *info, hp_err *err)
 {
-    int ok = H5Dread(w->progress, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, w->done) >= 0;
-    if (hp_par_agree(ok ? 0 : hp_h5_fail(err, w->tmp, "cannot read /progress"), err) < 0)
+    uint64_t rejected = 0, first_bad = 0;
+    int rc = hp_par_agree(hp_par_rank() == 0 ? verify_local(w, all, &rejected, &first_bad, err) : 0, err);
+    if (rc < 0)
         return -1;
-    uint8_t *bad = calloc(w->n_blocks, 1);
-    int rc = bad == NULL ? hp_fail(err, w->tmp, 0, NULL, "out of memory") : 0;
-    uint64_t k = 0, rank = (uint64_t)hp_par_rank(), size = (uint64_t)hp_par_size();
-    for (uint64_t b = 0; rc == 0 && b < w->n_blocks; b++) {
-        if (w->done[b] == 0 || k++ % size != rank)
-            continue;
-        for (int i = 0; rc == 0 && i < w->n_ds && !bad[b]; i++) {
-            int r = w->done[b] != 1 ? 0 : block_present(w, &w->ds[i], b);
-            if (r < 0)
-                rc = hp_fail(err, w->tmp, 0, NULL, "out of memory");
-            bad[b] = r == 0;
-        }
-    }
-    if (hp_par_agree(rc, err) < 0) {
-        free(bad);
-        return -1;
-    }
-    hp_par_max_bytes(bad, w->n_blocks);
-    info->blocks = w->n_blocks;
-    for (uint64_t b = 0; b < w->n_blocks; b++) {
-        if (bad[b])
-            info->rejected++;
-        w->done[b] = w->done[b] && !bad[b];
+    uint64_t counts[2] = { rejected, first_bad };
+    hp_par_bcast(counts, sizeof counts);
+    hp_par_bcast(w->done, w->n_blocks);
+    hp_par_bcast(w->sum, w->n_blocks * sizeof *w->sum);
+    w->written = 0;
+    uint64_t done = 0;
+    for (uint64_t b = 0; b < w->n_blocks; b++)
         if (w->done[b]) {
-            info->done++;
+            done++;
             w->written += out_block_paths(w, b);
         }
+    if (info != NULL) {
+        info->blocks = w->n_blocks;
+        info->done = done;
+        info->rejected = counts[0];
     }
-    free(bad);
-    if (info->rejected > 0) {
-        rc = out_write_flags(w, 0, w->n_blocks - 1) < 0 ? hp_h5_fail(err, w->tmp, "cannot write /progress") : 0;
-        rc = hp_par_agree(rc, err);
-        if (rc == 0 && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-            rc = hp_h5_fail(err, w->tmp, "cannot flush");
-        rc = hp_par_agree(rc, err);
-    }
+    if (all && counts[0] > 0)
+        return hp_fail(err, w->tmp, 0, NULL, "%" PRIu64 " block(s), the first block %" PRIu64 ", read back "
+                       "differently from what was written; they will be simulated again by --resume",
+                       counts[0], counts[1]);
+    return 0;
+}
+
+/* ---- reopening ---------------------------------------------------------------- */
+
+/* Rank 0, before anyone opens the file for writing: a kill after HDF5 wrote
+ * chunks and index entries but before it wrote the superblock leaves the
+ * end-of-allocation mark (EOA) recorded in the file short of its real end.
+ * As `h5clear --increment` does, the mark moves up to the end of the file:
+ * the index entries then point inside it, and new chunks go after
+ * everything on disk (output_int.h). */
+static int repair_eoa(hp_output *w, hp_err *err)
+{
+    hid_t fapl = out_file_access();
+    hid_t f = fapl < 0 ? -1 : H5Fopen(w->tmp, H5F_ACC_RDWR, fapl);
+    hp_h5_close(&fapl, H5Pclose);
+    if (f < 0)
+        return hp_h5_fail(err, w->tmp, "cannot resume: cannot open for writing");
+    int rc = H5Fincrement_filesize(f, 0) < 0 ? hp_h5_fail(err, w->tmp, "cannot resume: cannot set the end of "
+                                                          "file") : 0;
+    if (H5Fclose(f) < 0 && rc == 0)
+        rc = hp_h5_fail(err, w->tmp, "cannot resume: cannot close");
     return rc;
 }
 
@@ -223,16 +260,25 @@ hp_output *hp_output_reopen(const hp_output_opts *o, const hp_layout *l, hp_outp
         return NULL;
     w->keep = 1;
     hp_h5_quiet q = hp_h5_quiet_begin();
-    rc = hp_par_agree(out_open_handles(w, err), err);
+    if (hp_par_rank() == 0) {
+        rc = out_lock(w, 0, err);
+        if (rc == 0)
+            rc = repair_eoa(w, err);
+        if (rc == 0)
+            rc = out_open_handles(w, err);
+        if (rc == 0)
+            rc = out_same_file(w, err);
+        if (rc == 0)
+            rc = check_identity(w, o, err);
+    }
+    rc = hp_par_agree(rc, err);
     if (rc == 0)
-        rc = hp_par_agree(check_identity(w, o, err), err);
-    if (rc == 0)
-        rc = verify_done(w, info, err);
+        rc = out_verify_blocks(w, 0, info, err);
     hp_h5_quiet_end(q);
     if (rc < 0) {
         hp_output_abort(w);
         return NULL;
     }
+    w->flagged = info->done > 0;
     return w;
 }
-

@@ -9,7 +9,7 @@
 #include <mpi.h>
 
 /* MPI_THREAD_FUNNELED: only the main thread calls MPI (and HDF5); the
- * OpenMP threads never do. */
+ * OpenMP threads never do (driver.c writes from the `master` region). */
 int hp_par_init(int *argc, char ***argv, hp_err *err)
 {
     int provided = 0;
@@ -68,11 +68,34 @@ int hp_par_node_ranks(void)
     return n;
 }
 
+/* Collectives only from the thread that initialised MPI: a call from any
+ * other breaks MPI_THREAD_FUNNELED, and is a bug worth stopping at. */
+static void main_thread_only(void)
+{
+    int main_thread = 1;
+    MPI_Is_thread_main(&main_thread);
+    if (!main_thread) {
+        fprintf(stderr, "hashpivot: internal error: MPI called from a thread other than the main one\n");
+        MPI_Abort(MPI_COMM_WORLD, 70);
+    }
+}
+
+const char *hp_par_thread_level(void)
+{
+    int level = -1;
+    if (!hp_par_active() || MPI_Query_thread(&level) != MPI_SUCCESS)
+        return "none";
+    return level == MPI_THREAD_SINGLE ? "single" : level == MPI_THREAD_FUNNELED ? "funneled"
+         : level == MPI_THREAD_SERIALIZED ? "serialized" : level == MPI_THREAD_MULTIPLE ? "multiple" : "?";
+}
+
 int hp_par_any(int flag)
 {
     int mine = flag != 0, any = mine;
-    if (hp_par_active())
+    if (hp_par_active()) {
+        main_thread_only();
         MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+    }
     return any;
 }
 
@@ -82,6 +105,7 @@ int hp_par_agree(int rc, hp_err *err)
 {
     if (!hp_par_active())
         return rc < 0 ? -1 : 0;
+    main_thread_only();
     int size = hp_par_size(), mine = rc < 0 ? hp_par_rank() : size, first = size;
     MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (first == size)
@@ -129,6 +153,62 @@ char *hp_par_bcast_str(const char *s)
     return c;
 }
 
+/* Point to point, in pieces that fit MPI's int counts. */
+#define PIECE (1 << 30)
+#define TAG_TO_ROOT 7101
+
+static void send_bytes(const unsigned char *p, size_t n)
+{
+    uint64_t len = n;
+    MPI_Send(&len, 1, MPI_UINT64_T, 0, TAG_TO_ROOT, MPI_COMM_WORLD);
+    for (size_t off = 0; off < n; off += PIECE)
+        MPI_Send(p + off, (int)(n - off < PIECE ? n - off : PIECE), MPI_BYTE, 0, TAG_TO_ROOT, MPI_COMM_WORLD);
+}
+
+/* UINT64_MAX stands for "nothing: that rank failed". */
+static unsigned char *recv_bytes(int from, size_t *n, int *failed)
+{
+    uint64_t len = 0;
+    MPI_Recv(&len, 1, MPI_UINT64_T, from, TAG_TO_ROOT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    *failed = len == UINT64_MAX;
+    *n = *failed ? 0 : (size_t)len;
+    unsigned char *p = malloc(*n ? *n : 1);
+    if (p == NULL) {
+        fprintf(stderr, "hashpivot: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    for (size_t off = 0; off < *n; off += PIECE)
+        MPI_Recv(p + off, (int)(*n - off < PIECE ? *n - off : PIECE), MPI_BYTE, from, TAG_TO_ROOT,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    return p;
+}
+
+int hp_par_to_root(const void *mine, size_t n, int rc, int (*take)(const void *buf, size_t n, void *ctx),
+                   void *ctx)
+{
+    if (!hp_par_active() || hp_par_size() == 1)
+        return rc;
+    main_thread_only();
+    if (hp_par_rank() != 0) {
+        if (rc < 0 || mine == NULL) {
+            uint64_t failed = UINT64_MAX;
+            MPI_Send(&failed, 1, MPI_UINT64_T, 0, TAG_TO_ROOT, MPI_COMM_WORLD);
+            return -1;
+        }
+        send_bytes(mine, n);
+        return 0;
+    }
+    for (int r = 1; r < hp_par_size(); r++) {
+        size_t len = 0;
+        int failed = 0;
+        unsigned char *p = recv_bytes(r, &len, &failed);
+        if (rc == 0 && !failed)
+            rc = take(p, len, ctx);   /* after a failure the rest is drained, not taken */
+        free(p);
+    }
+    return rc;
+}
+
 void hp_par_max_bytes(uint8_t *a, size_t n)
 {
     if (!hp_par_active())
@@ -159,6 +239,7 @@ uint64_t *hp_par_allgather_u64(const uint64_t *mine, size_t n, size_t *n_all)
         *n_all = n;
         return c;
     }
+    main_thread_only();
     int size = hp_par_size(), cnt = (int)n;
     int *counts = malloc((size_t)size * sizeof *counts), *displs = malloc((size_t)size * sizeof *displs);
     if (counts == NULL || displs == NULL) {
@@ -191,6 +272,13 @@ int hp_par_active(void) { return 0; }
 int hp_par_rank(void) { return 0; }
 int hp_par_size(void) { return 1; }
 int hp_par_node_ranks(void) { return 1; }
+const char *hp_par_thread_level(void) { return "none"; }
+int hp_par_to_root(const void *mine, size_t n, int rc, int (*take)(const void *buf, size_t n, void *ctx),
+                   void *ctx)
+{
+    (void)mine; (void)n; (void)take; (void)ctx;
+    return rc;
+}
 int hp_par_any(int flag) { return flag != 0; }
 int hp_par_agree(int rc, hp_err *err) { (void)err; return rc < 0 ? -1 : 0; }
 void hp_par_bcast(void *buf, size_t bytes) { (void)buf; (void)bytes; }

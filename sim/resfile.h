@@ -3,10 +3,12 @@
  * files with the same words.
  *
  * A results file is a regular HDF5 file whose root attribute `filetype`
- * is HP_FILETYPE and whose `format_version` is [major, minor] with a major
- * this build reads. Anything else is refused with one line naming the file
- * and the reason (missing, not HDF5, damaged or truncated, foreign, newer
- * format), before anything is printed or written. */
+ * is HP_FILETYPE, whose `format_version` is [major, minor] with a major
+ * this build reads, and whose other root attributes (docs/output.md) are
+ * there with their types and shapes: one string or one number each.
+ * Anything else is refused with one line naming the file and the reason
+ * (missing, not HDF5, damaged or truncated, foreign, newer format, a
+ * malformed attribute), before anything is printed or written. */
 #ifndef HP_RESFILE_H
 #define HP_RESFILE_H
 

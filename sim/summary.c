@@ -521,8 +521,13 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
             rc = hp_fail(err, path, 0, "summary_items", "malformed line '%s'", label);
             break;
         }
-        if (stats_open(f, path, var, scale, st, n_alloc, err) < 0) {
+        int rows = stats_open(f, path, var, scale, st, n_alloc, err);
+        if (rows < 0) {
             rc = -1;
+            break;
+        }
+        if (rows != n_alloc) {
+            rc = hp_fail(err, path, 0, var, "%d allocations, the allocation axis has %d", rows, n_alloc);
             break;
         }
         char *units = var_units(f, var);

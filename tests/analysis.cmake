@@ -2,7 +2,7 @@
 # reading results with xarray. Python tests run on Debian's python3 (HP_PYTHON)
 # with h5py, numpy, matplotlib, xarray and h5netcdf; each runs a small simulation.
 set(HP_BIN $<TARGET_FILE:hashpivot>)
-foreach(t info report compare xarray)
+foreach(t info report compare xarray hp_stats)
   add_test(NAME analysis_${t}
            COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_${t}.py ${HP_BIN} ${CMAKE_SOURCE_DIR})
 endforeach()

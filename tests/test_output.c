@@ -20,6 +20,7 @@
 #include <hdf5_hl.h>
 
 #include "check.h"
+#include "info.h"
 #include "output.h"
 #include "summary.h"
 
@@ -400,7 +401,12 @@ static void test_status_protocol(void)
     double *res = malloc(100 * hp_layout_path_size(&fake) * sizeof *res);
     fake_block(&fake, 100, 100, res);
     CHECK(hp_output_write_block(w, 100, 100, res, &err) == 0);
-    hid_t f = H5Fopen(tmp, H5F_ACC_RDONLY, H5P_DEFAULT);
+    /* the writer has it open, with HDF5's file lock off (it holds its own):
+     * a second open in the same process must say the same */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, 0, 1);
+    hid_t f = H5Fopen(tmp, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
     CHECK(f >= 0);
     check_str_attr(f, "status", "incomplete");
     H5Fclose(f);
@@ -666,6 +672,102 @@ static void test_summary_print(void)
     CHECK(hp_summary_print("t_missing.h5", stdout, &err) < 0 && strstr(err.msg, "No such file") != NULL);
 }
 
+/* ---- readers on damaged or foreign files ------------------------------------ */
+
+/* Replaces attribute `name` of the root of `path` by an array of n strings
+ * (fixed length 8 when fixed, else variable length): what a careless or
+ * hostile writer can leave, and a reader must not overflow on. */
+static void put_string_array(const char *path, const char *name, hsize_t n, int fixed)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, fixed ? 8 : H5T_VARIABLE);
+    hid_t s = H5Screate_simple(1, &n, NULL);
+    H5Adelete(f, name);
+    hid_t a = H5Acreate2(f, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    char fixed_buf[4][8] = { "aaaaaaa", "bbbbbbb", "ccccccc", "ddddddd" };
+    const char *var[4] = { "first value", "second", "third", "fourth" };
+    CHECK(H5Awrite(a, t, fixed ? (const void *)fixed_buf : (const void *)var) >= 0);
+    H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    H5Fclose(f);
+}
+
+/* The printed output of info on path, and its status; *text malloc'd. */
+static int info_of(const char *path, char **text, hp_err *err)
+{
+    size_t len = 0;
+    FILE *mem = open_memstream(text, &len);
+    int rc = hp_info_print(path, mem, err);
+    fclose(mem);
+    return rc;
+}
+
+/* Every C reader (info, summary; --resume shares the check) refuses a
+ * damaged file with one line, or reads what is sound, and never reads past
+ * a buffer (the sanitizer build runs this): string attributes that are
+ * arrays, numbers that are strings, a dataset of the wrong shape. */
+static void test_damaged_files(void)
+{
+    const char *path = "t_damaged.h5";
+    hp_output_opts o = opts_for(path, 20);
+    hp_err err = { 0 };
+    char *text = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* the damage makes HDF5 complain */
+
+    /* status as an array of strings: info and summary take it as unknown */
+    CHECK(write_file(&o, &qlay, 20, 1) == 0);
+    put_string_array(path, "status", 2, 0);
+    CHECK_MSG(info_of(path, &text, &err) == 0, "%s", err.msg);
+    CHECK(strstr(text, "INCOMPLETE") != NULL);
+    free(text);
+
+    /* a required string attribute as an array: refused, one line */
+    for (int fixed = 0; fixed <= 1; fixed++) {
+        CHECK(write_file(&o, &qlay, 20, 1) == 0);
+        put_string_array(path, "software_version", 3, fixed);
+        hp_err_clear(&err);
+        CHECK(info_of(path, &text, &err) < 0 && text[0] == '\0');
+        free(text);
+        CHECK_MSG(strstr(err.msg, "damaged results file (root attribute software_version is missing, or not a "
+                         "single string)") != NULL && strchr(err.msg, '\n') == NULL, "%s", err.msg);
+        hp_err_clear(&err);
+        CHECK(hp_summary_print(path, stdout, &err) < 0 && strstr(err.msg, "software_version") != NULL);
+    }
+
+    /* a number that is a string */
+    CHECK(write_file(&o, &qlay, 20, 1) == 0);
+    put_string_array(path, "seed", 1, 1);
+    hp_err_clear(&err);
+    CHECK(info_of(path, &text, &err) < 0);
+    free(text);
+    CHECK_MSG(strstr(err.msg, "root attribute seed is missing, or not a single number") != NULL, "%s", err.msg);
+
+    /* the summary's dataset with the wrong shape, then fewer allocations
+     * than the axis: refused, nothing read past the end */
+    CHECK(write_file(&o, &qlay, 20, 1) == 0);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Ldelete(f, "valuation/npv", H5P_DEFAULT);
+    hsize_t one[1] = { 20 }, two[2] = { 1, 20 };
+    hid_t s = H5Screate_simple(1, one, NULL);
+    H5Dclose(H5Dcreate2(f, "valuation/npv", H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Sclose(s);
+    H5Fclose(f);
+    hp_err_clear(&err);
+    CHECK(hp_summary_print(path, stdout, &err) < 0);
+    CHECK_MSG(strstr(err.msg, "valuation/npv: not an [allocation, path] dataset") != NULL, "%s", err.msg);
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Ldelete(f, "valuation/npv", H5P_DEFAULT);
+    s = H5Screate_simple(2, two, NULL);
+    H5Dclose(H5Dcreate2(f, "valuation/npv", H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Sclose(s);
+    H5Fclose(f);
+    hp_err_clear(&err);
+    CHECK(hp_summary_print(path, stdout, &err) < 0);
+    CHECK_MSG(strstr(err.msg, "valuation/npv: 1 allocations, the allocation axis has 2") != NULL, "%s", err.msg);
+    unlink(path);
+}
+
 /* --write FILE: the small file the Python test reads. */
 static int write_for_python(const char *path)
 {
@@ -683,5 +785,6 @@ int main(int argc, char **argv)
     test_destination_checks();
     test_quantiles();
     test_summary_print();
+    test_damaged_files();
     return CHECK_DONE();
 }

@@ -7,7 +7,11 @@ Trials (all deterministic): the file truncated at 12 lengths; 24 single
 bytes flipped (fixed seed, 16 in the first 8 KiB where HDF5 keeps the
 superblock and root metadata); 27 foreign HDF5 files built with h5py,
 each a results file with one attribute or dataset of the wrong type or
-shape; and files that are not HDF5 at all.
+shape; 3 files with a damaged global heap collection (where string
+attributes live, unchecksummed: HDF5 1.10 would crash on them, so the
+readers check the collections first); files that are not HDF5 at all.
+The analysis files the report reads with --sensitivity and --gsa get the
+same treatment: truncations, flips and foreign variants of each.
 
 Both scripts run in one child process (runner below), so matplotlib is
 imported once and a crash inside HDF5 still shows as a failed trial.
@@ -28,7 +32,9 @@ bin_, root = sys.argv[1], sys.argv[2]
 scripts = os.path.join(root, "scripts")
 
 # Runs main() of report.py and of compare.py (good file as A, the trial as
-# B) on every file named on stdin; one JSON line per trial on stdout.
+# B) on every results file named on stdin, and report.py with the good
+# results file and the trial as --sensitivity or --gsa on lines
+# "sensitivity PATH" or "gsa PATH"; one JSON line per trial on stdout.
 RUNNER = r"""
 import contextlib, io, json, os, sys, traceback
 sys.path.insert(0, sys.argv[1])
@@ -36,12 +42,15 @@ import matplotlib
 matplotlib.use("Agg")
 import compare, report
 good, outdir = sys.argv[2], sys.argv[3]
-for path in sys.stdin.read().split("\n"):
-    if not path:
+for line in sys.stdin.read().split("\n"):
+    if not line:
         continue
+    flag, _, path = line.rpartition(" ") if line.startswith(("sensitivity ", "gsa ")) else ("", "", line)
     res = {"path": path}
-    for name, call in (("report", lambda: report.main([path, "-o", outdir])),
-                       ("compare", lambda: compare.main([good, path]))):
+    calls = ((("report", lambda: report.main([path, "-o", outdir])),
+              ("compare", lambda: compare.main([good, path]))) if not flag else
+             (("report", lambda: report.main([good, "-o", outdir, "--" + flag, path])),))
+    for name, call in calls:
         err, out = io.StringIO(), io.StringIO()
         try:
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
@@ -141,7 +150,75 @@ def foreign_files(good, tmp):
     open(text, "w").write("hello\n")
     directory = os.path.join(tmp, "dir.h5")
     os.mkdir(directory)
-    return out + [plain, empty, text, directory, os.path.join(tmp, "absent.h5")]
+    return out + [plain, empty, text, directory, os.path.join(tmp, "absent.h5")] + heap_files(good, tmp)
+
+
+def heap_files(good, tmp):
+    """Copies of good with its first global heap collection damaged: an
+    object's size, an object's index, the collection's size."""
+    data = open(good, "rb").read()
+    at = data.find(b"GCOL\x01\x00\x00\x00")
+    obj = at + 16 + 16 + (int.from_bytes(data[at + 24:at + 32], "little") + 7) // 8 * 8   # the second object
+    out = []
+    for name, off, value in (("heap_object_size", obj + 9, 0xFF), ("heap_object_index", obj + 1, 0xFF),
+                             ("heap_collection_size", at + 13, 0x7F)):
+        b = bytearray(data)
+        b[off] = value
+        p = os.path.join(tmp, f"{name}.h5")
+        open(p, "wb").write(bytes(b))
+        out.append(p)
+    return out
+
+
+def analysis_files(bin_, root, tmp):
+    """A sensitivity and a gsa file, and damaged or foreign copies of them:
+    lines for the runner ("sensitivity PATH", "gsa PATH")."""
+    cfg = os.path.join(root, "configs", "default.cfg")
+    small = ["-n", "16", "--quiet", "--set", "time.horizon_years=2.0"]
+    sens, gcfg, gsa = (os.path.join(tmp, n) for n in ("an_sens.h5", "an_gsa.cfg", "an_gsa.h5"))
+    subprocess.run([bin_, "sensitivity", cfg, "-o", sens, "--vary", "price.mu=0.05:0.25", *small], check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(gcfg, "w") as fh:
+        fh.write(f'@include "{cfg}"\nuncertain = {{ price = {{ mu = ("uniform", 0.0, 0.3); }}; '
+                 'hpc = { capex_usd_per_mw = ("uniform", 8.0e6, 12.0e6); }; };\n')
+    subprocess.run([bin_, "gsa", gcfg, "-o", gsa, "-r", "2", "-N", "2", "--bootstrap", "10", *small], check=True,
+                   stdout=subprocess.DEVNULL)
+    lines = []
+    for flag, good in (("sensitivity", sens), ("gsa", gsa)):
+        data = open(good, "rb").read()
+        for frac in (0, 0.01, 0.1, 0.5, 0.9, 0.999):
+            p = os.path.join(tmp, f"an_{flag}_trunc_{frac}.h5")
+            open(p, "wb").write(data[:int(len(data) * frac)])
+            lines.append(f"{flag} {p}")
+        rng = np.random.RandomState(7)
+        for k, off in enumerate(list(rng.randint(0, min(len(data), 8192), 6)) + list(rng.randint(0, len(data), 4))):
+            b = bytearray(data)
+            b[off] ^= 0xFF
+            p = os.path.join(tmp, f"an_{flag}_flip_{k}_{off}.h5")
+            open(p, "wb").write(bytes(b))
+            lines.append(f"{flag} {p}")
+    edits = [("sensitivity", sens, "no_swing", lambda f: f.__delitem__("sensitivity/gain_swing_mean")),
+             ("sensitivity", sens, "mean_shape", lambda f: (f.__delitem__("sensitivity/gain_mean"),
+                                                            f.create_dataset("sensitivity/gain_mean", data=np.zeros(3)))),
+             ("sensitivity", sens, "key_numbers", lambda f: (f.__delitem__("sensitivity/unit"),
+                                                             f.create_dataset("sensitivity/unit", data=np.zeros(1)))),
+             ("sensitivity", sens, "filetype", lambda f: f.attrs.__setitem__("filetype", "something-else")),
+             ("sensitivity", sens, "version", lambda f: f.attrs.__setitem__("format_version", np.array([2, 0], "i4"))),
+             ("sensitivity", sens, "status", lambda f: f.attrs.__setitem__("status", "incomplete")),
+             ("sensitivity", sens, "tornado_alloc", lambda f: f["sensitivity"].attrs.__setitem__("tornado_allocation", 0.77)),
+             ("sensitivity", sens, "no_group", lambda f: f.__delitem__("sensitivity")),
+             ("gsa", gsa, "no_s1", lambda f: f.__delitem__("gsa/sobol/S1")),
+             ("gsa", gsa, "mu_shape", lambda f: (f.__delitem__("gsa/morris/mu"),
+                                                 f.create_dataset("gsa/morris/mu", data=np.zeros(5)))),
+             ("gsa", gsa, "neither", lambda f: (f.__delitem__("gsa/sobol"), f.__delitem__("gsa/morris"))),
+             ("gsa", gsa, "no_group", lambda f: f.__delitem__("gsa"))]
+    for flag, good, name, fn in edits:
+        p = os.path.join(tmp, f"foreign_an_{flag}_{name}.h5")
+        shutil.copy(good, p)
+        with h5py.File(p, "r+") as f:
+            fn(f)
+        lines.append(f"{flag} {p}")
+    return lines
 
 
 # Damage to a dataset only report.py reads.
@@ -151,7 +228,7 @@ with tempfile.TemporaryDirectory() as tmp:
     good = os.path.join(tmp, "good.h5")
     subprocess.run([bin_, "run", os.path.join(root, "configs", "default.cfg"), "-n", "16", "--quiet",
                     "--set", "time.horizon_years=2.0", "-o", good], check=True, stdout=subprocess.DEVNULL)
-    trials = corrupt_copies(good, tmp) + foreign_files(good, tmp)
+    trials = corrupt_copies(good, tmp) + foreign_files(good, tmp) + analysis_files(bin_, root, tmp)
     env = dict(os.environ, MPLCONFIGDIR=os.path.join(tmp, "mpl"))
     p = subprocess.run([sys.executable, "-c", RUNNER, scripts, good, os.path.join(tmp, "rep")],
                        input="\n".join(trials) + "\n", capture_output=True, text=True, env=env,
@@ -163,7 +240,7 @@ with tempfile.TemporaryDirectory() as tmp:
     refused = 0
     for res in results:
         name = os.path.basename(res["path"])
-        for script in ("report", "compare"):
+        for script in [k for k in ("report", "compare") if k in res]:
             r = res[script]
             lines = [ln for ln in r["stderr"].splitlines() if ln.strip()]
             if r["rc"] == 0:
@@ -173,8 +250,8 @@ with tempfile.TemporaryDirectory() as tmp:
                   and lines[0].startswith(f"{script}.py: "))
             check(ok, f"{script}.py on {name}: exit {r['rc']}, stderr:\n{r['stderr'].rstrip()}")
         # A foreign file must be refused, not summarised.
-        if name.startswith("foreign_") or name in ("plain.h5", "empty.h5", "text.h5", "dir.h5", "absent.h5"):
-            readers = ("report",) if name in REPORT_ONLY else ("report", "compare")
+        if name.startswith(("foreign_", "heap_")) or name in ("plain.h5", "empty.h5", "text.h5", "dir.h5", "absent.h5"):
+            readers = ("report",) if name in REPORT_ONLY or name.startswith("foreign_an_") else ("report", "compare")
             for script in readers:
                 check(res[script]["rc"] not in (0, "traceback"), f"{script}.py refuses {name}")
     print(f"{len(trials)} trials, {refused} refusals")

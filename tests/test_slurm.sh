@@ -6,7 +6,10 @@
 #      shows 2 ranks x 2 threads, the results equal the reference;
 #   2. a job stopped by SIGTERM to its steps (what --signal and the time
 #      limit do), then the same sbatch line again with afterany: it
-#      resumes and the results equal the reference.
+#      resumes and the results equal the reference;
+#   3. the same line once more: the output is complete and is this run, so
+#      the job does nothing and succeeds; with another seed it is not, so
+#      the job fails and says why, leaving the file alone.
 # Exits 77 (skipped) when Slurm is not installed or cannot start here.
 #   test_slurm.sh HASHPIVOT_MPI SOURCE_DIR REFERENCE_BIN
 set -u
@@ -28,7 +31,8 @@ cleanup() {
 trap cleanup EXIT
 source "$root/tests/resume_lib.sh"
 cfg=$root/configs/default.cfg
-common=(-n 2000 -s 9 --set time.horizon_years=4.0 --set simulation.block_size=40)
+common=(-n 2000 -s 9 --set time.horizon_years=4.0 --set simulation.block_size=40
+        --set output.checkpoint_s=0)
 "$ref_bin" run "$cfg" "${common[@]}" --quiet -o "$tmp/ref.h5" >/dev/null || { echo "reference run failed"; exit 1; }
 
 # --- the cluster: 4 CPUs declared on this node (config_overrides), so a
@@ -96,11 +100,14 @@ job_state() {
   echo "TIMEOUT ?"
 }
 
-# job NAME [sbatch options]: submits the template for $tmp/NAME.h5; $jid.
+# job NAME [sbatch options] [-- run options]: submits the template for
+# $tmp/NAME.h5 (NAME up to its first "_"); $jid.
 job() {
-  local name=$1; shift
-  jid=$(sbatch --parsable "${sbatch_args[@]}" "$@" --output="$tmp/$name.log" \
-    "$root/scripts/slurm/hashpivot.sbatch" "$cfg" "$tmp/${name%%_*}.h5" "${common[@]}")
+  local name=$1 opts=() extra=(); shift
+  while [[ $# -gt 0 && $1 != -- ]]; do opts+=("$1"); shift; done
+  [[ $# -gt 0 ]] && { shift; extra=("$@"); }
+  jid=$(sbatch --parsable "${sbatch_args[@]}" "${opts[@]}" --output="$tmp/$name.log" \
+    "$root/scripts/slurm/hashpivot.sbatch" "$cfg" "$tmp/${name%%_*}.h5" "${common[@]}" "${extra[@]}")
 }
 
 # --- 1. a whole job ---
@@ -133,8 +140,14 @@ same_results "$tmp/ref.h5" "$tmp/two.h5"
 ok "job 2 + 3: results identical to the reference" $?
 job two_c
 state=$(job_state "$jid")
-ok "job 4: a finished output is left alone ($state)" \
+ok "job 4: a finished output of the same run is left alone ($state)" \
   $([[ $state == "COMPLETED 0:0" ]] && grep -q "is complete; nothing to do" "$tmp/two_c.log"; echo $?)
+job two_d -- -s 10
+state=$(job_state "$jid")
+ok "job 5: a finished output of another run (seed 10) fails the job ($state)" \
+  $([[ $state == FAILED* ]] && grep -q "complete but holds another run" "$tmp/two_d.log"; echo $?)
+same_results "$tmp/ref.h5" "$tmp/two.h5"
+ok "job 5: the finished output is untouched" $?
 
 echo "$passed passed, $fails failed"
 [[ $fails -eq 0 ]]
