@@ -101,7 +101,8 @@ static inline void hp_chain_advance(hp_chain *c, double hashrate_hs, double seco
     double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
     double seg = blocks_per_s * seconds;
     int64_t era = (int64_t)c->height / HP_HALVING_INTERVAL;
-    double to_halving = (double)((era + 1) * HP_HALVING_INTERVAL) - c->height;
+    double next_halving = (double)((era + 1) * HP_HALVING_INTERVAL);
+    double to_halving = next_halving - c->height;
     if (!(seg < HP_RETARGET_INTERVAL - c->epoch_blocks && seg < to_halving)) {
         hp_chain_advance_cut(c, hashrate_hs, seconds, out);   /* a boundary, or NaN */
         return;
@@ -112,10 +113,10 @@ static inline void hp_chain_advance(hp_chain *c, double hashrate_hs, double seco
     c->epoch_time_s += seg / blocks_per_s;
     c->height += seg;
     c->epoch_blocks += seg;
-    /* The height's era may still reach the next by rounding; counted as
-     * the cut counts it (eras capped at 64). */
-    int64_t era1 = (int64_t)c->height / HP_HALVING_INTERVAL;
-    out->halvings = (int)((era1 < 64 ? era1 : 64) - (era < 64 ? era : 64));
+    /* The height may still reach the next era by rounding: counted as the
+     * cut counts it, the change of min(era, 64), which can only be from
+     * era to era + 1 here (seg < to_halving <= 210000). */
+    out->halvings = c->height >= next_halving && era < 64;
 }
 
 /* Advances the chain by `seconds` with a Poisson number of blocks
