@@ -189,6 +189,8 @@ typedef struct work {
     hp_chain_day *cday;         /* [n_net]                 */
     double *net_btc;            /* [n_net] subsidy + fees  */
     double *net_hs;             /* [n_net] hashrate used   */
+    double *net_usd;            /* [n_net] (subsidy + fees) x price, USD/day */
+    double *hashprice;          /* [n_net] USD per PH/s per day            */
     double *lh;                 /* [n_net] ln of the hashrate the model drives */
     int *k_on;                  /* [n_net] sites mining today (cheapest first) */
     double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
@@ -224,6 +226,8 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->cday, nn * sizeof(hp_chain_day)},
         {(void **)&w->net_btc, nn * sizeof(double)},
         {(void **)&w->net_hs, nn * sizeof(double)},
+        {(void **)&w->net_usd, nn * sizeof(double)},
+        {(void **)&w->hashprice, nn * sizeof(double)},
         {(void **)&w->as, na * sizeof(hp_alloc_hpc)},
         {(void **)&w->ts, nt * sizeof(hp_tranche)},
         {(void **)&w->lh, nn * sizeof(double)},
@@ -415,7 +419,7 @@ static void trace_day(const scenario *s, const work *w, const double *difficulty
         c[T_HASHRATE] = w->net_hs[n];
         c[T_DIFFICULTY] = difficulty0[n];
         c[T_BLOCKS] = w->cday[n].blocks;
-        c[T_HASHPRICE] = w->net_btc[n] * S / (w->net_hs[n] * 1e-15);
+        c[T_HASHPRICE] = w->hashprice[n];
     }
 }
 
@@ -515,12 +519,14 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 hp_chain_advance(ch, H, DAY_S, cd);
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
+            w.net_usd[n] = w.net_btc[n] * S;
+            w.hashprice[n] = w.net_usd[n] / (H * 1e-15);
             if (mi->refresh_market) {
                 /* ASIC price at the smoothed hashprice (an exponential mean
                  * with the centre of mass of a 90-day trailing mean),
                  * quoted weekly like a price index: a day's lag on a
                  * 90-day mean, and a log and an exp a week, not a day. */
-                double hp = w.net_btc[n] * S / (H * 1e-15);
+                double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
                 if (d % HP_ASIC_QUOTE_DAYS == 0)
                     w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
@@ -583,8 +589,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
             ys[Y_NPV] += net * disc[d];
             ys[Y_NPV_HPC] += hpc_cf * disc[d];
-            ys[Y_HASHPRICE_MEAN] += w.net_btc[n] * S / (w.net_hs[n] * 1e-15);
-            ys[Y_NET_REVENUE] += w.net_btc[n] * S;
+            ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
+            ys[Y_NET_REVENUE] += w.net_usd[n];
             ys[Y_BLOCKS] += w.cday[n].blocks;
             if (as->gpu_capex != 0 || as->defaults != 0) {
                 /* One-day items the day's events left to book. */
