@@ -194,6 +194,8 @@ typedef struct work {
     double *lh;                 /* [n_net] ln of the hashrate the model drives */
     int *k_on;                  /* [n_net] sites mining today (cheapest first) */
     double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
+    double *sub_btc;            /* [n_net] block subsidy at the chain's height, BTC */
+    double *sub_until;          /* [n_net] height of the next halving: sub_btc holds below it */
     double *asic_usd_th;        /* [n_net] price of a TH/s the refresh buys today */
     hp_pcg64 *luck;             /* [n_net] block-luck generators, equal at start */
     hp_alloc_hpc *as;           /* [n_alloc]               */
@@ -233,6 +235,8 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->lh, nn * sizeof(double)},
         {(void **)&w->k_on, nn * sizeof(int)},
         {(void **)&w->hp_ema, nn * sizeof(double)},
+        {(void **)&w->sub_btc, nn * sizeof(double)},
+        {(void **)&w->sub_until, nn * sizeof(double)},
         {(void **)&w->asic_usd_th, nn * sizeof(double)},
         {(void **)&w->luck, nn * sizeof(hp_pcg64)},
         {(void **)&w->noi_tv_mining, na * sizeof(double)},
@@ -270,6 +274,7 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
     for (int n = 0; n < s->n_net; n++) {
         w->k_on[n] = s->miner.n_sites;
         w->asic_usd_th[n] = s->miner.refresh_usd_th;
+        w->sub_until[n] = -INFINITY;           /* computed on day 0 */
     }
     for (int a = 0; a < l->n_alloc; a++) {
         w->noi_tv_mining[a] = w->noi_tv_hpc[a] = 0;
@@ -502,8 +507,12 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 d0[n] = ch->difficulty;
             double usd_hs = 0;
             if (mi->curtail) {
-                double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
-                usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
+                if (ch->height >= w.sub_until[n]) {    /* day 0, or a halving passed */
+                    int64_t h = (int64_t)ch->height;
+                    w.sub_btc[n] = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+                    w.sub_until[n] = (double)((h / HP_HALVING_INTERVAL + 1) * HP_HALVING_INTERVAL);
+                }
+                usd_hs = day_hs / ch->difficulty * (w.sub_btc[n] + F) * S * keep;
             }
             double firm = hp_miner_online_hs(mi, &w.cum_mw[(size_t)n * (size_t)s->n_curve],
                                              usd_hs, hs_mw, X, &w.k_on[n]);
