@@ -17,13 +17,14 @@
 # (scripts/bench_analysis.sh).
 # Environment: HP_BENCH_PATHS (paths per timed run, default 4000),
 # HP_BENCH_REPS (default 3), HP_BENCH_CALLGRIND (0 skips callgrind),
-# HP_BENCH_FULL (0 skips memory and analyses).
+# HP_BENCH_FULL (0 skips memory and analyses), HP_BUILD_DIR (default build/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
-bin=$root/build/hashpivot
-floor=$root/build/tests/bench_floor
+dir=${HP_BUILD_DIR:-$root/build}     # as scripts/build.sh
+bin=$dir/hashpivot
+floor=$dir/tests/bench_floor
 if (($# > 0)); then cfgs=("$@"); else cfgs=("$root"/configs/*.cfg); fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
