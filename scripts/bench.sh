@@ -25,7 +25,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${HP_BUILD_DIR:-$root/build}     # as scripts/build.sh
 bin=$dir/hashpivot
 floor=$dir/tests/bench_floor
-if (($# > 0)); then cfgs=("$@"); else cfgs=("$root"/configs/*.cfg); fi
+if (($# > 0)); then
+  cfgs=("$@")
+else                                  # the default first: callgrind and memory use it
+  cfgs=("$root/configs/default.cfg")
+  for c in "$root"/configs/*.cfg; do [[ $c == */default.cfg ]] || cfgs+=("$c"); done
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 all=$(nproc)
