@@ -210,15 +210,6 @@ void hp_network_free(hp_network *nw)
     nw->log_cost = nw->hist_hs = nw->hist_fee = NULL;
 }
 
-/* Core's GetBlockSubsidy: the shift is undefined past 63, hence the cut-off. */
-int64_t hp_subsidy_sat(int64_t height)
-{
-    int64_t halvings = height / HP_HALVING_INTERVAL;
-    if (halvings >= 64)
-        return 0;
-    return (50 * HP_COIN_SAT) >> halvings;
-}
-
 /* Core works on the target (inverse of difficulty): target * actual / T. */
 double hp_retarget(double difficulty, double actual_timespan_s)
 {
@@ -298,7 +289,7 @@ static int64_t subsidy_era(double height)
  * rounding, and the height is then snapped onto the boundary. The era of
  * the height is what the subsidy of the next block follows, so counting its
  * changes cannot disagree with the subsidy. */
-void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out)
+void hp_chain_advance_cut(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out)
 {
     const int64_t era0 = subsidy_era(c->height);
     double left_s = seconds;

@@ -53,8 +53,16 @@ typedef struct hp_chain_day {
                                  height's era min(height / 210000, 64)   */
 } hp_chain_day;
 
-/* Block subsidy at a height, in satoshis (Core's GetBlockSubsidy). */
-int64_t hp_subsidy_sat(int64_t height);
+/* Block subsidy at a height, in satoshis (Core's GetBlockSubsidy; the
+ * shift is undefined past 63, hence the cut-off). Inline: the daily loop
+ * asks for it on every chain every day. */
+static inline int64_t hp_subsidy_sat(int64_t height)
+{
+    int64_t halvings = height / HP_HALVING_INTERVAL;
+    if (halvings >= 64)
+        return 0;
+    return (50 * HP_COIN_SAT) >> halvings;
+}
 
 /* New difficulty after an epoch whose first-to-last-block span was
  * actual_timespan_s seconds (Core's clamp to [T/4, 4T]). */
@@ -78,8 +86,38 @@ void hp_chain_init_clock(hp_chain *c, int64_t height, double difficulty, double 
  * or when height0 starts an epoch (no block of it is mined yet). */
 double hp_history_epoch_elapsed_s(const hp_history *h, int32_t start, int64_t height0);
 
-/* Advances the chain by `seconds` at a constant network hashrate. */
-void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out);
+/* Advances the chain by `seconds` at a constant network hashrate, cutting
+ * the period at every retarget and halving it crosses. */
+void hp_chain_advance_cut(hp_chain *c, double hashrate_hs, double seconds, hp_chain_day *out);
+
+/* The same; the common period, which crosses neither a retarget nor a
+ * halving, inline. It does the floating-point operations of the first
+ * segment of hp_chain_advance_cut in the same order (bit-identical
+ * results: tests/golden/), so only the call and the loop are saved; the
+ * divisions stay (x / y and x * (1 / y) differ in the last bit). */
+static inline void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds,
+                                    hp_chain_day *out)
+{
+    double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
+    double seg = blocks_per_s * seconds;
+    int64_t era = (int64_t)c->height / HP_HALVING_INTERVAL;
+    double next_halving = (double)((era + 1) * HP_HALVING_INTERVAL);
+    double to_halving = next_halving - c->height;
+    if (!(seg < HP_RETARGET_INTERVAL - c->epoch_blocks && seg < to_halving)) {
+        hp_chain_advance_cut(c, hashrate_hs, seconds, out);   /* a boundary, or NaN */
+        return;
+    }
+    int64_t sub_sat = era >= 64 ? 0 : (50 * HP_COIN_SAT) >> era;
+    out->blocks = 0.0 + seg;                    /* as the cut's sums from 0 */
+    out->subsidy_btc = 0.0 + seg * (double)sub_sat / (double)HP_COIN_SAT;
+    c->epoch_time_s += seg / blocks_per_s;
+    c->height += seg;
+    c->epoch_blocks += seg;
+    /* The height may still reach the next era by rounding: counted as the
+     * cut counts it, the change of min(era, 64), which can only be from
+     * era to era + 1 here (seg < to_halving <= 210000). */
+    out->halvings = c->height >= next_halving && era < 64;
+}
 
 /* Advances the chain by `seconds` with a Poisson number of blocks
  * (block_luck): blocks arrive as a Poisson process at rate H / (D 2^32).

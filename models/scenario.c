@@ -183,15 +183,43 @@ typedef struct scenario {
     char **trace_names;
 } scenario;
 
+/* The daily sums of each allocation: its lines for the year (Y_NPV and
+ * Y_NPV_HPC: for the path), kept in the workspace, one allocation's
+ * together, and stored into the path's results at year end (path end).
+ * The results start at zero, so the sums are the same additions in the
+ * same order as adding into the results directly (bit-identical), without
+ * an offset lookup and a strided store per line per day. */
+enum { Y_MINING_REV, Y_ENERGY, Y_MINING_OPEX, Y_HPC_REV, Y_HPC_OPEX, Y_CAPEX_BUILD,
+       Y_CAPEX_REFRESH, Y_NET_CF, Y_BTC_MINED, Y_MW_MINING, Y_MW_ONLINE, Y_MW_LEASED,
+       Y_DAYS_CURTAILED, Y_HASHPRICE_MEAN, Y_NET_REVENUE, Y_BLOCKS, Y_CAPEX_GPU, Y_DEFAULTS,
+       N_YEAR_SUMS, Y_NPV = N_YEAR_SUMS, Y_NPV_HPC, N_YSUM };
+static const int ysum_var[N_YSUM] = {
+    V_MINING_REV, V_ENERGY, V_MINING_OPEX, V_HPC_REV, V_HPC_OPEX, V_CAPEX_BUILD,
+    V_CAPEX_REFRESH, V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_ONLINE, V_MW_LEASED,
+    V_DAYS_CURTAILED, V_HASHPRICE_MEAN, V_NET_REVENUE, V_BLOCKS, V_CAPEX_GPU, V_DEFAULTS,
+    V_NPV, V_NPV_HPC
+};
+
+/* The market's sums for the year (price, fees, lease rate, power, GPU
+ * index, bust days), in the same way. */
+enum { M_PRICE, M_FEE, M_LEASE, M_POWER, M_GPU, M_BUST, N_MSUM };
+static const int msum_var[N_MSUM] = {
+    V_PRICE_MEAN, V_FEE_MEAN, V_LEASE_MEAN, V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE
+};
+
 /* Workspace of one thread, carved from the engine's scratch buffer. */
 typedef struct work {
     hp_chain *chain;            /* [n_net]                 */
     hp_chain_day *cday;         /* [n_net]                 */
     double *net_btc;            /* [n_net] subsidy + fees  */
     double *net_hs;             /* [n_net] hashrate used   */
+    double *net_usd;            /* [n_net] (subsidy + fees) x price, USD/day */
+    double *hashprice;          /* [n_net] USD per PH/s per day            */
     double *lh;                 /* [n_net] ln of the hashrate the model drives */
     int *k_on;                  /* [n_net] sites mining today (cheapest first) */
     double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
+    double *sub_btc;            /* [n_net] block subsidy at the chain's height, BTC */
+    double *sub_until;          /* [n_net] height of the next halving: sub_btc holds below it */
     double *firm_usd;           /* [n_net] fleet: the firm's decision revenue,
                                  * USD per H/s a day, smoothed             */
     double *asic_usd_th;        /* [n_net] price of a TH/s the refresh buys today */
@@ -211,6 +239,8 @@ typedef struct work {
                                  * day (-1 none), then [n_years] started  */
     hp_conv_capture cap;        /* policy on: a training path's arrays      */
     char *cap_mem;
+    double *ysum;               /* [n_alloc * N_YSUM] the year's sums (ysum_var);
+                                 * n_alloc counts the policy's slot        */
 } work;
 
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
@@ -230,11 +260,15 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->cday, nn * sizeof(hp_chain_day)},
         {(void **)&w->net_btc, nn * sizeof(double)},
         {(void **)&w->net_hs, nn * sizeof(double)},
+        {(void **)&w->net_usd, nn * sizeof(double)},
+        {(void **)&w->hashprice, nn * sizeof(double)},
         {(void **)&w->as, na * sizeof(hp_alloc_hpc)},
         {(void **)&w->ts, nt * sizeof(hp_tranche)},
         {(void **)&w->lh, nn * sizeof(double)},
         {(void **)&w->k_on, nn * sizeof(int)},
         {(void **)&w->hp_ema, nn * sizeof(double)},
+        {(void **)&w->sub_btc, nn * sizeof(double)},
+        {(void **)&w->sub_until, nn * sizeof(double)},
         {(void **)&w->firm_usd, nn * sizeof(double)},
         {(void **)&w->asic_usd_th, nn * sizeof(double)},
         {(void **)&w->luck, nn * sizeof(hp_pcg64)},
@@ -248,6 +282,7 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->iout, s->conv.on ? hp_layout_path_size(&s->layout) * sizeof(double) : 0},
         {(void **)&w->pol, s->conv.on ? (size_t)(s->layout.n_years + 2) * sizeof(int) : 0},
         {(void **)&w->cap_mem, s->conv.on ? hp_conv_capture_layout(&s->conv, NULL, NULL) : 0},
+        {(void **)&w->ysum, na * N_YSUM * sizeof(double)},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
@@ -277,6 +312,7 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
     for (int n = 0; n < s->n_net; n++) {
         w->k_on[n] = s->miner.n_sites;
         w->asic_usd_th[n] = s->miner.refresh_usd_th;
+        w->sub_until[n] = -INFINITY;           /* computed on day 0 */
     }
     for (int a = 0; a < l->n_alloc; a++) {
         w->noi_tv_mining[a] = w->noi_tv_hpc[a] = 0;
@@ -285,6 +321,7 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
         w->curve_mw[a] = w->as[a].mining_mw;
     }
     memset(out, 0, hp_layout_path_size(l) * sizeof(double));
+    memset(w->ysum, 0, (size_t)l->n_alloc * N_YSUM * sizeof(double));
     double *hd = out + s->off[V_HALVING_DAY];
     for (int i = 0; i < l->n_alloc * N_HALVINGS; i++)
         hd[i] = -1;
@@ -357,6 +394,25 @@ static void fleet_year_end(const scenario *s, const work *w, double *out, int y,
     }
 }
 
+/* Stores the year's sums of every allocation and of the market into year
+ * y of the results (which are still zero there) and restarts them. */
+static void year_sums_store(const scenario *s, work *w, double *msum, double *out, int y)
+{
+    const hp_layout *l = &s->layout;
+    for (int a = 0; a < l->n_alloc; a++) {
+        double *ys = w->ysum + (size_t)a * N_YSUM;
+        size_t i = (size_t)a * (size_t)l->n_years + (size_t)y;
+        for (int q = 0; q < N_YEAR_SUMS; q++) {
+            out[s->off[ysum_var[q]] + i] = ys[q];
+            ys[q] = 0;
+        }
+    }
+    for (int q = 0; q < N_MSUM; q++) {
+        out[s->off[msum_var[q]] + (size_t)y] = msum[q];
+        msum[q] = 0;
+    }
+}
+
 /* Closes year y: sums become means, end-of-year states are recorded. */
 static void year_close(const scenario *s, const work *w, double *out, int y, double price)
 {
@@ -406,7 +462,7 @@ static void trace_day(const scenario *s, const work *w, const double *difficulty
         c[T_HASHRATE] = w->net_hs[n];
         c[T_DIFFICULTY] = difficulty0[n];
         c[T_BLOCKS] = w->cday[n].blocks;
-        c[T_HASHPRICE] = w->net_btc[n] * S / (w->net_hs[n] * 1e-15);
+        c[T_HASHPRICE] = w->hashprice[n];
     }
 }
 
@@ -456,7 +512,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
 {
     const scenario *s = model;
     const hp_layout *l = &s->layout;
-    const int na = l->n_alloc, ny = l->n_years, nnet = s->n_net;
+    const int na = l->n_alloc, nnet = s->n_net;
     const hp_network *nw = &s->net;
     const hp_miner *mi = &s->miner;
     const hp_hpc *hpc = &s->hpc;
@@ -498,10 +554,11 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
     hp_conv_capture *cap = train ? &w.cap : NULL;
     int rights = P >= 0 ? s->conv.n_rights : 0, pt = 0;
     if (P >= 0) {
-        memset(w.pol, 0, (size_t)(ny + 2) * sizeof(int));
+        memset(w.pol, 0, (size_t)(l->n_years + 2) * sizeof(int));
         w.pol[1] = -1;
     }
 
+    double msum[N_MSUM] = {0};                  /* the market's sums for year y */
     int y = 0;
     for (int d = 0; d < s->n_days; d++) {
         const double S = exp(x);
@@ -539,8 +596,12 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 d0[n] = ch->difficulty;
             double usd_hs = 0;
             if (mi->curtail) {
-                double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
-                usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
+                if (ch->height >= w.sub_until[n]) {    /* day 0, or a halving passed */
+                    int64_t h = (int64_t)ch->height;
+                    w.sub_btc[n] = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+                    w.sub_until[n] = (double)((h / HP_HALVING_INTERVAL + 1) * HP_HALVING_INTERVAL);
+                }
+                usd_hs = day_hs / ch->difficulty * (w.sub_btc[n] + F) * S * keep;
                 if (fleet) {
                     /* The firm's sites on the others' curve: they decide on
                      * the same decision hashprice (today's blended with the
@@ -572,12 +633,14 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 hp_chain_advance(ch, H, DAY_S, cd);
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
+            w.net_usd[n] = w.net_btc[n] * S;
+            w.hashprice[n] = w.net_usd[n] / (H * 1e-15);
             if (mi->refresh_market) {
                 /* ASIC price at the smoothed hashprice (an exponential mean
                  * with the centre of mass of a 90-day trailing mean),
                  * quoted weekly like a price index: a day's lag on a
                  * 90-day mean, and a log and an exp a week, not a day. */
-                double hp = w.net_btc[n] * S / (H * 1e-15);
+                double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
                 if (d % HP_ASIC_QUOTE_DAYS == 0)
                     w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
@@ -605,8 +668,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         const double gpu_upkeep_day = s->gpu_upkeep_day;
         for (int a = 0; a < na; a++) {
             hp_alloc_hpc *as = &w.as[a];
+            double *ys = w.ysum + (size_t)a * N_YSUM;
             int n = nnet > 1 ? a : 0;
-            size_t i = (size_t)a * ny + y;
             const double *cum_mw = &w.cum_mw[(size_t)a * (size_t)s->n_curve];
             const double *cum_mwp = &w.cum_mwp[(size_t)a * (size_t)s->n_curve];
             int k = w.k_on[n];
@@ -623,30 +686,30 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             double noi_all = rev - energy - opex + hpc_noi;
             double hpc_cf = hpc_noi - as->capex_day - as->gpu_capex;
             double net = noi_all - as->capex_day - as->gpu_capex - refresh;
-            out[s->off[V_MINING_REV] + i] += rev;
-            out[s->off[V_ENERGY] + i] += energy;
-            out[s->off[V_MINING_OPEX] + i] += opex;
-            out[s->off[V_HPC_REV] + i] += hpc_rev;
-            out[s->off[V_HPC_OPEX] + i] += hpc_opex;
-            out[s->off[V_CAPEX_BUILD] + i] += as->capex_day;
+            ys[Y_MINING_REV] += rev;
+            ys[Y_ENERGY] += energy;
+            ys[Y_MINING_OPEX] += opex;
+            ys[Y_HPC_REV] += hpc_rev;
+            ys[Y_HPC_OPEX] += hpc_opex;
+            ys[Y_CAPEX_BUILD] += as->capex_day;
             if (refresh_th != 0)
-                out[s->off[V_CAPEX_REFRESH] + i] += refresh;
-            out[s->off[V_NET_CF] + i] += net;
-            out[s->off[V_BTC_MINED] + i] += btc;
-            out[s->off[V_MW_MINING] + i] += mw;
-            out[s->off[V_MW_ONLINE] + i] += online;
-            out[s->off[V_MW_LEASED] + i] += as->leased_mw + as->gpu_mw;
+                ys[Y_CAPEX_REFRESH] += refresh;
+            ys[Y_NET_CF] += net;
+            ys[Y_BTC_MINED] += btc;
+            ys[Y_MW_MINING] += mw;
+            ys[Y_MW_ONLINE] += online;
+            ys[Y_MW_LEASED] += as->leased_mw + as->gpu_mw;
             if (mi->curtail && online < mw)
-                out[s->off[V_DAYS_CURTAILED] + i] += (mw - online) / mw;
-            out[s->off[V_NPV] + a] += net * disc[d];
-            out[s->off[V_NPV_HPC] + a] += hpc_cf * disc[d];
-            out[s->off[V_HASHPRICE_MEAN] + i] += w.net_btc[n] * S / (w.net_hs[n] * 1e-15);
-            out[s->off[V_NET_REVENUE] + i] += w.net_btc[n] * S;
-            out[s->off[V_BLOCKS] + i] += w.cday[n].blocks;
+                ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
+            ys[Y_NPV] += net * disc[d];
+            ys[Y_NPV_HPC] += hpc_cf * disc[d];
+            ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
+            ys[Y_NET_REVENUE] += w.net_usd[n];
+            ys[Y_BLOCKS] += w.cday[n].blocks;
             if (as->gpu_capex != 0 || as->defaults != 0) {
                 /* One-day items the day's events left to book. */
-                out[s->off[V_CAPEX_GPU] + i] += as->gpu_capex;
-                out[s->off[V_DEFAULTS] + i] += as->defaults;
+                ys[Y_CAPEX_GPU] += as->gpu_capex;
+                ys[Y_DEFAULTS] += as->defaults;
                 as->gpu_capex = 0;
                 as->defaults = 0;
             }
@@ -659,15 +722,16 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 cap->ai[d] = hpc->gpu ? ai.gpu * hpc->utilization : ai.lease;
             }
         }
-        out[s->off[V_PRICE_MEAN] + y] += S;
-        out[s->off[V_FEE_MEAN] + y] += F;
-        out[s->off[V_LEASE_MEAN] + y] += ai.lease;
-        out[s->off[V_POWER_MEAN] + y] += X * mi->price_mean;
-        out[s->off[V_GPU_MEAN] + y] += ai.gpu;
-        out[s->off[V_BUST_SHARE] + y] += ai.bust;
+        msum[M_PRICE] += S;
+        msum[M_FEE] += F;
+        msum[M_LEASE] += ai.lease;
+        msum[M_POWER] += X * mi->price_mean;
+        msum[M_GPU] += ai.gpu;
+        msum[M_BUST] += ai.bust;
         if (fleet && d == s->year_end_day[y])
             fleet_year_end(s, &w, out, y, d, &acc_day);
         if (d == s->year_end_day[y]) {
+            year_sums_store(s, &w, msum, out, y);
             year_close(s, &w, out, y, S);
             y++;
         }
@@ -706,6 +770,11 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                  nw->fee.vol * hp_normal(&r_fee);
         mi->power->step(mi, &pw, &r_power);
         hp_ai_step(hpc, &ai, e3);
+    }
+
+    for (int a = 0; a < na; a++) {
+        out[s->off[V_NPV] + a] = w.ysum[(size_t)a * N_YSUM + Y_NPV];
+        out[s->off[V_NPV_HPC] + a] = w.ysum[(size_t)a * N_YSUM + Y_NPV_HPC];
     }
 
     /* Terminal values at the horizon: each line at a multiple of its last

@@ -11,7 +11,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cfg=${1:-$root/configs/default.cfg}
-bin=$root/build/hashpivot
+dir=${HP_BUILD_DIR:-$root/build}     # as scripts/build.sh
+bin=$dir/hashpivot
 n=${HP_BENCH_PATHS:-2000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -49,4 +50,4 @@ PY
 
 echo
 echo "quasi-random normals:"
-"$root/build/tests/bench_qmc" 4748 3 200 | sed 's/^/  /'
+"$dir/tests/bench_qmc" 4748 3 200 | sed 's/^/  /'
