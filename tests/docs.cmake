@@ -4,9 +4,10 @@
 add_test(NAME sources_citations
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_sources.py ${CMAKE_SOURCE_DIR})
 
-# Every figure the README and docs/validation.md quote from the code is a
-# generated block (scripts/update_docs.py): the default run's summary table,
-# and what the thesis, replay and back-test tests print. This reruns them
+# Every figure the README, docs/output.md and docs/validation.md quote from
+# the code is a generated block (scripts/update_docs.py): the default run's
+# summary table, its file sizes per output option, and what the thesis,
+# replay and back-test tests print. This reruns them
 # (the default at its own 10,000 paths) and fails, printing the diff and the
 # one command that regenerates them, when a block no longer matches. The
 # history blocks are skipped, saying so, where the daily history is absent.
