@@ -85,7 +85,7 @@ const hp_param hp_ai_market_params[] = {
     {"ai_market.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.15", 0, 5, NULL,
      "volatility of ln L (assumption; CBRE rents rose 6-19% a year 2022-2025: docs/sources.md#cbre-rents)"},
     {"ai_market.bust_intensity", HP_DOUBLE, "1/yr", "0.0", 0, 100, NULL,
-     "arrival rate of an AI bust (0 = never; assumption, see README)"},
+     "arrival rate of an AI bust (0 = never; assumption, docs/model.md section 9)"},
     {"ai_market.bust_mean_years", HP_DOUBLE, "yr", "2.0", 1.0 / 365.25, 100, NULL,
      "mean duration of a bust, exponential (H100 rents fell 40% within 2025 then recovered "
      "in 5 months; docs/sources.md#gpu-rent-history; assumption)"},

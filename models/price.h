@@ -1,4 +1,4 @@
-/* price: the BTC price process (README "Price models").
+/* price: the BTC price process (docs/model.md section 5).
  *
  * price.model selects one process for x = ln S (S in USD), all on daily
  * steps of dt years; each is a plug-in, one file models/price_NAME.c and one

@@ -10,7 +10,7 @@ const hp_param hp_price_merton_params[] = {
     {"price.merton.sigma", HP_DOUBLE, "1/sqrt(yr)", "0.213", 0, 5, NULL,
      "merton: volatility of the diffusion part, jumps excluded (2018-2023 MLE: 0.213, se 0.017)"},
     {"price.merton.lambda", HP_DOUBLE, "1/yr", "316.0", 0, 3652.5, NULL,
-     "merton: jump intensity, jumps per year (2018-2023 MLE: 316, se 32: frequent small jumps; rare-jump fit with lambda <= 12: README)"},
+     "merton: jump intensity, jumps per year (2018-2023 MLE: 316, se 32: frequent small jumps; rare-jump fit with lambda <= 12: docs/analysis.md, Calibration)"},
     {"price.merton.jump_mean", HP_DOUBLE, "", "-0.00075", -5, 5, NULL,
      "merton: mean of the log jump size ln(S+/S-) (2018-2023 MLE: -0.00075, se 0.001)"},
     {"price.merton.jump_sd", HP_DOUBLE, "", "0.0367", 0, 5, NULL,

@@ -148,6 +148,7 @@ typedef struct scenario {
     hp_conv conv;               /* the optimal policy (conv.on)            */
     int pslot;                  /* the policy's slot, or -1                */
     hp_summary_item summary[3];
+    char start_date[16];        /* "YYYY-MM-DD" of day 0, for the layout  */
     int n_days;
     int *year;                  /* [n_years] */
     int *days_in_year;          /* [n_years] */
@@ -1122,11 +1123,16 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         if (l->alloc[a] == 0.0)
             l->baseline_alloc = a;
     double per_year = 365.25 / s->n_days;
-    s->summary[0] = (hp_summary_item){"NPV", "valuation/npv", 1.0};
-    s->summary[1] = (hp_summary_item){"Mining revenue per year", "totals/mining_revenue", per_year};
-    s->summary[2] = (hp_summary_item){"HPC revenue per year", "totals/hpc_revenue", per_year};
+    s->summary[0] = (hp_summary_item){"NPV", "valuation/npv", 1.0, 1};   /* paired with 0% */
+    s->summary[1] = (hp_summary_item){"Mining revenue per year", "totals/mining_revenue", per_year, 0};
+    s->summary[2] = (hp_summary_item){"HPC revenue per year", "totals/hpc_revenue", per_year, 0};
     l->n_summary = 3;
     l->summary = s->summary;
+    int y0, m0, d0;
+    hp_civil_from_days(start, &y0, &m0, &d0);
+    snprintf(s->start_date, sizeof s->start_date, "%04d-%02d-%02d", y0, m0, d0);
+    l->start_date = s->start_date;
+    l->horizon_years = hp_cfg_double(cfg, "time.horizon_years");
     for (int i = 0; i < s->hist.n; i++)
         s->inputs[i] = (hp_input_file){ s->hist.h[i]->path, s->hist.h[i]->sha256 };
     l->n_inputs = s->hist.n;

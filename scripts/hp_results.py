@@ -242,8 +242,12 @@ class Results:
             self._fail("attribute baseline_allocation",
                        f"{self.baseline} is not an allocation index (0 to {len(self.alloc) - 1}, or -1)")
         self.summary_items = []
+        self.summary_paired = set()     # items compared path by path with the baseline
         for line in text("summary_items", "").splitlines():
             parts = line.split("|")
+            if len(parts) == 4 and parts[3] == "paired":
+                self.summary_paired.add(parts[1])
+                parts = parts[:3]
             if len(parts) != 3:
                 continue
             try:

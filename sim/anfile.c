@@ -1,11 +1,9 @@
 /* anfile: writing an analysis file (see anfile.h). */
-#define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE */
 #include "anfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5_hl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "h5util.h"
 #include "version.h"
 
@@ -36,29 +35,6 @@ static void h5_check(hp_anfile *f, int ok, const char *what, const char *name)
     snprintf(f->what, sizeof f->what, "%s %s%s%s", what, name, why[0] ? ": " : "", why);
 }
 
-static hid_t str_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
-
-/* Groups track creation order (as netCDF-4 does) and no times. */
-static hid_t group_plist(void)
-{
-    hid_t p = H5Pcreate(H5P_GROUP_CREATE);
-    if (p >= 0 && (H5Pset_link_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0
-                   || H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0
-                   || H5Pset_obj_track_times(p, 0) < 0)) {
-        H5Pclose(p);
-        return -1;
-    }
-    return p;
-}
-
 /* Datasets without modification times either: only `created` differs
  * between two files of the same analysis. */
 static hid_t dataset_plist(void)
@@ -76,7 +52,7 @@ void hp_anfile_attr_str(hp_anfile *f, hid_t loc, const char *name, const char *v
     if (f->failed)
         return;
     const char *s = v != NULL ? v : "";
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t t = hp_h5_str_type(), sp = H5Screate(H5S_SCALAR);
     hid_t a = -1;
     if (t >= 0 && sp >= 0)
         a = H5Aexists(loc, name) > 0 ? H5Aopen(loc, name, H5P_DEFAULT)
@@ -145,7 +121,7 @@ static void finish_axis(hp_anfile *f, hid_t d, const char *name, const char *uni
 void hp_anfile_axis_str(hp_anfile *f, hid_t g, const char *name, const char *const *v, size_t n,
                         const char *long_name)
 {
-    hid_t t = str_type();
+    hid_t t = hp_h5_str_type();
     hsize_t dim = n;
     hid_t d = t < 0 ? -1 : dataset(f, g, name, t, t, 1, &dim, v);
     if (t >= 0) H5Tclose(t);
@@ -201,7 +177,7 @@ void hp_anfile_f64(hp_anfile *f, hid_t g, const char *name, int rank, const uint
 void hp_anfile_strs(hp_anfile *f, hid_t g, const char *name, const char *axis, const char *const *v,
                     size_t n, const char *long_name)
 {
-    hid_t t = str_type();
+    hid_t t = hp_h5_str_type();
     hsize_t dim = n;
     hid_t d = t < 0 ? -1 : dataset(f, g, name, t, t, 1, &dim, v);
     if (t >= 0) H5Tclose(t);
@@ -219,7 +195,7 @@ hid_t hp_anfile_group(hp_anfile *f, hid_t parent, const char *name)
 {
     if (f->failed)
         return -1;
-    hid_t p = group_plist();
+    hid_t p = hp_h5_group_plist();
     hid_t g = p < 0 ? -1 : H5Gcreate2(parent, name, H5P_DEFAULT, p, H5P_DEFAULT);
     h5_check(f, g >= 0, "cannot create group", name);
     if (p >= 0)
@@ -252,7 +228,7 @@ static void now_iso(char *buf, size_t n)
 /* A scalar string dataset (the config texts). */
 static void text_dataset(hp_anfile *f, hid_t g, const char *name, const char *text)
 {
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR), dcpl = dataset_plist();
+    hid_t t = hp_h5_str_type(), sp = H5Screate(H5S_SCALAR), dcpl = dataset_plist();
     const char *s = text != NULL ? text : "";
     hid_t d = t < 0 || sp < 0 || dcpl < 0 ? -1 : H5Dcreate2(g, name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     h5_check(f, d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) >= 0, "cannot write", name);
@@ -318,31 +294,6 @@ hp_anfile *hp_anfile_create(const hp_anfile_meta *m, hp_err *err)
     return f;
 }
 
-/* fsync of a file or directory by name. */
-static int sync_path(const char *name, int flags)
-{
-    int fd = open(name, flags);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* rename(2) that refuses to replace an existing file unless force. */
-static int rename_final(const char *tmp, const char *path, int force)
-{
-    if (force)
-        return rename(tmp, path);
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-        return 0;
-    if (errno != EINVAL && errno != ENOSYS)
-        return -1;
-    if (link(tmp, path) == 0)          /* file systems without RENAME_NOREPLACE */
-        return unlink(tmp);
-    return -1;
-}
-
 static void anfile_free(hp_anfile *f)
 {
     hp_h5_quiet_end(f->quiet);
@@ -360,19 +311,15 @@ int hp_anfile_close(hp_anfile *f, hp_err *err)
     int rc = 0;
     if (f->failed)
         rc = hp_fail(err, f->path, 0, NULL, "%s", f->what);
-    else if (sync_path(f->tmp, O_RDONLY) < 0)
+    else if (hp_fsync_file(f->tmp) < 0)
         rc = hp_fail(err, f->path, 0, NULL, "cannot sync %s: %s", f->tmp, strerror(errno));
-    else if (rename_final(f->tmp, f->path, f->force) < 0)
+    else if (hp_rename_final(f->tmp, f->path, f->force) < 0)
         rc = errno == EEXIST ? hp_fail(err, f->path, 0, NULL, "exists; use --force to overwrite")
                              : hp_fail(err, f->path, 0, NULL, "cannot rename %s: %s", f->tmp, strerror(errno));
-    if (rc == 0) {
-        char *dir = strdup(f->path);
-        if (dir != NULL)
-            sync_path(dirname(dir), O_RDONLY | O_DIRECTORY);
-        free(dir);
-    } else {
+    if (rc == 0)
+        hp_fsync_dir_of(f->path);
+    else
         unlink(f->tmp);
-    }
     anfile_free(f);
     return rc;
 }

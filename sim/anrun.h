@@ -55,9 +55,6 @@ int hp_an_init(hp_an *a, hp_err *err);
  * (stats.h): n_arrays arrays of n_paths x width doubles. */
 int hp_an_check_memory(const hp_an *a, size_t width, size_t n_arrays, hp_err *err);
 
-/* A whole file as a malloc'd string (NULL when it cannot be read). */
-char *hp_an_slurp(const char *path);
-
 /* Seconds since an arbitrary epoch (monotonic). */
 double hp_an_now(void);
 

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "analysis.h"
+#include "cli_util.h"
 #include "gsa.h"
+#include "config.h"
+#include "readfile.h"
 
 #define MAX_SETS 256
 #define MAX_VARY 64
@@ -242,36 +244,6 @@ static int parse(int argc, char **argv, acli *c)
     return 0;
 }
 
-/* results/<config basename without .cfg>_<suffix>.h5; creates results/. */
-static void default_output(const char *config, const char *suffix, char *buf, size_t n)
-{
-    const char *base = strrchr(config, '/');
-    base = base ? base + 1 : config;
-    size_t len = strlen(base);
-    if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
-        len -= 4;
-    mkdir("results", 0777);
-    snprintf(buf, n, "results/%.*s_%s.h5", (int)len, base, suffix);
-}
-
-/* The command line as one string, for the file's attributes. */
-static char *join_args(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = malloc(len);
-    if (s == NULL)
-        return NULL;
-    s[0] = '\0';
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 /* Opens the analysis file (-o, or results/<config name>_<analysis>.h5,
  * its name left in path) with the base config's text and metadata. */
 static hp_anfile *open_file(const acli *c, const hp_an *an, const char *analysis, char *path, size_t len,
@@ -280,20 +252,21 @@ static hp_anfile *open_file(const acli *c, const hp_an *an, const char *analysis
     if (c->output != NULL)
         snprintf(path, len, "%s", c->output);
     else
-        default_output(c->config, analysis, path, len);
+        hp_cli_default_output(c->config, analysis, path, len);
     if (hp_anfile_check(path, c->force, err) != 0)
         return NULL;
     hp_config *cfg;
     void *m = hp_an_build(an, NULL, 0, &cfg, err);
     if (m == NULL)
         return NULL;
-    char *resolved = hp_config_text(cfg), *source = hp_an_slurp(c->config), *cmd = join_args(argc, argv);
+    char *resolved = hp_config_text(cfg), *cmd = hp_cli_join_args(argc, argv);
+    char *source = hp_read_file(c->config, "config file", HP_CONFIG_MAX_BYTES, NULL, err);
     hp_anfile_meta meta = {
         .path = path, .force = c->force, .analysis = analysis, .command_line = cmd,
         .config_file = c->config, .config_source = source, .config_resolved = resolved,
         .seed = an->seed, .n_paths = an->n_paths,
     };
-    hp_anfile *f = hp_anfile_create(&meta, err);
+    hp_anfile *f = source != NULL ? hp_anfile_create(&meta, err) : NULL;
     free(resolved);
     free(source);
     free(cmd);

@@ -3,7 +3,7 @@
  * libconfig 1.5 has rough edges that only the text can smooth:
  *   - it reads files itself with no bound: /dev/zero or a huge file runs the
  *     process out of memory, so files are read here, at most
- *     HP_CONFIG_MAX_BYTES, a NUL byte stops the read at once and a device
+ *     HP_CONFIG_MAX_BYTES (sim/readfile.c), a NUL byte is refused and a device
  *     is not read at all;
  *   - an @include of a directory makes its scanner print "input in flex
  *     scanner failed" and exit(2), and a missing one is "cannot open include
@@ -18,13 +18,12 @@
  * A small scanner that knows libconfig's strings and comments serves all
  * three, so a bracket or an @include inside a string or a comment is left
  * alone. */
+#include "readfile.h"
 #include "config_impl.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define INCLUDE_DEPTH 10       /* libconfig 1.5's own limit */
 
@@ -58,55 +57,7 @@ static int line_of(const char *text, const char *p)
 
 char *cfg_read_file(const char *path, const char *what, hp_err *err)
 {
-    struct stat st;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, strerror(EISDIR));
-        return NULL;
-    }
-    /* A device (/dev/zero, a terminal) is no config, and reading one may
-     * never end; a pipe is allowed (hashpivot validate <(...)). */
-    if (fstat(fileno(f), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
-        fclose(f);
-        hp_fail(err, path, 0, NULL, "cannot read %s: it is a device, not a file", what);
-        return NULL;
-    }
-    /* Grown as it fills, never past the limit: a file claiming to be a
-     * config (or /dev/zero) cannot take more memory than that. */
-    size_t cap = 4096, n = 0, r;
-    char *buf = cfg_calloc(cap, 1);
-    const char *fault = NULL;
-    while (fault == NULL && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        if (memchr(buf + n, '\0', r) != NULL)
-            fault = "it contains a NUL byte (not a text file)";
-        n += r;
-        if (fault == NULL && n + 1 == cap) {
-            if (cap >= HP_CONFIG_MAX_BYTES) {
-                fault = "it is larger than " HP_CONFIG_MAX_TEXT " (a config is a few KiB)";
-                break;
-            }
-            char *nb = realloc(buf, cap *= 2);
-            if (nb == NULL)
-                cfg_die("out of memory");
-            buf = nb;
-        }
-    }
-    int failed = ferror(f), e = errno;
-    fclose(f);
-    buf[n] = '\0';
-    if (fault == NULL && failed)
-        fault = strerror(e);
-    if (fault != NULL) {
-        free(buf);
-        hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, fault);
-        return NULL;
-    }
-    return buf;
+    return hp_read_file(path, what, HP_CONFIG_MAX_BYTES, NULL, err);
 }
 
 /* Reads the name of `@include "name"` at p (just after "@include"); NULL

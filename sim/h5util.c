@@ -93,6 +93,18 @@ hid_t hp_h5_str_type(void)
     return t;
 }
 
+hid_t hp_h5_group_plist(void)
+{
+    hid_t p = H5Pcreate(H5P_GROUP_CREATE);
+    if (p >= 0 && (H5Pset_link_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0
+                   || H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0
+                   || H5Pset_obj_track_times(p, 0) < 0)) {
+        H5Pclose(p);
+        return -1;
+    }
+    return p;
+}
+
 int hp_h5_attr_write_str(hid_t loc, const char *name, const char *value)
 {
     const char *v = value != NULL ? value : "";

@@ -36,6 +36,12 @@ herr_t hp_h5_close(hid_t *id, herr_t (*fn)(hid_t));
  * string attribute); close it with H5Tclose. -1 on failure. */
 hid_t hp_h5_str_type(void);
 
+/* Group creation properties of every file we write: groups track the
+ * creation order of links and attributes (as netCDF-4 does) and no times,
+ * so two files of the same run differ only in their `created` attribute.
+ * Close with H5Pclose; -1 on failure. */
+hid_t hp_h5_group_plist(void);
+
 /* Creates, or overwrites, a scalar string attribute (NULL is written as
  * ""). 0 or -1. */
 int hp_h5_attr_write_str(hid_t loc, const char *name, const char *value);

@@ -1,69 +1,14 @@
 /* inputs: a run's input files and their checksums (see inputs.h). */
 #include "inputs.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "readfile.h"
 #include "sha256.h"
 
 #define INCLUDE_DEPTH 16     /* deeper @include chains are a loop */
-#define CONFIG_MAX (16u << 20)
-
-char *hp_read_file(const char *path, const char *what, size_t max_bytes, size_t *len, hp_err *err)
-{
-    struct stat st;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, strerror(EISDIR));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0, r;
-    char *buf = malloc(cap);
-    while (buf != NULL && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n > max_bytes)
-            break;
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = nb;
-                cap *= 2;
-            }
-        }
-    }
-    int failed = ferror(f), e = errno;
-    fclose(f);
-    const char *why = buf == NULL ? "out of memory" : failed ? strerror(e) : NULL;
-    char over[64];
-    if (why == NULL && n > max_bytes) {
-        snprintf(over, sizeof over, "larger than %zu bytes", max_bytes);
-        why = over;
-    }
-    if (why == NULL) {
-        buf[n] = '\0';
-        if (strlen(buf) != n)
-            why = "it contains a NUL byte";
-    }
-    if (why != NULL) {
-        free(buf);
-        hp_fail(err, path, 0, NULL, "cannot read %s: %s", what, why);
-        return NULL;
-    }
-    if (len != NULL)
-        *len = n;
-    return buf;
-}
 
 /* Appends one "HEX  PATH" line. */
 static int add_line(hp_inputs *in, const char *hex, const char *path, hp_err *err)
@@ -115,7 +60,7 @@ static int add_config(hp_inputs *in, const char *path, const char *text, int dep
         if (include_name(line, name, sizeof name)) {
             if (depth >= INCLUDE_DEPTH)
                 return hp_fail(err, path, 0, NULL, "@include nested more than %d deep", INCLUDE_DEPTH);
-            char *inc = hp_read_file(name, "included config file", CONFIG_MAX, NULL, err);
+            char *inc = hp_read_file(name, "included config file", HP_CONFIG_MAX_BYTES, NULL, err);
             int rc = inc == NULL ? -1 : add_config(in, name, inc, depth + 1, err);
             free(inc);
             if (rc < 0)

@@ -13,18 +13,13 @@
 #include <stddef.h>
 #include "hp_err.h"
 #include "model.h"
+#include "readfile.h"    /* hp_read_file, for its callers */
 
 /* The recorded lines, growing. Zero-initialise; hp_inputs_free. */
 typedef struct hp_inputs {
     char *text;        /* NUL-terminated "HEX  PATH\n" lines, or NULL */
     size_t len, cap;
 } hp_inputs;
-
-/* Reads a whole regular file into a malloc'd, NUL-terminated string (the
- * length in *len when len is not NULL). Refuses a directory, a file over
- * max_bytes and one holding a NUL byte, with one line naming the file;
- * `what` says what it was read as ("config file"). */
-char *hp_read_file(const char *path, const char *what, size_t max_bytes, size_t *len, hp_err *err);
 
 /* Records the config file `path`, whose text was `text`, and every file it
  * @includes, recursively (libconfig resolves an @include against the

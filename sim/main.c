@@ -31,6 +31,7 @@
 #include <hdf5.h>
 
 #include "cli_analysis.h"
+#include "cli_util.h"
 #include "config.h"
 #include "date.h"
 #include "driver.h"
@@ -310,35 +311,6 @@ static int parse_cli(int argc, char **argv, cli *c)
     return 0;
 }
 
-/* results/<config basename without .cfg>.h5; creates results/ if needed. */
-static void default_output(const char *config, char *buf, size_t n)
-{
-    const char *base = strrchr(config, '/');
-    base = base ? base + 1 : config;
-    size_t len = strlen(base);
-    if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
-        len -= 4;
-    mkdir("results", 0777);
-    snprintf(buf, n, "results/%.*s.h5", (int)len, base);
-}
-
-/* The command line as one string, for the file's attributes. */
-static char *join_args(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = malloc(len);
-    if (s == NULL)
-        return NULL;
-    s[0] = '\0';
-    for (int i = 0; i < argc; i++) {
-        if (i) strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 /* SIGINT/SIGTERM only raise a flag (the signal number); the driver stops
  * between waves. The one piece of process-wide state, because a signal
  * handler can reach nothing else. */
@@ -541,12 +513,12 @@ static int cmd_run(const cli *c, int argc, char **argv)
     if (c->output != NULL)
         snprintf(outpath, sizeof outpath, "%s", c->output);
     else
-        default_output(c->config, outpath, sizeof outpath);
+        hp_cli_default_output(c->config, NULL, outpath, sizeof outpath);
 
     hp_inputs inputs = { 0 };
-    char *source = hp_read_file(c->config, "config file", 16u << 20, NULL, &err);
+    char *source = hp_read_file(c->config, "config file", HP_CONFIG_MAX_BYTES, NULL, &err);
     char *resolved = hp_config_text(cfg);
-    char *cmdline = join_args(argc, argv);
+    char *cmdline = hp_cli_join_args(argc, argv);
     int rc = source == NULL || hp_inputs_add_config(&inputs, c->config, source, &err) < 0
              || hp_inputs_add_layout(&inputs, hp_scenario_model.layout(m), &err) < 0 ? 1 : 0;
     hp_output_opts oo = {
@@ -555,8 +527,6 @@ static int cmd_run(const cli *c, int argc, char **argv)
         .float32 = hp_cfg_bool(cfg, "output.float32"),
         .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
         .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
-        .start_date = hp_cfg_string(cfg, "time.start_date"),
-        .horizon_years = hp_cfg_double(cfg, "time.horizon_years"),
         .command_line = cmdline, .config_file = c->config,
         .config_source = source, .config_resolved = resolved, .inputs = inputs.text,
         .checkpoint_s = hp_cfg_double(cfg, "output.checkpoint_s"), .stop = &stop_requested,

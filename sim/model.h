@@ -3,8 +3,9 @@
  * The engine (driver, output, summary, CLI) never names a price process or
  * a cash-flow line. A model hands it:
  *   - its parameter tables (for the config loader),
- *   - a layout: the axes (allocations, calendar years, halvings) and the
- *     list of output variables with their shapes, units and meanings,
+ *   - a layout: the axes (allocations, calendar years, halvings), the
+ *     list of output variables with their shapes, units and meanings, the
+ *     summary items to print, the start date and horizon of the run,
  *   - simulate_path(): fills one path's results into a flat array of
  *     doubles, in the order and sizes the layout gives.
  * simulate_path() must depend only on (model, seed, path): that is what
@@ -40,6 +41,8 @@ typedef struct hp_summary_item {
     const char *label;  /* column title, e.g. "NPV"                          */
     const char *var;    /* an [allocation, path] dataset, e.g. "valuation/npv" */
     double scale;       /* multiply values by this (e.g. 1/years for a mean) */
+    int paired;         /* also print P(value > the baseline's) on the same
+                           path (the comparison the allocations are run for) */
 } hp_summary_item;
 
 /* A file the model read (e.g. a history CSV). The engine records it with
@@ -80,6 +83,8 @@ typedef struct hp_layout {
     int baseline_alloc;         /* index of the 0% allocation, or -1          */
     int n_inputs;
     const hp_input_file *inputs; /* [n_inputs] files the model read          */
+    const char *start_date;     /* "YYYY-MM-DD" of day 0, for the file       */
+    double horizon_years;       /* the horizon the config asked for          */
     int n_tables;               /* set by hp_model.prepare, if at all        */
     const hp_table *tables;     /* [n_tables]                                */
 } hp_layout;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "h5util.h"
 #include "par.h"
 #include "progress.h"
@@ -211,7 +212,7 @@ static int mark_complete(hp_output *w, hp_err *err)
         return hp_h5_fail(err, w->tmp, "cannot set status");
     if (out_close_handles(w) < 0)
         return hp_h5_fail(err, w->tmp, "cannot close");
-    if (out_fsync_path(w->tmp) < 0)
+    if (hp_fsync_file(w->tmp) < 0)
         return hp_fail(err, w->tmp, 0, NULL, "cannot sync: %s", strerror(errno));
     return 0;
 }
@@ -221,13 +222,13 @@ static int publish(hp_output *w, hp_err *err)
 {
     if (hp_par_rank() != 0)
         return 0;
-    if (out_rename_final(w->tmp, w->path, w->force) < 0) {
+    if (hp_rename_final(w->tmp, w->path, w->force) < 0) {
         if (errno == EEXIST)
             return hp_fail(err, w->path, 0, NULL, "appeared while the run was writing; use --force to "
                            "overwrite it");
         return hp_fail(err, w->path, 0, NULL, "cannot rename %s: %s", w->tmp, strerror(errno));
     }
-    if (out_fsync_dir(w->path) < 0)
+    if (hp_fsync_dir_of(w->path) < 0)
         return hp_fail(err, w->path, 0, NULL, "renamed, but cannot sync its directory: %s", strerror(errno));
     return 0;
 }
@@ -274,7 +275,7 @@ int hp_output_suspend(hp_output *w, hp_err *err)
     int rc = out_checkpoint(w, err);
     if (rc == 0)
         rc = hp_par_agree(out_close_handles(w) < 0 ? hp_h5_fail(err, w->tmp, "cannot close") : 0, err);
-    if (rc == 0 && hp_par_rank() == 0 && out_fsync_path(w->tmp) < 0)
+    if (rc == 0 && hp_par_rank() == 0 && hp_fsync_file(w->tmp) < 0)
         rc = hp_fail(err, w->tmp, 0, NULL, "cannot sync: %s", strerror(errno));
     rc = hp_par_agree(rc, err);
     hp_h5_quiet_end(q);

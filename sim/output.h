@@ -51,8 +51,6 @@ typedef struct hp_output_opts {
     int float32;               /* store per-year lines as float32             */
     uint64_t seed;
     uint64_t n_paths;
-    const char *start_date;    /* "YYYY-MM-DD"                                */
-    double horizon_years;
     const char *command_line;
     const char *config_file;
     const char *config_source; /* text of the config file (may be NULL)      */

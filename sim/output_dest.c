@@ -21,6 +21,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "par.h"
 
 /* "<path>.partial": the name of the file being written; same directory,
@@ -34,18 +35,6 @@ char *hp_output_partial_name(const char *path)
     return t;
 }
 
-/* The directory part of path ("." when there is none). */
-static void dir_of(const char *path, char *dir, size_t n)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        snprintf(dir, n, ".");
-    else if (slash == path)
-        snprintf(dir, n, "/");
-    else
-        snprintf(dir, n, "%.*s", (int)(slash - path), path);
-}
-
 /* The directory must exist and be writable. No probe file is created: the
  * exclusive creation of the partial file is the real test, and a probe
  * name can be a symbolic link planted to truncate another file. */
@@ -53,7 +42,7 @@ static int check_dir(const char *path, hp_err *err)
 {
     char dir[4096];
     struct stat st;
-    dir_of(path, dir, sizeof dir);
+    hp_dir_of(path, dir, sizeof dir);
     if (stat(dir, &st) != 0) {
         if (errno == ENOENT)
             return hp_fail(err, path, 0, NULL, "cannot write: directory '%s' does not exist", dir);
@@ -211,50 +200,4 @@ void out_release_space(hp_output *w)
         fallocate(w->lock_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
                   (off_t)(w->reserved_to - (uint64_t)st.st_size));
     w->reserved_to = 0;
-}
-
-/* fsync of a file by name. */
-int out_fsync_path(const char *name)
-{
-    int fd = open(name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* rename(2) that refuses to replace an existing file unless force: the
- * file may have appeared while the simulation ran. */
-int out_rename_final(const char *tmp, const char *path, int force)
-{
-    if (force)
-        return rename(tmp, path);
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-        return 0;
-    if (errno != EINVAL && errno != ENOSYS)
-        return -1;
-    if (link(tmp, path) == 0) /* file systems without RENAME_NOREPLACE */
-        return unlink(tmp);
-    return -1;
-}
-
-/* After the rename, the directory that holds the name. As SQLite's
- * unixSync() does: fsync() of the file makes its data durable, but the
- * rename lives in the directory, and until the directory is synced a power
- * loss can bring back the old name (the .partial file, or nothing) even
- * though the file's data is on disk. Some file systems refuse fsync on a
- * directory (EINVAL): they order the rename themselves. */
-int out_fsync_dir(const char *path)
-{
-    char dir[4096];
-    dir_of(path, dir, sizeof dir);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    if (rc != 0 && errno == EINVAL)
-        rc = 0;
-    close(fd);
-    return rc;
 }

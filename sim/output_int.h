@@ -110,9 +110,6 @@ int out_writer_free(hp_output *w);
 int out_check_layout(const hp_output_opts *o, const hp_layout *l, hp_err *err);
 
 /* ---- output_dest.c ---- */
-int out_fsync_path(const char *name);
-int out_rename_final(const char *tmp, const char *path, int force);
-int out_fsync_dir(const char *path);
 int out_lock(hp_output *w, int creating, hp_err *err);
 void out_unlock(hp_output *w);
 int out_clear_partial(const char *tmp, hp_err *err);

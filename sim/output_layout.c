@@ -24,19 +24,22 @@ const char *const hp_axis_name[AX_COUNT] = { "allocation", "year", "path", "halv
 
 /* ---- attributes --------------------------------------------------------- */
 
-/* The summary items as "label|var|scale" lines, so `info` needs only the file. */
+/* The summary items as "label|var|scale" lines, "label|var|scale|paired"
+ * for an item compared path by path with the baseline allocation, so
+ * `info` needs only the file. */
 static char *summary_text(const hp_layout *l)
 {
     size_t n = 1;
     for (int i = 0; i < l->n_summary; i++)
-        n += strlen(l->summary[i].label) + strlen(l->summary[i].var) + 32;
+        n += strlen(l->summary[i].label) + strlen(l->summary[i].var) + 40;
     char *s = malloc(n), *p = s;
     if (s == NULL)
         return NULL;
     *p = '\0';
     for (int i = 0; i < l->n_summary; i++) {
         const hp_summary_item *it = &l->summary[i];
-        p += snprintf(p, n - (size_t)(p - s), "%s|%s|%.17g\n", it->label, it->var, it->scale);
+        p += snprintf(p, n - (size_t)(p - s), "%s|%s|%.17g%s\n", it->label, it->var, it->scale,
+                      it->paired ? "|paired" : "");
     }
     return s;
 }
@@ -68,8 +71,8 @@ static int root_attrs(hp_output *w, const hp_output_opts *o)
         || hp_h5_attr_write_str(f, "created", created)
         || hp_h5_attr_write_num(f, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &o->seed)
         || hp_h5_attr_write_num(f, "n_paths", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &o->n_paths)
-        || hp_h5_attr_write_str(f, "start_date", o->start_date)
-        || hp_h5_attr_write_num(f, "horizon_years", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &o->horizon_years)
+        || hp_h5_attr_write_str(f, "start_date", l->start_date != NULL ? l->start_date : "")
+        || hp_h5_attr_write_num(f, "horizon_years", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &l->horizon_years)
         || hp_h5_attr_write_str(f, "command_line", o->command_line)
         || hp_h5_attr_write_str(f, "config_file", o->config_file)
         || hp_h5_attr_write_str(f, "status", "incomplete")
@@ -83,27 +86,13 @@ static int root_attrs(hp_output *w, const hp_output_opts *o)
 
 /* ---- groups, config, axes --------------------------------------------- */
 
-/* Groups track creation order (as netCDF-4 does) and no times, so two runs
- * with the same seed differ only in the `created` attribute. */
-static hid_t group_plist(void)
-{
-    hid_t p = H5Pcreate(H5P_GROUP_CREATE);
-    if (p >= 0 && (H5Pset_link_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0
-                   || H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0
-                   || H5Pset_obj_track_times(p, 0) < 0)) {
-        H5Pclose(p);
-        return -1;
-    }
-    return p;
-}
-
 /* Creates the groups above `name` ("a/b/c" needs "a" and "a/b"). */
 static int ensure_groups(hid_t file, const char *name)
 {
     char buf[1024];
     if (snprintf(buf, sizeof buf, "%s", name) >= (int)sizeof buf)
         return -1;
-    hid_t gcpl = group_plist();
+    hid_t gcpl = hp_h5_group_plist();
     int rc = gcpl < 0 ? -1 : 0;
     for (char *p = strchr(buf + 1, '/'); rc == 0 && p != NULL; p = strchr(p + 1, '/')) {
         *p = '\0';
@@ -205,7 +194,7 @@ static int create_axes(hp_output *w, hp_err *err)
             return hp_h5_fail(err, w->path, "cannot create axis %s", hp_axis_name[a]);
     if (w->days < 0 || H5DSattach_scale(w->days, w->axis[AX_YEAR], 0) < 0)
         return hp_h5_fail(err, w->path, "cannot create axis days_in_year");
-    hid_t gcpl = group_plist();
+    hid_t gcpl = hp_h5_group_plist();
     hid_t g = gcpl < 0 ? -1 : H5Gcreate2(w->file, "axes", H5P_DEFAULT, gcpl, H5P_DEFAULT);
     int rc = g < 0 ? -1 : 0;
     for (int a = 0; a <= AX_COUNT && rc == 0; a++) {
@@ -581,7 +570,7 @@ static hid_t block_dimension(hid_t g, hsize_t n)
  * file, where the checksums let anyone check every block. */
 static int create_progress(hp_output *w)
 {
-    hid_t gcpl = group_plist();
+    hid_t gcpl = hp_h5_group_plist();
     hid_t g = gcpl < 0 ? -1 : H5Gcreate2(w->file, "progress", H5P_DEFAULT, gcpl, H5P_DEFAULT);
     hid_t dim = g < 0 ? -1 : block_dimension(g, w->n_blocks);
     char *names = dataset_list(w);

@@ -6,6 +6,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+
 /* "1.2 GB", "3.4 TB": decimal units, as df -H shows them. */
 static void fmt_bytes(char buf[32], double b)
 {
@@ -45,18 +47,6 @@ double hp_preflight_path_bytes(const hp_layout *l, int per_year, int float32)
     return bytes;
 }
 
-/* The directory a file will be created in ("." for a bare name). */
-static void parent_dir(const char *path, char *buf, size_t n)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        snprintf(buf, n, ".");
-    else if (slash == path)
-        snprintf(buf, n, "/");
-    else
-        snprintf(buf, n, "%.*s", (int)(slash - path), path);
-}
-
 /* Wave buffers and workspaces against physical memory. */
 static int check_memory(const hp_config *cfg, const hp_layout *l, size_t scratch_bytes,
                         int threads, int node_ranks, hp_err *err)
@@ -88,7 +78,7 @@ static int check_disk(const hp_config *cfg, const hp_layout *l, const char *outp
 {
     char dir[4096];
     struct statvfs fs;
-    parent_dir(outpath, dir, sizeof dir);
+    hp_dir_of(outpath, dir, sizeof dir);
     if (statvfs(dir, &fs) != 0)
         return 0;      /* the output checks say why the place is unusable */
     double paths = (double)hp_cfg_int(cfg, "simulation.n_paths");

@@ -4,7 +4,16 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "summary.h"    /* hp_quantile_sorted: the one quantile definition */
+double hp_quantile_sorted(const double *x, uint64_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    double h = (double)(n - 1) * p;
+    uint64_t lo = (uint64_t)floor(h);
+    if (lo >= n - 1)
+        return x[n - 1];
+    return hp_lerp(x[lo], x[lo + 1], h - (double)lo);
+}
 
 /* ---- accumulators ----------------------------------------------------- */
 

@@ -49,6 +49,18 @@
  * arrays for exact quantiles); beyond it they refuse with the figure. */
 #define HP_SAMPLE_BUDGET_BYTES ((size_t)4 << 30)
 
+/* The one interpolation formula of quantiles, shared by the sorted and the
+ * streamed (summary.c) paths so that they agree to the bit. */
+static inline double hp_lerp(double lo, double hi, double t)
+{
+    return lo + t * (hi - lo);
+}
+
+/* Linear-interpolated quantile definition (numpy's default, "type 7"):
+ * q(p) = x[floor(h)] + (h - floor(h)) * (x[floor(h)+1] - x[floor(h)]),
+ * h = (n-1) p, x sorted ascending; NaN when n = 0. */
+double hp_quantile_sorted(const double *x, uint64_t n, double p);
+
 /* An estimate, its standard error and its 95% interval. */
 typedef struct hp_est {
     double value, se, lo, hi;

@@ -23,6 +23,7 @@
 
 #include "h5util.h"
 #include "resfile.h"
+#include "stats.h"
 
 #define READ_VALUES 65536           /* doubles per read, at least one chunk  */
 #define N_BINS 65536                /* 16 bits of the key per pass           */
@@ -32,23 +33,6 @@
 #define HIST_BUDGET (24u << 20)     /* bytes of histograms held at once      */
 
 static const double quant_p[N_QUANT] = { 0.05, 0.50, 0.95 };
-
-/* The one interpolation formula, shared so both paths agree to the bit. */
-static double lerp(double lo, double hi, double t)
-{
-    return lo + t * (hi - lo);
-}
-
-double hp_quantile_sorted(const double *x, uint64_t n, double p)
-{
-    if (n == 0)
-        return NAN;
-    double h = (double)(n - 1) * p;
-    uint64_t lo = (uint64_t)floor(h);
-    if (lo >= n - 1)
-        return x[n - 1];
-    return lerp(x[lo], x[lo + 1], h - (double)lo);
-}
 
 /* ---- order-preserving keys and the selection state ------------------------ */
 
@@ -259,7 +243,7 @@ static hp_stats finish(const scan *c, const row *r)
     double q[N_QUANT];
     for (int i = 0; i < N_QUANT; i++) {
         double lo = key_dbl(r->s[2 * i].prefix), hi = key_dbl(r->s[2 * i + 1].prefix);
-        q[i] = r->top[i] ? lo : lerp(lo, hi, r->frac[i]);
+        q[i] = r->top[i] ? lo : hp_lerp(lo, hi, r->frac[i]);
     }
     st.q05 = q[0];
     st.q50 = q[1];
@@ -334,7 +318,7 @@ static hid_t open_2d(hid_t f, const char *path, const char *var, hsize_t *dims, 
 }
 
 /* Statistics of one dataset of an open file; returns n_alloc or -1. */
-static int stats_open(hid_t f, const char *path, const char *var, double scale,
+static int stats_open(hid_t f, const char *path, const char *var, double scale, int paired,
                       hp_stats *out, int max_alloc, hp_err *err)
 {
     hsize_t dims[2];
@@ -350,7 +334,7 @@ static int stats_open(hid_t f, const char *path, const char *var, double scale,
     c.n_alloc = (int)dims[0];
     c.n_paths = dims[1];
     int32_t base = -1;
-    if (strcmp(var, "valuation/npv") == 0
+    if (paired
         && hp_h5_attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &base) == 0
         && base >= 0 && base < c.n_alloc)
         c.baseline = base;
@@ -373,12 +357,12 @@ static int stats_open(hid_t f, const char *path, const char *var, double scale,
     return rc < 0 ? -1 : c.n_alloc;
 }
 
-int hp_summary_stats(const char *h5path, const char *var, double scale,
+int hp_summary_stats(const char *h5path, const char *var, double scale, int paired,
                      hp_stats *out, int max_alloc, hp_err *err)
 {
     hp_h5_quiet q = hp_h5_quiet_begin();
     hid_t f = hp_resfile_open(h5path, NULL, NULL, err);
-    int rc = f < 0 ? -1 : stats_open(f, h5path, var, scale, out, max_alloc, err);
+    int rc = f < 0 ? -1 : stats_open(f, h5path, var, scale, paired, out, max_alloc, err);
     if (f >= 0)
         H5Fclose(f);
     hp_h5_quiet_end(q);
@@ -461,10 +445,10 @@ static char *var_units(hid_t f, const char *var)
 /* One block of the table: rows = allocations. */
 static void print_item(FILE *out, const char *label, const char *var, const char *units,
                        const double *alloc, int n_alloc, const hp_stats *st,
-                       int baseline, uint64_t n_paths)
+                       int paired, int baseline, uint64_t n_paths)
 {
     int money = units != NULL && strncmp(units, "USD", 3) == 0;
-    int beats = baseline >= 0 && baseline < n_alloc && strcmp(var, "valuation/npv") == 0;
+    int beats = paired && baseline >= 0 && baseline < n_alloc;
     fprintf(out, "\n%s [%s]  (%s)\n", label, units ? units : "?", var);
     fprintf(out, "%7s %11s %11s %11s %11s %9s", "alloc", "mean", "5%", "50%", "95%", "P(loss)");
     if (beats)
@@ -487,8 +471,9 @@ static void print_item(FILE *out, const char *label, const char *var, const char
         fprintf(out, "(%" PRIu64 " of %" PRIu64 " paths written)\n", st[0].n, n_paths);
 }
 
-/* Splits the next "label|var|scale" line of *p in place; 0 at the end. */
-static int next_item(char **p, char **label, char **var, double *scale)
+/* Splits the next "label|var|scale" or "label|var|scale|paired" line of *p
+ * in place; 0 at the end, -1 when malformed. */
+static int next_item(char **p, char **label, char **var, double *scale, int *paired)
 {
     while (**p == '\n')
         (*p)++;
@@ -505,6 +490,11 @@ static int next_item(char **p, char **label, char **var, double *scale)
     *b1 = *b2 = '\0';
     *var = b1 + 1;
     *scale = strtod(b2 + 1, &rest);
+    *paired = 0;
+    if (rest != b2 + 1 && strcmp(rest, "|paired") == 0) {
+        *paired = 1;
+        rest += strlen(rest);
+    }
     return rest == b2 + 1 || *rest != '\0' ? -1 : 1;
 }
 
@@ -622,16 +612,17 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
     hp_h5_attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &baseline);
     hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
     char *items = hp_h5_attr_text(f, "summary_items"), *p = items, *label, *var;
+    int paired = 0;
     double scale, *alloc = hp_h5_read_doubles(f, "allocation", &n_alloc);
     hp_stats *st = alloc ? malloc((size_t)n_alloc * sizeof *st) : NULL;
     if (items == NULL || st == NULL)
         rc = hp_fail(err, path, 0, NULL, "no summary_items or allocation axis");
-    while (rc == 0 && (k = next_item(&p, &label, &var, &scale)) != 0) {
+    while (rc == 0 && (k = next_item(&p, &label, &var, &scale, &paired)) != 0) {
         if (k < 0) {
             rc = hp_fail(err, path, 0, "summary_items", "malformed line '%s'", label);
             break;
         }
-        int rows = stats_open(f, path, var, scale, st, n_alloc, err);
+        int rows = stats_open(f, path, var, scale, paired, st, n_alloc, err);
         if (rows < 0) {
             rc = -1;
             break;
@@ -641,7 +632,7 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
             break;
         }
         char *units = var_units(f, var);
-        print_item(out, label, var, units, alloc, n_alloc, st, baseline, n_paths);
+        print_item(out, label, var, units, alloc, n_alloc, st, paired, baseline, n_paths);
         free(units);
     }
     if (rc == 0 && alloc != NULL)

@@ -16,22 +16,17 @@
 typedef struct hp_stats {
     double mean, sd, q05, q50, q95;
     double p_loss;     /* share of paths with a value < 0 */
-    double p_beats;    /* valuation/npv only: share with npv(f) > npv(0); NaN otherwise */
+    double p_beats;    /* paired items only: share of paths with value(f) > value(baseline); NaN otherwise */
     uint64_t n;        /* values used: paths not yet written (NaN) are skipped */
 } hp_stats;
-
-/* Linear-interpolated quantile definition (numpy's default, "type 7"):
- * q(p) = x[floor(h)] + (h - floor(h)) * (x[floor(h)+1] - x[floor(h)]),
- * h = (n-1) p, x sorted ascending. */
-double hp_quantile_sorted(const double *x, uint64_t n, double p);
 
 /* Statistics of the [allocation, path] dataset `var` (e.g. "valuation/npv"
  * or "totals/revenue") of a results file, values multiplied by scale: one
  * hp_stats per allocation in out[0..n_alloc). sd is the sample standard
- * deviation (n - 1; 0 for n < 2). p_beats is set for "valuation/npv" when
- * the file has a baseline allocation. Returns n_alloc, or -1 with err set
+ * deviation (n - 1; 0 for n < 2). With `paired`, p_beats is set when the
+ * file has a baseline allocation. Returns n_alloc, or -1 with err set
  * (also when n_alloc > max_alloc). */
-int hp_summary_stats(const char *h5path, const char *var, double scale,
+int hp_summary_stats(const char *h5path, const char *var, double scale, int paired,
                      hp_stats *out, int max_alloc, hp_err *err);
 
 /* Prints the summary table of a results file to out. Refuses files that

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+
 /* The .npy header: magic, version 1.0, header length, then a Python dict
  * literal padded with spaces and ended by '\n' so that the data start at a
  * multiple of 64 bytes (NumPy's format specification). */
@@ -58,27 +60,6 @@ static int write_all(int fd, const void *p, size_t n, off_t off)
         off += w;
     }
     return 0;
-}
-
-/* The file's directory entry must reach the disk too, or a crash after
- * the rename can leave the old name (or none). */
-static int sync_dir(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
 }
 
 int hp_trace_run(const hp_model *model, const void *m, const hp_trace_opts *o, hp_err *err)
@@ -148,7 +129,7 @@ int hp_trace_run(const hp_model *model, const void *m, const hp_trace_opts *o, h
         unlink(tmp);
         return hp_fail(err, o->path, 0, NULL, "cannot rename %s to it: %s", tmp, strerror(e));
     }
-    if (sync_dir(o->path) != 0)
+    if (hp_fsync_dir_of(o->path) != 0)
         return hp_fail(err, o->path, 0, NULL, "cannot sync its directory: %s", strerror(errno));
     return 0;
 }

@@ -1,5 +1,7 @@
 /* uncertain: the config's `uncertain` group, read and checked (gsa.h). */
 #include "gsa.h"
+#include "config.h"
+#include "readfile.h"
 
 #include <libconfig.h>
 #include <math.h>
@@ -108,9 +110,10 @@ int hp_uncertain_load(const hp_an *a, const char *path, hp_inputs *out, hp_err *
 {
     out->n = 0;
     out->in = NULL;
-    char *text = hp_an_slurp(path);   /* libconfig would not name a missing file */
+    /* Read here: libconfig would not name a missing file. */
+    char *text = hp_read_file(path, "config file", HP_CONFIG_MAX_BYTES, NULL, err);
     if (text == NULL)
-        return hp_fail(err, path, 0, NULL, "cannot read the config file");
+        return -1;
     config_t cfg;
     config_init(&cfg);
     reader r = {a, path, out, err};

@@ -54,6 +54,26 @@ with tempfile.TemporaryDirectory() as tmp:
     # The summary table follows, the same as `run` prints.
     check("NPV [USD]  (valuation/npv)" in p.stdout and "P(beats 0%)" in p.stdout, "summary table printed")
     check(p.stdout.count("\n    50% ") == 3, "a row per summary item for the 50% allocation")
+    # The engine names no model dataset: what it prints comes from the file.
+    check(meta.get("start date") == "2026-01-01", f"start date from the layout ({meta.get('start date')})")
+    check(meta.get("per-year data") == "yes", f"per-year data found ({meta.get('per-year data')})")
+    check(p.stdout.count("P(beats 0%)") == 1, "only the paired item (NPV) compares with 0% path by path")
+    paired = os.path.join(tmp, "paired.h5")
+    shutil.copy(good, paired)
+    with h5py.File(paired, "a") as f:
+        items = f.attrs["summary_items"]
+        items = items.decode() if isinstance(items, bytes) else items
+        f.attrs["summary_items"] = items.replace("totals/hpc_revenue|" + items.split("totals/hpc_revenue|")[1].split("\n")[0],
+                                                 "totals/hpc_revenue|" + items.split("totals/hpc_revenue|")[1].split("\n")[0] + "|paired")
+    q = info(paired)
+    check(q.returncode == 0 and q.stdout.count("P(beats 0%)") == 2,
+          f"an item marked paired in the file gets the paired column, whatever its name ({q.stderr.strip()})")
+    totals = os.path.join(tmp, "totals.h5")
+    subprocess.run([bin_, "run", os.path.join(root, "configs", "colocation_deal.cfg"), "-n", "20",
+                    "--quiet", "--set", "output.per_year=false", "-o", totals], check=True, stdout=subprocess.DEVNULL)
+    t = info(totals)
+    check(t.returncode == 0 and "per-year data      no (totals only)" in t.stdout,
+          "a totals-only file says so (no dataset along the year axis)")
 
     # Foreign HDF5 files: another program's, and one that mimics only the name.
     foreign = os.path.join(tmp, "foreign.h5")

@@ -112,7 +112,7 @@ static void test_read_file(void)
     CHECK(t != NULL && len == 10 && strcmp(t, "0123456789") == 0);
     free(t);
     CHECK(hp_read_file("t_read.txt", "config file", 9, &len, &err) == NULL);
-    CHECK_MSG(strstr(err.msg, "cannot read config file: larger than 9 bytes") != NULL, "%s", err.msg);
+    CHECK_MSG(strstr(err.msg, "cannot read config file: it is larger than 9 bytes") != NULL, "%s", err.msg);
     hp_err_clear(&err);
     CHECK(hp_read_file(".", "config file", 100, &len, &err) == NULL && strstr(err.msg, "Is a directory") != NULL);
     unlink("t_read.txt");

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "info.h"
 #include "output.h"
+#include "stats.h"
 #include "summary.h"
 
 /* ---- the fake model ------------------------------------------------------ */
@@ -42,14 +43,15 @@ static const hp_var vars[] = {
 #define V_HALVING 4
 
 static const hp_summary_item items[] = {
-    { "NPV", "valuation/npv", 1.0 },
-    { "HPC revenue / yr", "totals/revenue", 1.0 / 3.0 },
+    { "NPV", "valuation/npv", 1.0, 1 },
+    { "HPC revenue / yr", "totals/revenue", 1.0 / 3.0, 0 },
 };
 
 static const hp_layout fake = {
     .n_alloc = 3, .alloc = allocs, .n_years = 3, .year = years, .days_in_year = days,
     .n_halvings = 2, .halving_height = heights, .n_days = 930,
     .n_vars = N_VARS, .vars = vars, .n_summary = 2, .summary = items, .baseline_alloc = 0,
+    .start_date = "2025-01-01", .horizon_years = 3.0,
 };
 
 /* Value k of variable v of path p: distinct, signed, not float-exact. */
@@ -86,7 +88,7 @@ static hp_output_opts opts_for(const char *path, uint64_t n_paths)
 {
     hp_output_opts o = {
         .path = path, .force = 1, .per_year = 1, .float32 = 0, .seed = 12345678901234ULL,
-        .n_paths = n_paths, .start_date = "2025-01-01", .horizon_years = 3.0,
+        .n_paths = n_paths,
         .command_line = "hashpivot run -c test.cfg", .config_file = "test.cfg",
         .config_source = "price = { sigma = 0.5; };\n", .config_resolved = "price = { sigma = 0.5; };\n",
     };
@@ -275,7 +277,7 @@ static void check_root(hid_t f, uint64_t n_paths)
     check_str_attr(f, "status", "complete");
     check_str_attr(f, "start_date", "2025-01-01");
     check_str_attr(f, "config_file", "test.cfg");
-    check_str_attr(f, "summary_items", "NPV|valuation/npv|1\nHPC revenue / yr|totals/revenue|0.33333333333333331\n");
+    check_str_attr(f, "summary_items", "NPV|valuation/npv|1|paired\nHPC revenue / yr|totals/revenue|0.33333333333333331\n");
     char *created = read_str_attr(f, "created");
     CHECK(created != NULL && strlen(created) == 20 && created[19] == 'Z');
     free(created);
@@ -412,7 +414,7 @@ static void test_status_protocol(void)
     H5Fclose(f);
     /* an incomplete file is summarised, unwritten paths (NaN) skipped */
     hp_stats st[3];
-    CHECK(hp_summary_stats(tmp, "valuation/npv", 1.0, st, 3, &err) == 3);
+    CHECK(hp_summary_stats(tmp, "valuation/npv", 1.0, 1, st, 3, &err) == 3);
     CHECK(st[1].n == 100);
     char *text = NULL;
     size_t len = 0;
@@ -531,11 +533,12 @@ static const int q_years[1] = { 2030 };
 static const hp_var q_vars[] = {
     { "valuation/npv", HP_SHAPE_ALLOC_PATH, "USD", "net present value", 0 },
 };
-static const hp_summary_item q_items[] = { { "NPV", "valuation/npv", 1.0 } };
+static const hp_summary_item q_items[] = { { "NPV", "valuation/npv", 1.0, 1 } };
 static const hp_layout qlay = {
     .n_alloc = 2, .alloc = q_allocs, .n_years = 1, .year = q_years, .days_in_year = q_years,
     .n_halvings = 0, .halving_height = NULL, .n_days = 365,
     .n_vars = 1, .vars = q_vars, .n_summary = 1, .summary = q_items, .baseline_alloc = 0,
+    .start_date = "2030-01-01", .horizon_years = 1.0,
 };
 
 /* Values with ties, negatives, zeros of both signs and a wide range. */
@@ -579,7 +582,7 @@ static void test_quantiles_n(uint64_t n, double scale)
         CHECK(hp_output_write_block(w, 0, (size_t)half, res, &err) == 0);
     CHECK_MSG(hp_output_close(w, &err) == 0, "%s", err.msg);
     hp_stats st[2];
-    CHECK_MSG(hp_summary_stats(path, "valuation/npv", scale, st, 2, &err) == 2, "%s", err.msg);
+    CHECK_MSG(hp_summary_stats(path, "valuation/npv", scale, 1, st, 2, &err) == 2, "%s", err.msg);
     for (int a = 0; a < 2; a++) {
         double sum = 0.0, ss = 0.0;
         uint64_t neg = 0, beats = 0;
