@@ -403,7 +403,9 @@ def fmt_value(v, money=True):
             suffix = s
             break
     dec = 0 if a >= 100 else 1 if a >= 10 else 2
-    sign = "-" if v < 0 and a > 0 else ""
+    if a < 1:
+        a = abs(v)      # below 1: round once to 2 decimals (not 3 digits, then 2)
+    sign = "-" if v < 0 and round(a, dec) > 0 else ""
     return f"{sign}{'$' if money else ''}{a:.{dec}f}{suffix}"
 
 

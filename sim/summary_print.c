@@ -1,0 +1,255 @@
+/* summary_print: the summary table `run` prints at the end and `info`
+ * prints, every figure over its 95% interval. See summary.h.
+ *
+ * One block per summary item (the file's `summary_items` attribute), rows
+ * = allocations, two lines a row: the estimates, then under each its 95%
+ * interval. The NPV item gets a second block, the paired gain over the
+ * baseline allocation on the same path, with P(beats baseline). */
+#include "summary.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+
+#include "h5util.h"
+#include "resfile.h"
+#include "summary_int.h"
+
+#define W_VAL 19     /* a money or value column: "[-$4.90B, -$4.71B]" */
+#define W_SHARE 16   /* a share column: "[97.1%, 99.7%]"                */
+#define NPV_VAR "valuation/npv"
+
+/* Three significant digits with a k/M/B suffix: "$12.3B", "-$450k", "0.12". */
+static void fmt_value(char *buf, size_t n, double v, int money)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, isnan(v) ? "-" : v < 0 ? "-inf" : "inf");
+        return;
+    }
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%.3g", fabs(v));
+    double a = strtod(tmp, NULL);
+    const char *suffix = "";
+    if (a >= 1e9) {
+        a /= 1e9;
+        suffix = "B";
+    } else if (a >= 1e6) {
+        a /= 1e6;
+        suffix = "M";
+    } else if (a >= 1e3) {
+        a /= 1e3;
+        suffix = "k";
+    }
+    int dec = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+    if (a < 1) {
+        /* below 1: round once to 2 decimals (not to 3 digits, then 2) */
+        snprintf(tmp, sizeof tmp, "%.2f", fabs(v));
+        a = strtod(tmp, NULL);
+    }
+    snprintf(buf, n, "%s%s%.*f%s", v < 0 && a > 0 ? "-" : "", money ? "$" : "", dec, a, suffix);
+}
+
+/* A share as a percentage, "-" when undefined. */
+static void fmt_share(char *buf, size_t n, double p)
+{
+    if (isnan(p))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f%%", 100.0 * p);
+}
+
+/* One cell pair: the estimate and its interval "[lo, hi]" ("" if none). */
+static void fmt_est(char *val, char *ci, size_t n, hp_est e, int kind)
+{
+    char lo[32], hi[32];
+    if (kind < 0) {
+        fmt_share(val, n, e.value);
+        fmt_share(lo, sizeof lo, e.lo);
+        fmt_share(hi, sizeof hi, e.hi);
+    } else {
+        fmt_value(val, n, e.value, kind);
+        fmt_value(lo, sizeof lo, e.lo, kind);
+        fmt_value(hi, sizeof hi, e.hi, kind);
+    }
+    if (isnan(e.value))
+        snprintf(ci, n, "%s", "");
+    else
+        snprintf(ci, n, "[%s, %s]", lo, hi);
+}
+
+/* The file header: what, how many paths, and whether it is finished. */
+static void print_header(hid_t f, const char *path, FILE *out)
+{
+    char *status = hp_h5_attr_text(f, "status"), *start = hp_h5_attr_text(f, "start_date");
+    char *version = hp_h5_attr_text(f, "software_version"), *commit = hp_h5_attr_text(f, "git_commit");
+    uint64_t n_paths = 0, seed = 0;
+    double horizon = NAN;
+    hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
+    hp_h5_attr_read(f, "seed", H5T_NATIVE_UINT64, 1, &seed);
+    hp_h5_attr_read(f, "horizon_years", H5T_NATIVE_DOUBLE, 1, &horizon);
+    fprintf(out, "%s: status %s, %" PRIu64 " paths, seed %" PRIu64 ", start %s, horizon %g years"
+            " (hashpivot %s, %s)\n", path, status ? status : "?", n_paths, seed,
+            start ? start : "?", horizon, version ? version : "?", commit ? commit : "?");
+    if (status == NULL || strcmp(status, "complete") != 0)
+        fprintf(out, "WARNING: INCOMPLETE results file (status \"%s\"): the run did not finish;"
+                " only the paths written are summarised.\n", status ? status : "missing");
+    fprintf(out, "Each row: the estimates, then their 95%% intervals beneath (mean and CVaR:"
+            " +-1.96 SE; quantiles: order statistics; shares: Wilson).\n");
+    free(status);
+    free(start);
+    free(version);
+    free(commit);
+}
+
+/* The units attribute of a dataset; "USD..." prints as money. */
+static char *var_units(hid_t f, const char *var)
+{
+    hid_t ds = H5Dopen2(f, var, H5P_DEFAULT);
+    char *u = ds < 0 ? NULL : hp_h5_attr_text(ds, "units");
+    if (ds >= 0)
+        H5Dclose(ds);
+    return u;
+}
+
+/* Columns of a block: which statistic, its heading and its kind (money
+ * flag, or -1 for a share). */
+typedef struct col {
+    const char *head;
+    size_t off;      /* offset of the hp_est in hp_stats */
+    int share;
+} col;
+
+#define COL(h, f, s) { h, offsetof(hp_stats, f), s }
+
+static void print_rows(FILE *out, const col *cols, int n_cols, int money,
+                       const double *alloc, int n_alloc, const hp_stats *st, int skip)
+{
+    fprintf(out, "%7s", "alloc");
+    for (int c = 0; c < n_cols; c++)
+        fprintf(out, " %*s", cols[c].share ? W_SHARE : W_VAL, cols[c].head);
+    fputc('\n', out);
+    for (int a = 0; a < n_alloc; a++) {
+        if (a == skip)
+            continue;
+        char val[8][80], ci[8][80];
+        for (int c = 0; c < n_cols; c++) {
+            hp_est e = *(const hp_est *)((const char *)&st[a] + cols[c].off);
+            fmt_est(val[c], ci[c], sizeof val[c], e, cols[c].share ? -1 : money);
+        }
+        fprintf(out, "%6.4g%%", 100.0 * alloc[a]);
+        for (int c = 0; c < n_cols; c++)
+            fprintf(out, " %*s", cols[c].share ? W_SHARE : W_VAL, val[c]);
+        fprintf(out, "\n%7s", "");
+        for (int c = 0; c < n_cols; c++)
+            fprintf(out, " %*s", cols[c].share ? W_SHARE : W_VAL, ci[c]);
+        fputc('\n', out);
+    }
+}
+
+/* One item: a block over allocations and, for NPV with a baseline, the
+ * block of the paired gain. */
+static void print_item(FILE *out, const char *label, const char *var, const char *units,
+                       const double *alloc, int n_alloc, const hp_stats *st,
+                       const hp_stats *gain, int baseline, uint64_t n_paths)
+{
+    int money = units != NULL && strncmp(units, "USD", 3) == 0;
+    int npv = strcmp(var, NPV_VAR) == 0;
+    char cvar_head[32], beats_head[48];
+    snprintf(cvar_head, sizeof cvar_head, "CVaR %g%%", 100.0 * HP_SUMMARY_ALPHA);
+    const col cols[] = { COL("mean", mean, 0), COL("5%", q05, 0), COL("50%", q50, 0),
+                         COL("95%", q95, 0), COL(cvar_head, cvar, 0), COL("P(loss)", p_loss, 1) };
+    fprintf(out, "\n%s [%s]  (%s)\n", label, units ? units : "?", var);
+    if (npv)
+        print_rows(out, cols, 6, money, alloc, n_alloc, st, -1);
+    else {
+        const col plain[] = { cols[0], cols[1], cols[2], cols[3], cols[5] };
+        print_rows(out, plain, 5, money, alloc, n_alloc, st, -1);
+    }
+    if (st[0].n != n_paths)
+        fprintf(out, "(%" PRIu64 " of %" PRIu64 " paths written)\n", st[0].n, n_paths);
+    if (!npv || baseline < 0 || baseline >= n_alloc)
+        return;
+    snprintf(beats_head, sizeof beats_head, "P(beats %.4g%%)", 100.0 * alloc[baseline]);
+    const col gcols[] = { COL("mean", mean, 0), COL("5%", q05, 0), COL("50%", q50, 0),
+                          COL("95%", q95, 0), COL(cvar_head, cvar, 0), COL(beats_head, p_gain, 1) };
+    fprintf(out, "\n%s gain over %.4g%%, same path [%s]  (%s[f] - %s[%.4g%%])\n", label,
+            100.0 * alloc[baseline], units ? units : "?", var, var, 100.0 * alloc[baseline]);
+    print_rows(out, gcols, 6, money, alloc, n_alloc, gain, baseline);
+}
+
+/* Splits the next "label|var|scale" line of *p in place; 0 at the end. */
+static int next_item(char **p, char **label, char **var, double *scale)
+{
+    while (**p == '\n')
+        (*p)++;
+    if (**p == '\0')
+        return 0;
+    char *line = *p, *end = strchr(line, '\n');
+    *p = end != NULL ? end + 1 : line + strlen(line);
+    if (end != NULL)
+        *end = '\0';
+    *label = line;
+    char *b1 = strchr(line, '|'), *b2 = b1 ? strchr(b1 + 1, '|') : NULL, *rest = NULL;
+    if (b2 == NULL)
+        return -1;
+    *b1 = *b2 = '\0';
+    *var = b1 + 1;
+    *scale = strtod(b2 + 1, &rest);
+    return rest == b2 + 1 || *rest != '\0' ? -1 : 1;
+}
+
+/* Every summary item of an open file, one table block each. */
+static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
+{
+    int n_alloc = 0, rc = 0, k;
+    int32_t baseline = -1;
+    uint64_t n_paths = 0;
+    hp_h5_attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &baseline);
+    hp_h5_attr_read(f, "n_paths", H5T_NATIVE_UINT64, 1, &n_paths);
+    char *items = hp_h5_attr_text(f, "summary_items"), *p = items, *label, *var;
+    double scale, *alloc = hp_h5_read_doubles(f, "allocation", &n_alloc);
+    hp_stats *st = alloc ? malloc(2 * (size_t)n_alloc * sizeof *st) : NULL;
+    if (items == NULL || st == NULL)
+        rc = hp_fail(err, path, 0, NULL, "no summary_items or allocation axis");
+    while (rc == 0 && (k = next_item(&p, &label, &var, &scale)) != 0) {
+        if (k < 0) {
+            rc = hp_fail(err, path, 0, "summary_items", "malformed line '%s'", label);
+            break;
+        }
+        hp_stats *gain = strcmp(var, NPV_VAR) == 0 ? st + n_alloc : NULL;
+        int rows = hp_summary_stats_open(f, path, var, scale, st, gain, n_alloc, err);
+        if (rows < 0) {
+            rc = -1;
+            break;
+        }
+        if (rows != n_alloc) {
+            rc = hp_fail(err, path, 0, var, "%d allocations, the allocation axis has %d", rows, n_alloc);
+            break;
+        }
+        char *units = var_units(f, var);
+        print_item(out, label, var, units, alloc, n_alloc, st, gain, baseline, n_paths);
+        free(units);
+    }
+    free(st);
+    free(alloc);
+    free(items);
+    return rc;
+}
+
+int hp_summary_print(const char *h5path, FILE *out, hp_err *err)
+{
+    hp_h5_quiet q = hp_h5_quiet_begin();
+    hid_t f = hp_resfile_open(h5path, NULL, NULL, err);
+    int rc = -1;
+    if (f >= 0) {
+        print_header(f, h5path, out);
+        rc = print_items(f, h5path, out, err);
+        H5Fclose(f);
+    }
+    hp_h5_quiet_end(q);
+    return rc;
+}
