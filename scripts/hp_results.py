@@ -392,21 +392,21 @@ class Results:
 
 def fmt_value(v, money=True):
     """Three significant digits with a k/M/B suffix: "$12.3B", "-$450k",
-    "0.12" (the same rule as `hashpivot info`)."""
+    "0.12" (the same rule as `hashpivot info`). The rounding to three digits
+    only chooses the suffix and the decimals; the value is rounded once,
+    from v (0.305025 rounded to 0.305 and then to two decimals gave 0.30)."""
     if v is None or not math.isfinite(v):
         return "-" if v is None or math.isnan(v) else ("inf" if v > 0 else "-inf")
     a = float(f"{abs(v):.3g}")
-    suffix = ""
+    suffix, scale = "", 1.0
     for lim, s in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= lim:
-            a /= lim
-            suffix = s
+            suffix, scale = s, lim
             break
+    a /= scale
     dec = 0 if a >= 100 else 1 if a >= 10 else 2
-    if a < 1:
-        a = abs(v)      # below 1: round once to 2 decimals (not 3 digits, then 2)
-    sign = "-" if v < 0 and round(a, dec) > 0 else ""
-    return f"{sign}{'$' if money else ''}{a:.{dec}f}{suffix}"
+    sign = "-" if v < 0 and a > 0 else ""
+    return f"{sign}{'$' if money else ''}{abs(v) / scale:.{dec}f}{suffix}"
 
 
 def fmt_share(p):

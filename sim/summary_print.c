@@ -23,7 +23,10 @@
 #define W_SHARE 16   /* a share column: "[97.1%, 99.7%]"                */
 #define NPV_VAR "valuation/npv"
 
-/* Three significant digits with a k/M/B suffix: "$12.3B", "-$450k", "0.12". */
+/* Three significant digits with a k/M/B suffix: "$12.3B", "-$450k", "0.12".
+ * The rounding to three digits only chooses the suffix and the decimals;
+ * the value printed is rounded once, from v itself (rounding 0.305025 to
+ * 0.305 and then to two decimals gave 0.30). */
 static void fmt_value(char *buf, size_t n, double v, int money)
 {
     if (!isfinite(v)) {
@@ -32,25 +35,22 @@ static void fmt_value(char *buf, size_t n, double v, int money)
     }
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%.3g", fabs(v));
-    double a = strtod(tmp, NULL);
+    double a = strtod(tmp, NULL), scale = 1;
     const char *suffix = "";
     if (a >= 1e9) {
-        a /= 1e9;
+        scale = 1e9;
         suffix = "B";
     } else if (a >= 1e6) {
-        a /= 1e6;
+        scale = 1e6;
         suffix = "M";
     } else if (a >= 1e3) {
-        a /= 1e3;
+        scale = 1e3;
         suffix = "k";
     }
+    a /= scale;
     int dec = a >= 100 ? 0 : a >= 10 ? 1 : 2;
-    if (a < 1) {
-        /* below 1: round once to 2 decimals (not to 3 digits, then 2) */
-        snprintf(tmp, sizeof tmp, "%.2f", fabs(v));
-        a = strtod(tmp, NULL);
-    }
-    snprintf(buf, n, "%s%s%.*f%s", v < 0 && a > 0 ? "-" : "", money ? "$" : "", dec, a, suffix);
+    snprintf(buf, n, "%s%s%.*f%s", v < 0 && a > 0 ? "-" : "", money ? "$" : "", dec, fabs(v) / scale,
+             suffix);
 }
 
 /* A share as a percentage, "-" when undefined. */

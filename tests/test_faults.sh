@@ -63,6 +63,14 @@ for k in $points; do
    exit $?) 2>/dev/null
   rc=$?
   tried=$((tried + 1))
+  if [[ $rc -eq 0 && $k -gt $last_ckpt && -e $tmp/k.h5 ]]; then
+    # The number of changes is not the same in every run (on a loaded
+    # machine a kill run made fewer than the counting run's 2704; the cause
+    # is not known yet), so a kill point past the run's own last change
+    # never fires: the run must then have finished with the whole result.
+    same_results "$tmp/ref.h5" "$tmp/k.h5"; ok "kill before change $k (past the run's last change): the final file is the full result" $?
+    finished=$((finished + 1)); continue
+  fi
   if [[ $rc -ne 137 ]]; then
     ok "kill before change $k: the process was killed (rc $rc: $(tail -1 "$tmp/k.err"))" 1; continue
   fi

@@ -37,18 +37,18 @@ def refused(path, want, name):
 
 
 def fmt_value(v, money):
-    """sim/summary_print.c's fmt_value: three significant digits, k/M/B."""
+    """sim/summary_print.c's fmt_value: three significant digits, k/M/B; the
+    three-digit rounding only chooses the suffix and the decimals."""
     if not math.isfinite(v):
         return "-" if math.isnan(v) else ("-inf" if v < 0 else "inf")
-    a, suffix = float("%.3g" % abs(v)), ""
-    for scale, s in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= scale:
-            a, suffix = a / scale, s
+    a, suffix, scale = float("%.3g" % abs(v)), "", 1.0
+    for lim, s in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= lim:
+            suffix, scale = s, lim
             break
+    a /= scale
     dec = 0 if a >= 100 else 1 if a >= 10 else 2
-    if a < 1:
-        a = float("%.2f" % abs(v))
-    return "%s%s%.*f%s" % ("-" if v < 0 and a > 0 else "", "$" if money else "", dec, a, suffix)
+    return "%s%s%.*f%s" % ("-" if v < 0 and a > 0 else "", "$" if money else "", dec, abs(v) / scale, suffix)
 
 
 def fmt_share(p):
