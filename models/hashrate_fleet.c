@@ -455,6 +455,7 @@ hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, d
         s->coh[s->n_coh++] = c;
     }
     s->ln_tight = log(difficulty * (4294967296.0 / 600.0) / network_hs);
+    s->tight_mult = exp(f->anticipation * s->ln_tight);
     double online = hp_fleet_supply_th(f, s, log(hp0) + f->anticipation * s->ln_tight);
     if (!(online > 0) || !(others_hs > 0))
         return NULL;

@@ -134,6 +134,8 @@ typedef struct hp_fleet_state {
     double hp_last;                 /* the last day's hashprice              */
     double online_th;               /* TH/s running (moves toward the table's) */
     double ln_tight;                /* ln((D 2^32 / 600) / H), smoothed      */
+    double tight_mult;              /* exp(anticipation x ln_tight): the
+                                       decision hashprice over today's      */
     double week_tight;              /* the week's sum of (D 2^32 / 600) / H  */
     int week_days;
     double full_cost_new;           /* USD/PH/day of a machine ordered now  */
@@ -203,8 +205,21 @@ static inline double hp_fleet_ln_hashprice(const hp_fleet *f, hp_fleet_state *s,
                                            double ln_reward_btc, double ln_price)
 {
     if (difficulty != s->d_cached) {
+        double ln_d = log(difficulty);
+        /* A retarget: miners' reading of the network's pace is unchanged,
+         * but the difficulty it is compared with moved, so the tightness
+         * (difficulty's hashrate over the network's) moves with it. Without
+         * this the lagged reading counted the retarget a second time: after
+         * a cut it still said "the next retarget will cut", and a fleet on
+         * the steep tail of the cost curve overshot each epoch (tested:
+         * liveness). */
+        if (s->d_cached > 0) {
+            s->ln_tight += ln_d - s->ln_d;
+            s->week_tight *= difficulty * s->inv_d;
+            s->tight_mult = exp(f->anticipation * s->ln_tight);
+        }
         s->d_cached = difficulty;
-        s->ln_d = log(difficulty);
+        s->ln_d = ln_d;
         s->inv_d = 1.0 / difficulty;
     }
     return f->ln_blocks_unit - s->ln_d + ln_reward_btc + ln_price;
@@ -289,6 +304,7 @@ static inline void hp_fleet_settle(const hp_fleet *f, hp_fleet_state *s, double 
     if (++s->week_days == HP_FLEET_TIGHT_DAYS) {
         s->ln_tight += HP_FLEET_TIGHT_FRAC *
                        (hp_fleet_fast_log(s->week_tight * (1.0 / HP_FLEET_TIGHT_DAYS)) - s->ln_tight);
+        s->tight_mult = hp_fleet_fast_exp(f->anticipation * s->ln_tight);
         s->week_tight = 0;
         s->week_days = 0;
     }

@@ -168,6 +168,8 @@ typedef struct work {
     double *lh;                 /* [n_net] ln of the hashrate the model drives */
     int *k_on;                  /* [n_net] sites mining today (cheapest first) */
     double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
+    double *firm_usd;           /* [n_net] fleet: the firm's decision revenue,
+                                 * USD per H/s a day, smoothed             */
     double *asic_usd_th;        /* [n_net] price of a TH/s the refresh buys today */
     hp_pcg64 *luck;             /* [n_net] block-luck generators, equal at start */
     hp_alloc_hpc *as;           /* [n_alloc]               */
@@ -204,6 +206,7 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->lh, nn * sizeof(double)},
         {(void **)&w->k_on, nn * sizeof(int)},
         {(void **)&w->hp_ema, nn * sizeof(double)},
+        {(void **)&w->firm_usd, nn * sizeof(double)},
         {(void **)&w->asic_usd_th, nn * sizeof(double)},
         {(void **)&w->luck, nn * sizeof(hp_pcg64)},
         {(void **)&w->noi_tv_mining, na * sizeof(double)},
@@ -453,6 +456,22 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             if (mi->curtail) {
                 double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
                 usd_hs = day_hs / ch->difficulty * (sub + F) * S * keep;
+                if (fleet) {
+                    /* The firm's sites on the others' curve: they decide on
+                     * the same decision hashprice (today's blended with the
+                     * one after the coming retarget) with the same switching
+                     * inertia. Switched on and off at once on today's
+                     * hashprice, a firm holding a third of the network came
+                     * back in full on the day after a retarget cut, mined
+                     * the epoch in two days, and the next retarget (x4)
+                     * stopped it again: difficulty cycled between two
+                     * levels and blocks ran at a third of the pace for a
+                     * year (tested: liveness). */
+                    double dec = usd_hs * w.fleet[n]->tight_mult;
+                    w.firm_usd[n] = d == 0 ? dec
+                                  : w.firm_usd[n] + nw->fleet.switch_frac * (dec - w.firm_usd[n]);
+                    usd_hs = w.firm_usd[n];
+                }
             }
             double firm = hp_miner_online_hs(mi, &w.cum_mw[(size_t)n * (size_t)s->n_curve],
                                              usd_hs, hs_mw, X, &w.k_on[n]);

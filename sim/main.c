@@ -113,20 +113,23 @@ static const char validate_help[] =
     "  -h, --help            this text\n";
 
 static const char trace_help[] =
-    "usage: hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]\n"
-    "                              [--set key=value]... [--force] [--quiet]\n"
+    "usage: hashpivot trace CONFIG -o FILE.npy [-n PATHS] [--first P] [-s SEED]\n"
+    "                              [-j THREADS] [--set key=value]... [--force] [--quiet]\n"
     "\n"
     "Simulates CONFIG and writes every path's daily series as one NumPy file: a\n"
     "structured array of shape (paths, days) whose float64 fields are the\n"
     "model's trace variables (market/btc_price, market/fee_btc_per_block, and\n"
     "per chain chain<n>/hashrate, difficulty, blocks, hashprice; chain n is\n"
     "allocation n when the miner is in the network). The paths are those of\n"
-    "`run` with the same seed. The file takes paths x days x variables x 8\n"
-    "bytes and is written as FILE.partial, synced, then renamed. Serial engine\n"
-    "(OpenMP threads, no MPI); for back-tests (scripts/backtest.py) and plots.\n"
+    "`run` with the same seed: row i is path P + i of the run (--first P,\n"
+    "default 0), so one path of a large run is traced alone. The file takes\n"
+    "paths x days x variables x 8 bytes and is written as FILE.partial, synced,\n"
+    "then renamed. Serial engine (OpenMP threads, no MPI); for back-tests\n"
+    "(scripts/backtest.py) and plots.\n"
     "\n"
     "  -o, --output FILE     the .npy file (required); never overwritten without --force\n"
     "  -n, --paths N         number of paths (simulation.n_paths)\n"
+    "      --first P         the first path traced (0-based index of the run's paths)\n"
     "  -s, --seed S          seed (simulation.seed)\n"
     "  -j, --threads T       OpenMP threads (the file does not depend on it)\n"
     "      --set key=value   override a config value; repeatable\n"
@@ -162,6 +165,7 @@ typedef struct cli {
     int threads, force, quiet;
     const char *target_se;         /* run --target-se STAT=SE                */
     unsigned long long max_paths, target_step;   /* 0: the rule's defaults  */
+    unsigned long long first;   /* trace: --first P */
 } cli;
 
 /* The single exit path for failures: one line on stderr, status 1. Under
@@ -257,6 +261,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"quiet", no_argument, NULL, 'q'},        {"resume", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},         {"target-se", required_argument, NULL, 'T'},
         {"max-paths", required_argument, NULL, 'M'}, {"target-step", required_argument, NULL, 'P'},
+        {"first", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     const int run = strcmp(c->command, "run") == 0, trace = strcmp(c->command, "trace") == 0;
     char *end;
@@ -266,10 +271,12 @@ static int parse_cli(int argc, char **argv, cli *c)
     while ((opt = getopt_long(argc, argv, ":o:n:s:j:h", longopts, NULL)) != -1) {
         /* validate takes only the options that change the config; trace
          * all but --resume. */
-        if ((!run && !trace && strchr("ojfqR", opt) != NULL) || (trace && opt == 'R'))
+        if ((!run && !trace && strchr("ojfqR", opt) != NULL) || (trace && opt == 'R') ||
+            (!trace && opt == 'F'))
             return usage_error(c->command, "%s does not take %s", c->command,
                                opt == 'o' ? "-o/--output" : opt == 'j' ? "-j/--threads"
-                               : opt == 'f' ? "--force" : opt == 'q' ? "--quiet" : "--resume");
+                               : opt == 'f' ? "--force" : opt == 'q' ? "--quiet"
+                               : opt == 'F' ? "--first" : "--resume");
         if (!run && strchr("TMP", opt) != NULL)
             return usage_error(c->command, "%s does not take %s", c->command,
                                opt == 'T' ? "--target-se" : opt == 'M' ? "--max-paths" : "--target-step");
@@ -297,6 +304,12 @@ static int parse_cli(int argc, char **argv, cli *c)
                 return usage_error(c->command, "--set: '%s' is not key=value", optarg);
             if (add_set(c, optarg) != 0)
                 return usage_error(c->command, "too many overrides");
+            break;
+        case 'F':
+            errno = 0;
+            c->first = strtoull(optarg, &end, 10);
+            if (errno || *end || *optarg == '-' || !*optarg || c->first > (1ULL << 53))
+                return usage_error(c->command, "--first: '%s' is not a path index", optarg);
             break;
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
@@ -672,7 +685,7 @@ static int cmd_trace(const cli *c)
     if (m == NULL)
         return die(&err);
     hp_trace_opts to = {
-        .path = c->output, .threads = c->threads, .force = c->force,
+        .path = c->output, .threads = c->threads, .force = c->force, .first = c->first,
         .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
         .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
     };

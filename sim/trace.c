@@ -122,7 +122,7 @@ int hp_trace_run(const hp_model *model, const void *m, const hp_trace_opts *o, h
             bad = failed;
             if (bad || tr == NULL || out == NULL || ws == NULL)
                 continue;
-            model->simulate_trace(m, o->seed, p, out, ws, tr);
+            model->simulate_trace(m, o->seed, o->first + p, out, ws, tr);
             off_t off = (off_t)hlen + (off_t)(p * path_doubles * sizeof(double));
             if (write_all(fd, tr, path_doubles * sizeof(double), off) != 0) {
 #pragma omp critical(hp_trace_failed)

@@ -9,6 +9,7 @@
  *     price shock shuts the share of sites the closed form says, on the
  *     day it happens (difficulty has not moved yet);
  *   - MW online against the cohorts;
+ *   - a retarget moves the smoothed tightness by the difficulty's step;
  *   - retirement: a cohort below retire_share for retire_months reviews
  *     keeps only the sites that cover their cost; machines past
  *     max_age_years go;
@@ -237,6 +238,33 @@ static void test_anticipation(void)
     unlink(csv);
 }
 
+/* A retarget moves the tightness by the difficulty's step: the reading of
+ * the network's pace is unchanged, the difficulty it is compared with is
+ * not (else the lagged reading counts a retarget twice). The decision
+ * multiplier follows. */
+static void test_retarget_rebase(void)
+{
+    const char *sets[] = {ONE_COHORT, "network.fleet.anticipation=0.5"};
+    hp_fleet f = fleet_of(sets, sizeof sets / sizeof sets[0]);
+    void *mem = calloc(1, hp_fleet_state_bytes(&f));
+    const double D = 141e12, net = D * 4294967296.0 / 600.0 / 1.6;   /* tight 1.6 */
+    hp_fleet_state *s = hp_fleet_start(&f, mem, 1e6 * 1e12, 48.0, net, 900000, D, 0.02);
+    CHECK(s != NULL);
+    CHECK_REL(s->ln_tight, log(1.6), 1e-12);
+    CHECK_REL(s->tight_mult, sqrt(1.6), 1e-12);
+    (void)hp_fleet_ln_hashprice(&f, s, D, log(3.145), log(80000.0));   /* day 0: no step */
+    CHECK_REL(s->ln_tight, log(1.6), 1e-12);
+    s->week_tight = 3 * 1.6;                                          /* three days read */
+    (void)hp_fleet_ln_hashprice(&f, s, D / 1.6, log(3.145), log(80000.0));
+    printf("retarget by 1/1.6: ln tight %.3g (want 0), decision multiplier %.6f (want 1)\n",
+           s->ln_tight, s->tight_mult);
+    CHECK(fabs(s->ln_tight) < 1e-12);
+    CHECK(fabs(s->tight_mult - 1) < 1e-12);
+    CHECK_REL(s->week_tight, 3.0, 1e-12);
+    free(mem);
+    hp_fleet_free(&f);
+}
+
 /* The fast exp against libm's. */
 static void test_fast_exp(void)
 {
@@ -283,6 +311,7 @@ int main(void)
     test_margin();
     test_shock();
     test_anticipation();
+    test_retarget_rebase();
     test_fast_log();
     test_fast_exp();
     test_registry();

@@ -2,8 +2,10 @@
 """Liveness of every shipped config, and plausibility of the default world.
 
 usage: test_liveness.py HASHPIVOT SOURCE_DIR [PATHS] [--plausibility-only]
+                        [--configs A.cfg,B.cfg]
 
-Every configs/*.cfg runs PATHS paths (default 10,000) with its own seed.
+Every configs/*.cfg (or those --configs names) runs PATHS paths (default
+10,000) with its own seed.
 Liveness (issue 8, item 3): in no path, allocation and year does the network
 mine fewer than half the blocks the year's days would give at one block per
 ten minutes, unless the config declares itself a death-spiral stress test
@@ -45,12 +47,22 @@ def run(binary, cfg, out, paths):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    only_plausibility = "--plausibility-only" in sys.argv
+    argv = sys.argv[1:]
+    only = None
+    if "--configs" in argv:
+        i = argv.index("--configs")
+        only = argv[i + 1].split(",")
+        del argv[i:i + 2]
+    args = [a for a in argv if not a.startswith("--")]
+    only_plausibility = "--plausibility-only" in argv
     binary, root = args[0], args[1]
     paths = int(args[2]) if len(args) > 2 else 10000
     cfgs = sorted(f for f in os.listdir(os.path.join(root, "configs")) if f.endswith(".cfg"))
     check(len(cfgs) >= 5, "at least five shipped configs")
+    if only is not None:
+        missing = [c for c in only if c not in cfgs]
+        check(not missing, "--configs names shipped configs (%s)" % ", ".join(missing))
+        cfgs = [c for c in cfgs if c in only]
     if only_plausibility:
         cfgs = ["default.cfg"]
     with tempfile.TemporaryDirectory() as tmp:

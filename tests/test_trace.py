@@ -8,7 +8,8 @@ network: one chain per allocation) is traced and run with the same seed:
 the trace's shape and fields, and per path, allocation and year its blocks
 summed against network/blocks, its last hashrate against
 network/hashrate_end, its mean price against market/btc_price_mean. The
-file must not depend on -j; an existing file is kept without --force.
+file must not depend on -j; an existing file is kept without --force;
+--first P traces the run's paths from P (rows equal those of a full trace).
 """
 import os
 import subprocess
@@ -37,6 +38,16 @@ def main():
         check(open(npy, "rb").read() == open(npy2, "rb").read(), "the file does not depend on -j")
         r = subprocess.run([binary, "trace", cfg, "-o", npy] + common, capture_output=True, text=True)
         check(r.returncode != 0 and "exists" in r.stderr, "an existing file is kept without --force")
+        npy3 = os.path.join(tmp, "c.npy")
+        r = subprocess.run([binary, "trace", cfg, "-o", npy3, "-j", "1", "--first", "37"] + common[2:]
+                           + ["-n", "2"], capture_output=True, text=True)
+        check(r.returncode == 0, "trace --first runs: " + r.stderr.strip())
+        part = np.load(npy3)
+        check(part.shape[0] == 2 and part.tobytes() == np.load(npy)[37:39].tobytes(),
+              "--first 37 -n 2 gives rows 37 and 38 of the full trace")
+        r = subprocess.run([binary, "run", cfg, "--first", "3", "-o", npy3 + ".h5"] + common,
+                           capture_output=True, text=True)
+        check(r.returncode == 2 and "--first" in r.stderr, "run refuses --first")
         r = subprocess.run([binary, "run", cfg, "-o", h5, "--quiet"] + common,
                            capture_output=True, text=True)
         check(r.returncode == 0, "run runs")

@@ -42,16 +42,29 @@ add_test(NAME shipped_configs COMMAND bash ${HP_TEST_DIR}/test_configs.sh
 set_tests_properties(shipped_configs PROPERTIES LABELS validation)
 
 # Issue 8, item 3: no shipped config's network ever mines fewer than half the
-# expected blocks in a year, over 10,000 paths each (a minimum, not a
-# statistic; bear_case.cfg declares itself a death-spiral stress test).
-# Several minutes on two cores. DISABLED: colocation_deal and vaneck_2024
-# hold it (fewest blocks 1.90 and 2.00 x half the expected), default.cfg
-# misses on one path-year (0.91 x half: 23,803 blocks in 2037 on a path
-# where BTC stays near $3,500-4,500 for years) and public_miners_2026.cfg
-# on several (fewest 0.33 x half, 2038); docs/network.md, "Liveness".
+# expected blocks in a year, over 10,000 paths each (a minimum over every
+# path, allocation and year, not a statistic). Split by config, so that the
+# configs that hold it stay tested:
+# - liveness: default.cfg (fewest blocks 1.26 x half the expected),
+#   colocation_deal.cfg (1.90) and vaneck_2024.cfg (2.00); about four
+#   minutes on two idle cores.
+# - liveness_firm_heavy: public_miners_2026.cfg, and bear_case.cfg (a
+#   declared stress test: reported, not asserted; 112 of 10,000 paths have
+#   a year below half, all with BTC below $1,606 on average that year).
+#   DISABLED: public_miners_2026 mines 0.30 x half in 2038 on one path (5
+#   path-years of 130,000 below half, in years with BTC at $2,100-7,700):
+#   the firm (5,600 MW, refreshed, never retired) is then many times the
+#   others' shrunken fleet, its sites come back after a retarget cut, and
+#   the next retargets (x4) leave the difficulty far above what runs
+#   (docs/network.md, "Liveness").
 add_test(NAME liveness COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_liveness.py
-         $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} 10000)
-set_tests_properties(liveness PROPERTIES LABELS validation TIMEOUT 3600 DISABLED TRUE)
+         $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} 10000
+         --configs default.cfg,colocation_deal.cfg,vaneck_2024.cfg)
+set_tests_properties(liveness PROPERTIES LABELS validation TIMEOUT 3600)
+add_test(NAME liveness_firm_heavy COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_liveness.py
+         $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} 10000
+         --configs public_miners_2026.cfg,bear_case.cfg)
+set_tests_properties(liveness_firm_heavy PROPERTIES LABELS validation TIMEOUT 3600 DISABLED TRUE)
 
 # Issue 8, "How we will know": the default world is plausible on 10,000
 # paths: the median hashprice within 0.5x-2x the full cost of a new machine
@@ -65,7 +78,7 @@ set_tests_properties(plausibility PROPERTIES LABELS validation TIMEOUT 3600)
 # (scripts/backtest.py, cut 2021-12-31, fitted on 2018-2021) against the
 # issue's targets. Skipped (77) without the history CSV. DISABLED: the model
 # does not meet them (docs/network.md, "Back-test": 2022 within 15%, 2023 up
-# to +29%, coverage 98.9%, band ratio 2.87 at two years); run it with
+# to +28.8%, coverage 98.8%, band ratio 2.84 at two years); run it with
 # ctest -R backtest_fleet after enabling, or scripts/backtest.py directly.
 add_test(NAME backtest_fleet COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_backtest_fleet.py
          $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} ${HP_HISTORY_CSV})
