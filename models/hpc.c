@@ -18,6 +18,9 @@ const hp_param hp_allocation_params[] = {
      "date the conversion ramp starts"},
     {"allocation.ramp_end", HP_DATE, "", "\"2027-12-31\"", 0, 0, NULL,
      "date by which f * C has left mining (VanEck: 20% by 2027; docs/sources.md#vaneck-2024)"},
+    {"allocation.policy", HP_CHOICE, "", "\"static\"", 0, 0, "static|optimal",
+     "static: only the allocations above, each converting by the ramp; optimal: also a policy "
+     "learned by least-squares Monte Carlo that starts tranches when they pay (policy.*, docs/policy.md)"},
     {"allocation.tranche_mw", HP_DOUBLE, "MW", "100.0", 1e-3, 1e6, NULL,
      "size of one conversion tranche (deals phase in 40-250 MW blocks; docs/sources.md#colocation-summary)"},
     HP_PARAM_END
@@ -188,6 +191,32 @@ static int plan_tranches(hp_hpc *h, const hp_config *cfg, int a, double target_m
     return 0;
 }
 
+int hp_hpc_add_policy_slot(hp_hpc *h, int n_rights, double tranche_mw)
+{
+    int a = h->n_alloc, nc = h->n_contracts;
+    if (h->n_slots > a)
+        return 0;
+    h->plan[a] = calloc((size_t)(nc + n_rights > 0 ? nc + n_rights : 1), sizeof(hp_tranche_plan));
+    if (h->plan[a] == NULL)
+        return -1;
+    h->n_slots = a + 1;
+    h->n_tranches[a] = nc + n_rights;
+    for (int k = 0; k < nc + n_rights; k++) {
+        hp_tranche_plan *p = &h->plan[a][k];
+        if (k < nc) {
+            *p = h->plan[0][k];           /* the contracts, as in every allocation */
+            continue;
+        }
+        p->mw = tranche_mw;
+        p->start_day = HP_TRANCHE_UNDECIDED;
+        p->capex_usd_mw = h->capex_usd_mw;
+        p->contract = -1;
+    }
+    if (nc + n_rights > h->max_tranches)
+        h->max_tranches = nc + n_rights;
+    return 0;
+}
+
 /* Reads the three groups and plans tranches for every allocation. */
 int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
                 int32_t start_day, int n_days, double dt, hp_err *err)
@@ -203,10 +232,10 @@ int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
             if (frac[i] == frac[j])
                 return hp_cfg_fail(cfg, err, "allocation.fractions",
                                    "fraction %g appears twice", frac[i]);
-    h->n_alloc = (int)n;
+    h->n_alloc = h->n_slots = (int)n;
     h->alloc = malloc(n * sizeof(double));
-    h->n_tranches = calloc(n, sizeof(int));
-    h->plan = calloc(n, sizeof(hp_tranche_plan *));
+    h->n_tranches = calloc(n + 1, sizeof(int));           /* + the policy slot */
+    h->plan = calloc(n + 1, sizeof(hp_tranche_plan *));
     if (h->alloc == NULL || h->n_tranches == NULL || h->plan == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory");
     const hp_hpc_mode *mode = hp_registry_pick(hpc_modes, sizeof hpc_modes / sizeof *hpc_modes,
@@ -284,7 +313,7 @@ int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
 void hp_hpc_free(hp_hpc *h)
 {
     if (h->plan != NULL)
-        for (int a = 0; a < h->n_alloc; a++)
+        for (int a = 0; a < h->n_slots; a++)
             free(h->plan[a]);
     free(h->plan);
     free(h->n_tranches);
@@ -363,6 +392,23 @@ static void contract_start(const hp_contract *c, hp_tranche *t, double e_default
     t->wake = t->next_day;
 }
 
+/* Build start, delivery, end of capex and cancellation of a tranche whose
+ * start day is known. */
+static void schedule(hp_tranche *t, int start)
+{
+    t->start_day = start;
+    t->wake = start;
+    t->deliver_day = start + t->build;
+    t->capex_end = start + (t->build > 0 ? t->build : 1);
+    t->cancel_day = t->cancel_after >= 0 ? start + t->cancel_after : -1;
+}
+
+void hp_hpc_start(hp_tranche *t, int d)
+{
+    if (t->phase == HP_TR_PLANNED && t->start_day == HP_TRANCHE_UNDECIDED)
+        schedule(t, d);
+}
+
 void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
                       hp_tranche *ts, hp_alloc_hpc *as)
 {
@@ -375,7 +421,7 @@ void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
         long build = lround(h->build_days * exp(h->build_sigma * z));
         if (build > 100000)
             build = 100000;               /* a 270-year build is never delivered anyway */
-        for (int a = 0; a < h->n_alloc; a++) {
+        for (int a = 0; a < h->n_slots; a++) {
             if (k >= h->n_tranches[a])
                 continue;
             const hp_tranche_plan *p = &h->plan[a][k];
@@ -387,14 +433,17 @@ void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
                 continue;
             }
             t->phase = HP_TR_PLANNED;
-            t->wake = p->start_day;
-            t->deliver_day = p->start_day + (int)build;
-            t->capex_end = p->start_day + (build > 0 ? (int)build : 1);
-            t->cancel_day = u_cancel < h->cancel_prob
-                          ? p->start_day + (int)floor(u_when * (double)build) : -1;
+            t->build = (int)build;
+            t->cancel_after = u_cancel < h->cancel_prob ? (int)floor(u_when * (double)build) : -1;
+            if (p->start_day == HP_TRANCHE_UNDECIDED) {
+                t->start_day = t->wake = HP_TRANCHE_UNDECIDED;
+                t->cancel_day = -1;
+            } else {
+                schedule(t, p->start_day);
+            }
         }
     }
-    for (int a = 0; a < h->n_alloc; a++) {
+    for (int a = 0; a < h->n_slots; a++) {
         memset(&as[a], 0, sizeof as[a]);
         as[a].mining_mw = capacity_mw;
         as[a].next_day = 0;
@@ -465,7 +514,7 @@ static int tranche_update(const hp_hpc *h, const hp_tranche_plan *p, hp_tranche 
     for (;;) {
         switch (t->phase) {
         case HP_TR_PLANNED:
-            if (d < p->start_day)
+            if (d < t->start_day)
                 return defaults;
             t->phase = HP_TR_BUILDING;
             continue;
@@ -514,12 +563,12 @@ static int tranche_update(const hp_hpc *h, const hp_tranche_plan *p, hp_tranche 
 }
 
 /* The next dated change of a tranche (INT_MAX: none). */
-static int tranche_next_day(const hp_tranche *t, const hp_tranche_plan *p, int d)
+static int tranche_next_day(const hp_tranche *t, int d)
 {
     int next = INT_MAX;
     switch (t->phase) {
     case HP_TR_PLANNED:
-        next = p->start_day;
+        next = t->start_day;
         break;
     case HP_TR_BUILDING:
         next = t->deliver_day;
@@ -556,7 +605,7 @@ void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
             (t->phase == HP_TR_SEARCHING && (h->search_now || m->cum_search >= t->search_at)) ||
             (t->phase == HP_TR_LEASED && defaulted(t, m))) {
             as->defaults += tranche_update(h, &plan[k], t, d, m, &as->gpu_capex);
-            t->wake = tranche_next_day(t, &plan[k], d);
+            t->wake = tranche_next_day(t, d);
         }
         int phase = t->phase;
         if (phase == HP_TR_PLANNED || phase == HP_TR_CANCELLED) {
@@ -577,7 +626,7 @@ void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
         }
         if (phase != HP_TR_PLANNED && phase != HP_TR_CANCELLED && d < t->capex_end)
             capex += plan[k].mw * plan[k].capex_usd_mw /
-                     (double)(t->capex_end - plan[k].start_day);
+                     (double)(t->capex_end - t->start_day);
         if (t->wake < next)
             next = t->wake;
     }

@@ -47,6 +47,7 @@
 #ifndef HP_HPC_H
 #define HP_HPC_H
 
+#include <limits.h>
 #include <math.h>
 #include "config.h"
 #include "hp_err.h"
@@ -64,7 +65,11 @@ typedef struct hp_hpc_mode {
  * of a 7.6 GW fleet would be 3.8 million: hours for a handful of paths). */
 #define HP_MAX_TRANCHES 1000
 
-/* One tranche's planned start (the same on every path). */
+/* A tranche start the policy has not decided yet (start_day). */
+#define HP_TRANCHE_UNDECIDED INT_MAX
+
+/* One tranche's planned start (the same on every path; the optimal
+ * policy's tranches are HP_TRANCHE_UNDECIDED until a path decides). */
 typedef struct hp_tranche_plan {
     double mw;
     int start_day;       /* build starts, capacity leaves mining */
@@ -85,8 +90,11 @@ typedef struct hp_contract {
 typedef struct hp_hpc {
     int n_alloc;
     double *alloc;               /* [n_alloc] fractions of capacity        */
-    int *n_tranches;             /* [n_alloc]                              */
-    hp_tranche_plan **plan;      /* [n_alloc][n_tranches[a]]               */
+    /* Slots: the n_alloc static allocations, then (allocation.policy =
+     * optimal) one more whose conversion tranches a policy starts. */
+    int n_slots;
+    int *n_tranches;             /* [n_slots]                              */
+    hp_tranche_plan **plan;      /* [n_slots][n_tranches[a]]               */
     int max_tranches;
     int n_contracts;
     hp_contract *contracts;      /* [n_contracts]: tranches 0.. of every allocation */
@@ -129,6 +137,10 @@ extern const hp_param hp_gpu_params[];
  * tranches for a run from start_day (days since 1970). */
 int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
                 int32_t start_day, int n_days, double dt, hp_err *err);
+
+/* Adds the policy slot: the contracts, then n_rights undecided tranches of
+ * tranche_mw. Returns -1 when out of memory. */
+int hp_hpc_add_policy_slot(hp_hpc *h, int n_rights, double tranche_mw);
 void hp_hpc_free(hp_hpc *h);
 
 /* ---- per-path state ---- */
@@ -151,6 +163,9 @@ enum { HP_TR_PLANNED, HP_TR_BUILDING, HP_TR_SEARCHING, HP_TR_LEASED,
 typedef struct hp_tranche {
     hp_pcg64 rng;                /* the tranche's own events generator     */
     int phase;
+    int start_day;               /* build start (HP_TRANCHE_UNDECIDED: none yet) */
+    int build;                   /* build time drawn for the path, days    */
+    int cancel_after;            /* cancelled this many days into the build; -1 never */
     int next_day;                /* next anniversary or expiry (leased)    */
     int wake;                    /* next dated change of any kind          */
     int capex_end;               /* first day without build capex          */
@@ -182,10 +197,15 @@ typedef struct hp_alloc_hpc {
 /* Starts the AI market of a path (draws the first bust from `bust`). */
 void hp_ai_path_init(const hp_hpc *h, hp_ai_path *m, hp_pcg64 *bust);
 
-/* Starts the tranches of every allocation: ts is [n_alloc * max_tranches];
+/* Starts the tranches of every slot: ts is [n_slots * max_tranches];
  * tranche k's generator is seeded from two draws of `events`. */
 void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
                       hp_tranche *ts, hp_alloc_hpc *as);
+
+/* Starts the build of an undecided tranche on day d (the policy's
+ * decision); the slot's aggregates must then be recomputed that day
+ * (as->next_day = d). */
+void hp_hpc_start(hp_tranche *t, int d);
 
 /* Rare branch of hp_ai_today: the regime changes on day d. */
 void hp_ai_switch(const hp_hpc *h, hp_ai_path *m, int d, hp_pcg64 *bust);

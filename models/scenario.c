@@ -13,6 +13,7 @@
 #include "scenario.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "miner.h"
 #include "network.h"
 #include "ou.h"
+#include "policy.h"
 #include "price.h"
 #include "rng.h"
 #include "valuation.h"
@@ -93,6 +95,21 @@ static const hp_var scenario_vars[N_VARS] = {
     [V_CASH_COST_BEST] = {"network/cash_cost_best", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean power cost of the newest cohort at the median site; 0 for other models", 0},
 };
 
+/* The optimal policy's lines (allocation.policy = "optimal"), after the
+ * static ones in the layout the engine sees. */
+enum { P_NPV, P_NPV_HPC, P_TERMINAL, P_TRANCHES, P_FIRST_DAY, P_MW_OUT, P_STARTED, P_NET_CF,
+       NP_VARS };
+static const hp_var policy_vars[NP_VARS] = {
+    [P_NPV] = {"policy/npv", HP_SHAPE_PATH, "USD", "optimal policy: net present value, as valuation/npv, on the same paths", 0},
+    [P_NPV_HPC] = {"policy/npv_hpc", HP_SHAPE_PATH, "USD", "optimal policy: NPV of the AI/HPC business alone, as valuation/npv_hpc", 0},
+    [P_TERMINAL] = {"policy/terminal_value", HP_SHAPE_PATH, "USD", "optimal policy: terminal value at the horizon, undiscounted", 0},
+    [P_TRANCHES] = {"policy/tranches_started", HP_SHAPE_PATH, "1", "optimal policy: conversion tranches started over the horizon", 0},
+    [P_FIRST_DAY] = {"policy/first_start_day", HP_SHAPE_PATH, "day", "optimal policy: day index of the first tranche started; -1 never", 0},
+    [P_MW_OUT] = {"policy/mw_converted", HP_SHAPE_PATH_YEAR, "MW", "optimal policy: average capacity out of mining (contracted, in build or converted)", 0},
+    [P_STARTED] = {"policy/tranches_started_year", HP_SHAPE_PATH_YEAR, "1", "optimal policy: conversion tranches started in the year", 0},
+    [P_NET_CF] = {"policy/net_cash_flow", HP_SHAPE_PATH_YEAR, "USD", "optimal policy: net cash flow, as cashflow/net_cash_flow", 0},
+};
+
 const hp_param hp_time_params[] = {
     {"time.start_date", HP_DATE, "", "\"2026-01-01\"", 0, 0, NULL,
      "first simulated day (issue 2: 13 years from 2026-01-01)"},
@@ -118,11 +135,18 @@ static const hp_param *const scenario_params[] = {
     hp_fee_params,
     hp_asic_params, hp_miner_params, HP_POWER_MODELS(POWER_TABLE) hp_allocation_params, hp_hpc_params,
     hp_ai_market_params,
-    hp_gpu_params, hp_correlation_params, hp_valuation_params, NULL
+    hp_gpu_params, hp_correlation_params, hp_valuation_params, hp_policy_params, NULL
 };
 
 typedef struct scenario {
-    hp_layout layout;
+    hp_layout layout;           /* what simulate() fills: every slot (the
+                                 * static allocations, then the policy's) */
+    hp_layout xlayout;          /* policy on: what the engine sees         */
+    hp_var xvars[N_VARS + NP_VARS];
+    size_t xoff[N_VARS + NP_VARS];  /* offsets in the engine's result array */
+    double *slot_alloc;         /* [n_slots] the layout's fractions (NaN: policy) */
+    hp_conv conv;               /* the optimal policy (conv.on)            */
+    int pslot;                  /* the policy's slot, or -1                */
     hp_summary_item summary[3];
     int n_days;
     int *year;                  /* [n_years] */
@@ -182,6 +206,11 @@ typedef struct work {
     double *curve_mw;           /* [n_alloc] mining MW the curve was built for */
     hp_fleet_state **fleet;     /* [n_net] the others' fleet per chain      */
     char *fleet_mem;            /* [n_net * fleet state bytes]             */
+    double *iout;               /* policy on: every slot's results          */
+    int *pol;                   /* policy on: tranches started, first start
+                                 * day (-1 none), then [n_years] started  */
+    hp_conv_capture cap;        /* policy on: a training path's arrays      */
+    char *cap_mem;
 } work;
 
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
@@ -216,12 +245,17 @@ static size_t work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->curve_mw, na * sizeof(double)},
         {(void **)&w->fleet, nn * sizeof(hp_fleet_state *)},
         {(void **)&w->fleet_mem, nn * align16(fleet_bytes)},
+        {(void **)&w->iout, s->conv.on ? hp_layout_path_size(&s->layout) * sizeof(double) : 0},
+        {(void **)&w->pol, s->conv.on ? (size_t)(s->layout.n_years + 2) * sizeof(int) : 0},
+        {(void **)&w->cap_mem, s->conv.on ? hp_conv_capture_layout(&s->conv, NULL, NULL) : 0},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
         *part[i].at = base != NULL ? (char *)base + total : NULL;
         total += align16(part[i].bytes);
     }
+    if (base != NULL && s->conv.on)
+        hp_conv_capture_layout(&s->conv, w->cap_mem, &w->cap);
     return total;
 }
 
@@ -376,9 +410,49 @@ static void trace_day(const scenario *s, const work *w, const double *difficulty
     }
 }
 
-/* One path, day by day; with `trace`, its daily series too. */
+/* Decision date t (day d) of the policy's slot: the state from its chain
+ * (the hashprice its difficulty pays today) and the market. A training
+ * path (cap) records it; an evaluation path starts the tranches the policy
+ * says (the next ones in order: tranche k is the k-th converted, with the
+ * generator of tranche k of every static allocation). */
+static void policy_date(const scenario *s, work *w, int t, int d, int y, double S, double F,
+                        double X, double hs_mw, const hp_ai_path *ai, hp_conv_capture *cap,
+                        int *rights)
+{
+    const hp_conv *c = &s->conv;
+    const hp_hpc *h = &s->hpc;
+    const int P = s->pslot;
+    const hp_chain *ch = &w->chain[s->n_net > 1 ? P : 0];
+    double sub = (double)hp_subsidy_sat((int64_t)ch->height) / (double)HP_COIN_SAT;
+    double hashprice = DAY_S * 1e15 / HP_TWO32 / ch->difficulty * (sub + F) * S;   /* USD/PH/day */
+    double mining = hashprice * hs_mw * 1e-15 * 365.25 * (1 - s->miner.pool_fee);    /* USD/MW/yr */
+    double aiv = h->gpu ? ai->gpu * h->utilization : ai->lease;
+    double state[HP_PS_N];
+    hp_conv_state(state, aiv, mining, hashprice, S, X);
+    int g = c->n_regimes > 1 ? ai->bust : 0;
+    if (cap != NULL) {
+        memcpy(cap->state + (size_t)t * HP_PS_N, state, sizeof state);
+        cap->regime[t] = (int8_t)g;
+        return;
+    }
+    int m = hp_conv_decide(c, t, *rights, g, state);
+    if (m <= 0)
+        return;
+    hp_tranche *ts = &w->ts[(size_t)P * (size_t)h->max_tranches];
+    for (int j = 0; j < m; j++)
+        hp_hpc_start(&ts[c->first_tranche + (c->n_rights - *rights) + j], d);
+    *rights -= m;
+    w->as[P].next_day = d;                 /* the slot's events run today */
+    if (w->pol[1] < 0)
+        w->pol[1] = d;
+    w->pol[0] += m;
+    w->pol[2 + y] += m;
+}
+
+/* One path, day by day; with `trace`, its daily series too; `train`: a
+ * training path of the policy, its arrays captured in the workspace. */
 static void simulate(const void *model, uint64_t seed, uint64_t path, double *out, void *scratch,
-                     double *trace)
+                     double *trace, int train)
 {
     const scenario *s = model;
     const hp_layout *l = &s->layout;
@@ -420,6 +494,13 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         fleet_path_init(s, &w);
     const double gpu_usd_day = hpc->utilization / 365.25;   /* x G x MW */
     const double day_hs = DAY_S / HP_TWO32;     /* blocks a day per (H/s / D) */
+    const int P = s->pslot;                     /* the policy's slot, or -1 */
+    hp_conv_capture *cap = train ? &w.cap : NULL;
+    int rights = P >= 0 ? s->conv.n_rights : 0, pt = 0;
+    if (P >= 0) {
+        memset(w.pol, 0, (size_t)(ny + 2) * sizeof(int));
+        w.pol[1] = -1;
+    }
 
     int y = 0;
     for (int d = 0; d < s->n_days; d++) {
@@ -430,6 +511,10 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         /* The others' hashrate: shared, except in equilibrium and fleet (per chain). */
         const double Hm = hist_net ? s->others_hs[d] : fleet ? 0 : exp(w.lh[0]);
         hp_ai_today(hpc, &ai, d, &r_bust);
+        if (P >= 0 && pt < s->conv.n_dates && d == s->conv.day[pt]) {
+            policy_date(s, &w, pt, d, y, S, F, X, hs_mw, &ai, cap, &rights);
+            pt++;
+        }
 
         for (int a = 0; a < na; a++) {
             if (!hp_hpc_due(&w.as[a], d, &ai))
@@ -569,6 +654,10 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 w.noi_tv_mining[a] += rev - energy - opex - refresh;
                 w.noi_tv_hpc[a] += hpc_noi - as->gpu_mw * gpu_upkeep_day;
             }
+            if (cap != NULL && a == P) {
+                cap->margin[d] = mw > 0 ? (rev - energy - opex - refresh) / mw * disc[d] : 0;
+                cap->ai[d] = hpc->gpu ? ai.gpu * hpc->utilization : ai.lease;
+            }
         }
         out[s->off[V_PRICE_MEAN] + y] += S;
         out[s->off[V_FEE_MEAN] + y] += F;
@@ -637,18 +726,108 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             out[s->off[V_NPV_HPC] + a] += tvh * v;
         }
     }
+    if (cap != NULL)
+        cap->noi_tv_mining_mw = w.as[P].mining_mw > 0 ? w.noi_tv_mining[P] / w.as[P].mining_mw : 0;
+}
+
+/* Policy on: the engine's result array from every slot's. The static
+ * allocations' rows come first in each variable, so each is a prefix; the
+ * policy's slot gives the policy's lines. */
+static void policy_export(const scenario *s, const work *w, double *out)
+{
+    const hp_layout *il = &s->layout, *xl = &s->xlayout;
+    const double *in = w->iout;
+    const int P = s->pslot, ny = il->n_years;
+    for (int v = 0; v < N_VARS; v++)
+        memcpy(out + s->xoff[v], in + s->off[v], hp_var_size(xl, &scenario_vars[v]) * sizeof(double));
+    const size_t *xo = s->xoff + N_VARS;
+    out[xo[P_NPV]] = in[s->off[V_NPV] + P];
+    out[xo[P_NPV_HPC]] = in[s->off[V_NPV_HPC] + P];
+    out[xo[P_TERMINAL]] = in[s->off[V_TERMINAL] + P];
+    out[xo[P_TRANCHES]] = w->pol[0];
+    out[xo[P_FIRST_DAY]] = w->pol[1];
+    for (int y = 0; y < ny; y++) {
+        size_t i = (size_t)P * ny + y;
+        out[xo[P_MW_OUT] + y] = s->miner.capacity_mw - in[s->off[V_MW_MINING] + i];
+        out[xo[P_STARTED] + y] = w->pol[2 + y];
+        out[xo[P_NET_CF] + y] = in[s->off[V_NET_CF] + i];
+    }
 }
 
 static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
                                    double *out, void *scratch)
 {
-    simulate(model, seed, path, out, scratch, NULL);
+    const scenario *s = model;
+    if (!s->conv.on) {
+        simulate(model, seed, path, out, scratch, NULL, 0);
+        return;
+    }
+    work w;
+    work_layout(s, scratch, &w);
+    simulate(model, seed, path, w.iout, scratch, NULL, 0);
+    policy_export(s, &w, out);
 }
 
 static void scenario_simulate_trace(const void *model, uint64_t seed, uint64_t path,
                                     double *out, void *scratch, double *trace)
 {
-    simulate(model, seed, path, out, scratch, trace);
+    const scenario *s = model;
+    if (!s->conv.on) {
+        simulate(model, seed, path, out, scratch, trace, 0);
+        return;
+    }
+    work w;
+    work_layout(s, scratch, &w);
+    simulate(model, seed, path, w.iout, scratch, trace, 0);
+    policy_export(s, &w, out);
+}
+
+/* A training path of the policy (hp_stopping.simulate): the run's model
+ * with the policy's slot mining, its decision-date states, and the payoff
+ * of starting a tranche on each date. */
+static void policy_train_path(const void *ctx, uint64_t seed, uint64_t path, double *state,
+                              double *feature, int8_t *regime, double *control, void *scratch)
+{
+    (void)control;
+    const scenario *s = ctx;
+    work w;
+    work_layout(s, scratch, &w);
+    simulate(s, seed, path, w.iout, scratch, NULL, 1);
+    memcpy(state, w.cap.state, (size_t)s->conv.n_dates * HP_PS_N * sizeof(double));
+    memcpy(regime, w.cap.regime, (size_t)s->conv.n_dates);
+    hp_conv_features(&s->conv, &w.cap, feature);
+}
+
+/* Learns the policy (hp_model.prepare): training paths of their own seed,
+ * backward induction by least squares (sim/lsmc.h). */
+static int scenario_prepare(void *model, int threads, int quiet, hp_err *err)
+{
+    scenario *s = model;
+    hp_conv *c = &s->conv;
+    if (!c->on || c->trained)
+        return 0;
+    hp_stopping pb = {
+        .n_dates = c->n_dates, .n_rights = c->n_rights, .max_per_date = c->max_per_date,
+        .n_state = HP_PS_N, .n_regimes = c->n_regimes, .n_features = 1, .weights = NULL,
+        .payoff_known = 0, .has_control = 0, .scratch_bytes = work_layout(s, NULL, NULL),
+        .simulate = policy_train_path, .simulate_from = NULL, .ctx = s,
+    };
+    hp_lsmc_opts o = { .degree = c->degree, .threads = threads, .min_obs_per_basis = 0 };
+    double t0 = omp_get_wtime();
+    if (hp_lsmc_train(&pb, c->train_seed, c->train_paths, &o, &c->pol, err) != 0)
+        return -1;
+    c->trained = 1;
+    int n_tables = hp_conv_tables(c);
+    if (n_tables < 0)
+        return hp_fail(err, NULL, 0, NULL, "out of memory");
+    s->xlayout.n_tables = n_tables;
+    s->xlayout.tables = c->tables;
+    if (!quiet)
+        fprintf(stderr, "policy: trained on %llu paths (seed %llu), %d decision dates, %d tranches "
+                "of %.0f MW, in %.1f s; in-sample value of the conversions $%.4gB\n",
+                (unsigned long long)c->train_paths, (unsigned long long)c->train_seed, c->n_dates,
+                c->n_rights, c->tranche_mw, omp_get_wtime() - t0, c->pol.in_sample * 1e-9);
+    return 0;
 }
 
 static int scenario_trace_vars(const void *model, const char *const **names)
@@ -807,11 +986,26 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
     hp_valuation_init(&s->val, cfg);
     s->tv_first_day = s->n_days > 365 ? s->n_days - 365 : 0;
     s->tv_year_scale = 365.25 / (s->n_days - s->tv_first_day);
+    s->pslot = -1;
+    if (hp_conv_init(&s->conv, cfg, &s->hpc, s->miner.capacity_mw, s->n_days, s->disc, &s->val,
+                     (uint64_t)hp_cfg_int(cfg, "simulation.seed"), err) != 0)
+        goto fail;
+    if (s->conv.on) {
+        s->slot_alloc = malloc((size_t)(s->hpc.n_alloc + 1) * sizeof(double));
+        if (s->slot_alloc == NULL
+            || hp_hpc_add_policy_slot(&s->hpc, s->conv.n_rights, s->conv.tranche_mw) != 0) {
+            hp_fail(err, NULL, 0, NULL, "out of memory");
+            goto fail;
+        }
+        memcpy(s->slot_alloc, s->hpc.alloc, (size_t)s->hpc.n_alloc * sizeof(double));
+        s->slot_alloc[s->hpc.n_alloc] = NAN;
+        s->pslot = s->hpc.n_alloc;
+    }
 
     /* The hashrate model drives the others' hashrate when the firm's own
      * fleet is part of the network, the whole network otherwise. The
      * fleet's mining MW are its capacity less the MW of signed leases. */
-    s->n_net = s->miner.in_network ? s->hpc.n_alloc : 1;
+    s->n_net = s->miner.in_network ? s->hpc.n_slots : 1;
     double others = s->net.hashrate0_hs;
     const double mining_mw0 = s->miner.capacity_mw - s->hpc.contracted_mw;
     if (s->miner.in_network && s->net.kind != HP_HASH_HISTORICAL) {   /* historical: below */
@@ -847,15 +1041,15 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         goto fail;
     }
     hp_layout *l = &s->layout;
-    l->n_alloc = s->hpc.n_alloc;
-    l->alloc = s->hpc.alloc;
+    l->n_alloc = s->hpc.n_slots;
+    l->alloc = s->conv.on ? s->slot_alloc : s->hpc.alloc;
     l->n_halvings = N_HALVINGS;
     l->halving_height = s->halving_height;
     l->n_days = s->n_days;
     l->n_vars = N_VARS;
     l->vars = scenario_vars;
     l->baseline_alloc = -1;
-    for (int a = 0; a < l->n_alloc; a++)
+    for (int a = 0; a < s->hpc.n_alloc; a++)
         if (l->alloc[a] == 0.0)
             l->baseline_alloc = a;
     double per_year = 365.25 / s->n_days;
@@ -873,6 +1067,22 @@ static void *scenario_create(const hp_config *cfg, hp_err *err)
         s->off[v] = off;
         off += hp_var_size(l, &scenario_vars[v]);
     }
+    if (s->conv.on) {
+        /* The engine sees the static allocations, then the policy's lines. */
+        hp_layout *x = &s->xlayout;
+        *x = *l;
+        x->n_alloc = s->hpc.n_alloc;
+        x->alloc = s->hpc.alloc;
+        memcpy(s->xvars, scenario_vars, sizeof scenario_vars);
+        memcpy(s->xvars + N_VARS, policy_vars, sizeof policy_vars);
+        x->n_vars = N_VARS + NP_VARS;
+        x->vars = s->xvars;
+        off = 0;
+        for (int v = 0; v < x->n_vars; v++) {
+            s->xoff[v] = off;
+            off += hp_var_size(x, &s->xvars[v]);
+        }
+    }
     return s;
 fail:
     scenario_destroy(s);
@@ -881,7 +1091,8 @@ fail:
 
 static const hp_layout *scenario_layout(const void *model)
 {
-    return &((const scenario *)model)->layout;
+    const scenario *s = model;
+    return s->conv.on ? &s->xlayout : &s->layout;
 }
 
 static size_t scenario_scratch_bytes(const void *model)
@@ -911,6 +1122,8 @@ static void scenario_destroy(void *model)
     free(s->year_end_day);
     free(s->disc);
     free(s->hs_per_mw);
+    hp_conv_free(&s->conv);
+    free(s->slot_alloc);
     free(s);
 }
 
@@ -924,4 +1137,5 @@ const hp_model hp_scenario_model = {
     .destroy = scenario_destroy,
     .trace_vars = scenario_trace_vars,
     .simulate_trace = scenario_simulate_trace,
+    .prepare = scenario_prepare,
 };

@@ -5,6 +5,7 @@
 #   - the floor loop (draws + exp only) and the ratio engine/floor;
 #   - the share of wall time spent writing HDF5;
 #   - peak RSS at 10^4 and 10^5 paths (must not grow with paths);
+#   - an optimal-policy run against a static run of the same size;
 #   - the analyses (scripts/bench_analysis.sh): a tornado against plain
 #     runs, and quasi-random normals against PCG64 normals.
 #   scripts/bench.sh [CONFIG]     (default configs/default.cfg)
@@ -69,6 +70,16 @@ for p in 10000 100000; do
   r=$(run "$bin" run "$cfg" -n "$p" -j "$all" -o "$tmp/m.h5" --force)
   echo "  $p paths: ${r##*| }   file $(du -k "$tmp/m.h5" | cut -f1) KiB"
 done
+
+echo
+echo "optimal policy (allocation.policy = \"optimal\", docs/policy.md), $n paths, $all threads:"
+# Wall time of the whole command (training included), against a static run of the same size.
+wall() { /usr/bin/python3 -c 'import subprocess, sys, time
+t = time.monotonic(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(f"{time.monotonic() - t:.2f}")' "$@"; }
+ts=$(wall "$bin" run "$cfg" -n "$n" -j "$all" -o "$tmp/s.h5" --force)
+to=$(wall "$bin" run "$cfg" -n "$n" -j "$all" -o "$tmp/o.h5" --force --set 'allocation.policy="optimal"')
+/usr/bin/python3 -c "import sys; s, o = map(float, sys.argv[1:]); print(f'  static {s:.1f} s, optimal {o:.1f} s: ratio {o / s:.2f}   (design estimate 1.6)')" "$ts" "$to"
 
 echo
 "$root/scripts/bench_analysis.sh" "$cfg"

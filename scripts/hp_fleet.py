@@ -21,23 +21,22 @@ d1 never sees what follows):
    of the 28-day mean hashrate (falls add nothing), at that block's
    flagship efficiency; the capacity at the window's start is one more
    cohort. Blocks are merged by calendar year (TH-weighted efficiency).
-3. Expected hashprice drift (network.fleet.hashprice_drift): the least-
-   squares slope of ln(hashprice x 2^era) over the window, era the number
-   of halvings: what buyers saw hashprice do between halvings.
-4. Investment speed (network.fleet.kappa): from start dates every 91 days
-   (the first a year into the window, the last half a year before its end),
-   the engine runs deterministically (no noise, no block luck) for up to a
-   year, never past d1, driven by the CSV's prices and fees; kappa
-   minimizes the mean absolute error of ln of the 28-day mean hashrate
-   (absolute, not squared: supply shocks outside the model, such as the
-   2021 China ban, should not drive the fit). Golden-section search on ln
-   kappa.
-5. Noise. network.fleet.noise_sd: sd of ln(7-day mean hashrate / its
-   centred 91-day mean) in the window, less the block-count noise of a
-   7-day mean (1/1008); order_sd: from the same start dates, the engine
-   runs 200 stochastic paths (with block luck, as the CSV's hashrate is
-   blocks x difficulty), and order_sd is set so that the actual 28-day
-   means lie inside the 5-95% band 90% of the time (bisection).
+3. Growth cap (network.fleet.max_growth): the largest 365-day log growth
+   of the 28-day mean hashrate in the window.
+4. Buyers' drift and investment speed (network.fleet.hashprice_drift,
+   kappa): from start dates every 91 days (the first a year into the
+   window, the last half a year before its end), the engine runs
+   deterministically (no noise, no block luck) for up to two years, never
+   past d1, driven by the CSV's prices and fees. For each drift on a grid
+   (-0.30 to +0.45 a year, step 0.075), kappa minimizes the median absolute
+   error of ln of the 28-day mean hashrate (golden-section search on ln
+   kappa in [0.05, 20]); the pair with the smallest error is kept. Median,
+   not mean: supply shocks outside the model, such as the 2021 China ban,
+   should not drive the fit.
+5. Noise (network.fleet.noise_sd): the robust sd (1.4826 MAD) of the
+   in-sample errors a year after each start, divided by the sd an OU of
+   unit stationary sd reaches in a year from 0 (noise_days = 365). order_sd
+   stays 0.
 
 Lead time, power prices, retirement, ASIC prices and costs keep their
 sourced defaults (docs/network.md says why).

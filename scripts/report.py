@@ -14,6 +14,9 @@ RESULTS_report/ beside the file. Writes into DIR:
   frontier.png         mean NPV against CVaR at 5%, with 95% intervals
   prob_beats.png       P(allocation f is ahead of pure mining), per year
   irr_payback.png      IRR and payback of converting, per allocation
+  policy_boundary.png, policy_mw_converted.png
+                       with allocation.policy = "optimal": the learned
+                       exercise boundary and the MW converted per year
   tornado.png, gsa_sobol.png, gsa_morris.png
                        with --sensitivity / --gsa, or when the results file
                        holds a /sensitivity or /gsa group
@@ -48,6 +51,7 @@ from hp_results import Results, ResultsError, is_money, md_table  # noqa: E402
 from hp_stats import ALPHA, NONE, PROBS, prob_est, quantiles, sample_stats  # noqa: E402
 from hp_table import Col, Table, json_text  # noqa: E402
 from report_analysis import gsa_part, tornado  # noqa: E402
+from report_policy import policy_part  # noqa: E402
 
 PNG_META = {"Software": None}   # fixed PNG metadata: the same file gives the same bytes
 IRR_INF = (f"< {100 * hc.RATE_MIN:g}%", f"> {100 * hc.RATE_MAX:g}%")
@@ -417,6 +421,7 @@ class Report:
         st = self.npv_part()
         self.revenue_part()
         self.conversion_part(st)
+        self.tables += policy_part(self)
         self.analysis_part()
         self.assumptions_part()
         for t in self.tables:

@@ -67,6 +67,10 @@ void *hp_an_build(const hp_an *a, const char *const *extra, size_t n_extra, hp_c
         sets[n++] = extra[i];
     *cfg = hp_config_load(a->tables, a->config, sets, n, err);
     void *m = *cfg != NULL ? a->model->create(*cfg, err) : NULL;
+    if (m != NULL && a->model->prepare != NULL && a->model->prepare(m, 0, 1, err) != 0) {
+        a->model->destroy(m);
+        m = NULL;
+    }
     if (m == NULL) {
         hp_config_free(*cfg);
         *cfg = NULL;

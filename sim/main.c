@@ -409,6 +409,16 @@ static void *load_model(const cli *c, hp_config **cfg, hp_err *err)
     return m;
 }
 
+/* Whatever the model learns before simulating (a conversion policy);
+ * every rank learns the same, from the config alone. */
+static int prepare_model(const cli *c, void *m, hp_err *err)
+{
+    if (hp_scenario_model.prepare == NULL)
+        return 0;
+    int rc = hp_scenario_model.prepare(m, c->threads, c->quiet || hp_par_rank() != 0, err);
+    return hp_par_agree(rc, err);
+}
+
 /* `validate`: print the resolved config, or the first error. */
 static int cmd_validate(const cli *c)
 {
@@ -531,7 +541,7 @@ static int cmd_resume(const cli *c)
         hp_output_resumed info;
         catch_signals();
         hp_output *out = NULL;
-        if (preflight(c, cfg, m, NULL, &err) == 0
+        if (preflight(c, cfg, m, NULL, &err) == 0 && prepare_model(c, m, &err) == 0
             && hp_par_agree(hp_inputs_check(meta.inputs, partial, hp_scenario_model.layout(m), &err), &err) == 0)
             out = hp_output_reopen(&oo, hp_scenario_model.layout(m), &info, &err);
         if (out != NULL && meta.closing && !c->quiet && hp_par_rank() == 0)
@@ -656,7 +666,7 @@ static int cmd_run(const cli *given, int argc, char **argv)
     };
     hp_output *out = NULL;
     catch_signals();
-    if (rc == 0 && preflight(c, cfg, m, outpath, &err) == 0 &&
+    if (rc == 0 && preflight(c, cfg, m, outpath, &err) == 0 && prepare_model(c, m, &err) == 0 &&
         (out = hp_output_create(&oo, hp_scenario_model.layout(m), &err)) != NULL)
         rc = run_output(out, m, &ro, outpath, &err);
     else if (rc == 0)
@@ -689,7 +699,8 @@ static int cmd_trace(const cli *c)
         .seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed"),
         .n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths"),
     };
-    int rc = hp_trace_run(&hp_scenario_model, m, &to, &err) != 0 ? die(&err) : 0;
+    int rc = prepare_model(c, m, &err) != 0 || hp_trace_run(&hp_scenario_model, m, &to, &err) != 0
+             ? die(&err) : 0;
     if (rc == 0 && !c->quiet)
         printf("%s: %llu paths x %d days\n", c->output, (unsigned long long)to.n_paths,
                hp_scenario_model.layout(m)->n_days);

@@ -9,6 +9,7 @@ size_t hp_var_size(const hp_layout *l, const hp_var *v)
     case HP_SHAPE_ALLOC_PATH_YEAR:    return (size_t)l->n_alloc * (size_t)l->n_years;
     case HP_SHAPE_ALLOC_PATH:         return (size_t)l->n_alloc;
     case HP_SHAPE_ALLOC_PATH_HALVING: return (size_t)l->n_alloc * (size_t)l->n_halvings;
+    case HP_SHAPE_PATH:               return 1;
     }
     return 0;
 }

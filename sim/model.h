@@ -22,7 +22,8 @@ typedef enum hp_shape {
     HP_SHAPE_PATH_YEAR,          /* [path, year]             */
     HP_SHAPE_ALLOC_PATH_YEAR,    /* [allocation, path, year] */
     HP_SHAPE_ALLOC_PATH,         /* [allocation, path]       */
-    HP_SHAPE_ALLOC_PATH_HALVING  /* [allocation, path, halving], integer day index, -1 = not reached */
+    HP_SHAPE_ALLOC_PATH_HALVING, /* [allocation, path, halving], integer day index, -1 = not reached */
+    HP_SHAPE_PATH                /* [path]                   */
 } hp_shape;
 
 typedef struct hp_var {
@@ -49,6 +50,20 @@ typedef struct hp_input_file {
     const char *sha256;         /* 64 hex digits of the bytes the model read  */
 } hp_input_file;
 
+/* A small array the model knows before any path (e.g. a learned policy's
+ * exercise boundary), written once when the file is created; or, with
+ * `text`, a string dataset. */
+typedef struct hp_table {
+    const char *name;           /* "group/name", the HDF5 path below the root  */
+    const char *units;
+    const char *doc;            /* stored as long_name                        */
+    const char *dims;           /* meaning of the axes, e.g. "decision, converted" */
+    int rank;                   /* 1 .. 3                                     */
+    size_t shape[3];
+    const double *data;         /* row-major; NaN where undefined             */
+    const char *text;           /* not NULL: a string dataset instead         */
+} hp_table;
+
 typedef struct hp_layout {
     int n_alloc;
     const double *alloc;        /* [n_alloc] converted fraction of power       */
@@ -65,6 +80,8 @@ typedef struct hp_layout {
     int baseline_alloc;         /* index of the 0% allocation, or -1          */
     int n_inputs;
     const hp_input_file *inputs; /* [n_inputs] files the model read          */
+    int n_tables;               /* set by hp_model.prepare, if at all        */
+    const hp_table *tables;     /* [n_tables]                                */
 } hp_layout;
 
 /* Doubles one variable takes in a path's result array. */
@@ -91,6 +108,12 @@ typedef struct hp_model {
     int (*trace_vars)(const void *m, const char *const **names);
     void (*simulate_trace)(const void *m, uint64_t seed, uint64_t path,
                            double *out, void *scratch, double *trace);
+    /* Optional (NULL: nothing to learn): runs before the output is created,
+     * once per run and on resume, and may change the layout's tables (e.g.
+     * a conversion policy learned by least-squares Monte Carlo on training
+     * paths of the model's own). Must depend only on the config: never on
+     * `threads`. Returns 0, or -1 with err set. */
+    int (*prepare)(void *m, int threads, int quiet, hp_err *err);
 } hp_model;
 
 #endif

@@ -293,12 +293,12 @@ static int plan_add(hp_output *w, const hp_var *v, size_t off, int total, char *
     d->total = total;
     d->off = off;
     d->id = -1;
-    d->has_alloc = v->shape != HP_SHAPE_PATH_YEAR;
+    d->has_alloc = v->shape != HP_SHAPE_PATH_YEAR && v->shape != HP_SHAPE_PATH;
     d->n_outer = d->has_alloc ? (size_t)l->n_alloc : 1;
-    d->n_in = v->shape == HP_SHAPE_ALLOC_PATH ? 1
+    d->n_in = v->shape == HP_SHAPE_ALLOC_PATH || v->shape == HP_SHAPE_PATH ? 1
             : v->shape == HP_SHAPE_ALLOC_PATH_HALVING ? (size_t)l->n_halvings
             : (size_t)l->n_years;
-    d->inner_axis = total || v->shape == HP_SHAPE_ALLOC_PATH ? -1
+    d->inner_axis = total || v->shape == HP_SHAPE_ALLOC_PATH || v->shape == HP_SHAPE_PATH ? -1
                   : v->shape == HP_SHAPE_ALLOC_PATH_HALVING ? AX_HALVING : AX_YEAR;
     d->etype = v->shape == HP_SHAPE_ALLOC_PATH_HALVING ? ET_INT32
              : (d->inner_axis == AX_YEAR && w->float32) ? ET_FLOAT : ET_DOUBLE;
@@ -658,6 +658,36 @@ hid_t out_create_file(const char *tmp)
     return f;
 }
 
+/* The model's tables (hp_layout.tables): known before any path, written
+ * once, with the file. */
+static int create_tables(hp_output *w, hp_err *err)
+{
+    const hp_layout *l = w->l;
+    for (int i = 0; i < l->n_tables; i++) {
+        const hp_table *t = &l->tables[i];
+        if (t->text != NULL) {
+            if (string_dataset(w->file, t->name, t->text) < 0)
+                return hp_h5_fail(err, w->path, "cannot write %s", t->name);
+            continue;
+        }
+        hsize_t dims[3] = {0, 0, 0}, n = 1;
+        for (int k = 0; k < t->rank && k < 3; k++)
+            n *= dims[k] = t->shape[k];
+        hid_t s = H5Screate_simple(t->rank, dims, NULL), d = -1;
+        if (s >= 0 && ensure_groups(w->file, t->name) == 0)
+            d = H5Dcreate2(w->file, t->name, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        int ok = d >= 0 && (n == 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                               t->data) >= 0)
+                 && var_attrs(d, t->units, t->doc) == 0
+                 && hp_h5_attr_write_str(d, "dimensions", t->dims != NULL ? t->dims : "") == 0;
+        hp_h5_close(&d, H5Dclose);
+        hp_h5_close(&s, H5Sclose);
+        if (!ok)
+            return hp_h5_fail(err, w->path, "cannot write %s", t->name);
+    }
+    return 0;
+}
+
 /* Everything after the file exists: attributes, config, axes, datasets
  * (planned already), the progress record. */
 int out_fill_new_file(hp_output *w, const hp_output_opts *o, hp_err *err)
@@ -669,7 +699,7 @@ int out_fill_new_file(hp_output *w, const hp_output_opts *o, hp_err *err)
         return hp_h5_fail(err, o->path, "cannot write /config");
     if (o->inputs != NULL && string_dataset(w->file, "config/inputs", o->inputs) < 0)
         return hp_h5_fail(err, o->path, "cannot write /config");
-    if (create_axes(w, err) < 0)
+    if (create_axes(w, err) < 0 || create_tables(w, err) < 0)
         return -1;
     if (create_datasets(w, err) < 0)
         return -1;

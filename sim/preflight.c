@@ -37,6 +37,9 @@ double hp_preflight_path_bytes(const hp_layout *l, int per_year, int float32)
         case HP_SHAPE_ALLOC_PATH_HALVING:
             bytes += 4.0 * l->n_alloc * l->n_halvings;
             break;
+        case HP_SHAPE_PATH:
+            bytes += 8.0;
+            break;
         }
     }
     return bytes;

@@ -22,6 +22,7 @@
 #define W_VAL 19     /* a money or value column: "[-$4.90B, -$4.71B]" */
 #define W_SHARE 16   /* a share column: "[97.1%, 99.7%]"                */
 #define NPV_VAR "valuation/npv"
+#define READ_VALUES 65536   /* doubles per read (the flexibility line) */
 
 /* Three significant digits with a k/M/B suffix: "$12.3B", "-$450k", "0.12".
  * The rounding to three digits only chooses the suffix and the decimals;
@@ -202,6 +203,111 @@ static int next_item(char **p, char **label, char **var, double *scale)
     return rest == b2 + 1 || *rest != '\0' ? -1 : 1;
 }
 
+/* Reads paths [first, first + n) of a [path] or [allocation, path] dataset. */
+static int read_paths_slab(hid_t ds, int rank, hsize_t rows, hsize_t first, hsize_t n, double *buf)
+{
+    hsize_t start[2] = { 0, first }, count[2] = { rows, n };
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, rank == 1 ? count + 1 : count, NULL);
+    int ok = fs >= 0 && ms >= 0
+             && H5Sselect_hyperslab(fs, H5S_SELECT_SET, rank == 1 ? start + 1 : start, NULL,
+                                    rank == 1 ? count + 1 : count, NULL) >= 0
+             && H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) >= 0;
+    hp_h5_close(&ms, H5Sclose);
+    hp_h5_close(&fs, H5Sclose);
+    return ok ? 0 : -1;
+}
+
+/* A policy run (policy/npv [path]): the optimal policy against the best
+ * static allocation by mean NPV, paired on the same paths, with standard
+ * errors (docs/policy.md). Streams both datasets READ_VALUES at a time;
+ * paths not written (NaN) are left out. Sums are shifted by the first
+ * path's values, so the variances do not cancel catastrophically. */
+static int print_flexibility(hid_t f, const char *path, FILE *out, const double *alloc,
+                             int n_alloc, hp_err *err)
+{
+    if (H5Lexists(f, "policy", H5P_DEFAULT) <= 0 || H5Lexists(f, "policy/npv", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t pd = H5Dopen2(f, "policy/npv", H5P_DEFAULT), vd = H5Dopen2(f, "valuation/npv", H5P_DEFAULT);
+    hsize_t pdim[1] = {0}, vdim[2] = {0, 0};
+    hid_t ps = pd >= 0 ? H5Dget_space(pd) : -1, vs = vd >= 0 ? H5Dget_space(vd) : -1;
+    int ok = ps >= 0 && vs >= 0 && H5Sget_simple_extent_ndims(ps) == 1
+             && H5Sget_simple_extent_ndims(vs) == 2 && H5Sget_simple_extent_dims(ps, pdim, NULL) == 1
+             && H5Sget_simple_extent_dims(vs, vdim, NULL) == 2 && vdim[0] == (hsize_t)n_alloc
+             && vdim[1] == pdim[0] && n_alloc > 0;
+    hp_h5_close(&ps, H5Sclose);
+    hp_h5_close(&vs, H5Sclose);
+    size_t na = (size_t)n_alloc, step = READ_VALUES / (na + 1);
+    double *buf = ok ? malloc((READ_VALUES + 6 * na) * sizeof(double)) : NULL;
+    double *v = NULL, *k_v = NULL, *s_v = NULL, *k_d = NULL, *s_d = NULL, *q_d = NULL, *k_p = NULL;
+    if (buf != NULL) {
+        double *acc = buf + READ_VALUES;                    /* 6 x na accumulators */
+        v = buf + step;
+        k_v = acc, s_v = acc + na, k_d = acc + 2 * na, s_d = acc + 3 * na;
+        q_d = acc + 4 * na, k_p = acc + 5 * na;
+    }
+    uint64_t n = 0;
+    double s_p = 0, q_p = 0;
+    int rc = 0;
+    if (buf == NULL)
+        rc = hp_fail(err, path, 0, "policy/npv", "cannot read it against valuation/npv");
+    for (hsize_t first = 0; rc == 0 && first < pdim[0]; first += step) {
+        hsize_t cnt = pdim[0] - first < step ? pdim[0] - first : step;
+        if (read_paths_slab(pd, 1, 1, first, cnt, buf) != 0
+            || read_paths_slab(vd, 2, na, first, cnt, v) != 0) {
+            rc = hp_fail(err, path, 0, "policy/npv", "cannot read it against valuation/npv");
+            break;
+        }
+        for (hsize_t i = 0; i < cnt; i++) {
+            int bad = isnan(buf[i]);
+            for (size_t a = 0; a < na; a++)
+                bad |= isnan(v[a * cnt + i]);
+            if (bad)
+                continue;
+            if (n == 0) {
+                k_p[0] = buf[i];
+                for (size_t a = 0; a < na; a++) {
+                    k_v[a] = v[a * cnt + i];
+                    k_d[a] = buf[i] - v[a * cnt + i];
+                    s_v[a] = s_d[a] = q_d[a] = 0;
+                }
+            }
+            double dp = buf[i] - k_p[0];
+            s_p += dp;
+            q_p += dp * dp;
+            for (size_t a = 0; a < na; a++) {
+                double x = v[a * cnt + i], dd = buf[i] - x - k_d[a];
+                s_v[a] += x - k_v[a];
+                s_d[a] += dd;
+                q_d[a] += dd * dd;
+            }
+            n++;
+        }
+    }
+    if (rc == 0 && n > 1) {
+        size_t best = 0;
+        for (size_t a = 1; a < na; a++)
+            if (k_v[a] + s_v[a] / n > k_v[best] + s_v[best] / n)
+                best = a;
+        double dn = (double)n;
+        double se_p = sqrt(fmax(q_p - s_p * s_p / dn, 0) / (dn - 1) / dn);
+        double se_d = sqrt(fmax(q_d[best] - s_d[best] * s_d[best] / dn, 0) / (dn - 1) / dn);
+        char m_p[32], e_p[32], m_b[32], m_d[32], e_d[32];
+        fmt_value(m_p, sizeof m_p, k_p[0] + s_p / dn, 1);
+        fmt_value(e_p, sizeof e_p, se_p, 1);
+        fmt_value(m_b, sizeof m_b, k_v[best] + s_v[best] / dn, 1);
+        fmt_value(m_d, sizeof m_d, k_d[best] + s_d[best] / dn, 1);
+        fmt_value(e_d, sizeof e_d, se_d, 1);
+        fprintf(out, "\nOptimal policy (policy/npv)  mean %s (se %s); best static %g%%: %s;\n"
+                "  flexibility %s%s (se %s, paired on %" PRIu64 " paths)\n", m_p, e_p,
+                100 * alloc[best], m_b, k_d[best] + s_d[best] / dn >= 0 ? "+" : "", m_d, e_d, n);
+    }
+    free(buf);
+    hp_h5_close(&pd, H5Dclose);
+    hp_h5_close(&vd, H5Dclose);
+    return rc;
+}
+
 /* Every summary item of an open file, one table block each. */
 static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
 {
@@ -234,6 +340,8 @@ static int print_items(hid_t f, const char *path, FILE *out, hp_err *err)
         print_item(out, label, var, units, alloc, n_alloc, st, gain, baseline, n_paths);
         free(units);
     }
+    if (rc == 0 && alloc != NULL)
+        rc = print_flexibility(f, path, out, alloc, n_alloc, err);
     free(st);
     free(alloc);
     free(items);

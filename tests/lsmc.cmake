@@ -11,3 +11,8 @@ target_link_libraries(lsmc_convert hpsim)
 add_test(NAME test_lsmc_convert
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_lsmc_convert.py $<TARGET_FILE:lsmc_convert>)
 set_tests_properties(test_lsmc_convert PROPERTIES LABELS lsmc TIMEOUT 600)
+
+# The policy mode of the scenario: reproducible, static results unchanged,
+# the paired criterion on the default, bad input.
+add_test(NAME policy_scenario COMMAND bash ${HP_TEST_DIR}/test_policy.sh ${HP_BIN} ${CMAKE_SOURCE_DIR})
+set_tests_properties(policy_scenario PROPERTIES LABELS lsmc TIMEOUT 900)

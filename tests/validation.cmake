@@ -68,8 +68,8 @@ set_tests_properties(liveness_firm_heavy PROPERTIES LABELS validation TIMEOUT 36
 
 # Issue 8, "How we will know": the default world is plausible on 10,000
 # paths: the median hashprice within 0.5x-2x the full cost of a new machine
-# every year (measured 0.61-1.47), its 5% quantile above half the newest
-# cohort's power cost (measured 1.09-2.13 x that cost).
+# every year (measured 0.63-1.46), its 5% quantile above half the newest
+# cohort's power cost (measured 1.17-2.13 x that cost).
 add_test(NAME plausibility COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_liveness.py
          $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} 10000 --plausibility-only)
 set_tests_properties(plausibility PROPERTIES LABELS validation TIMEOUT 3600)
