@@ -3,6 +3,7 @@
  *   hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]
  *                        [--set key=value]... [--force] [--quiet]
  *   hashpivot run --resume FILE [-j THREADS] [--quiet]
+ *   hashpivot run CONFIG --target-se STAT=SE [--max-paths N] [--target-step S] [options]
  *   hashpivot validate CONFIG [--set key=value]...
  *   hashpivot trace CONFIG -o FILE.npy [-n PATHS] [-s SEED] [-j THREADS]
  *                          [--set key=value]... [--force] [--quiet]
@@ -43,6 +44,7 @@
 #include "preflight.h"
 #include "scenario.h"
 #include "summary.h"
+#include "target_se.h"
 #include "trace.h"
 #include "version.h"
 
@@ -68,10 +70,21 @@ static const char run_help[] =
     "usage: hashpivot run CONFIG [-o FILE] [-n PATHS] [-s SEED] [-j THREADS]\n"
     "                            [--set key=value]... [--force] [--quiet]\n"
     "       hashpivot run --resume FILE [-j THREADS] [--quiet]\n"
+    "       hashpivot run CONFIG --target-se \"STAT=SE\" [--max-paths N] [--target-step S]\n"
+    "                            [options]\n"
     "\n"
     "Simulates CONFIG and writes an HDF5 results file (default\n"
     "results/<config name>.h5), then prints a summary. Sizes that cannot run\n"
     "(memory for the blocks, disk for the file) are refused before any work.\n"
+    "\n"
+    "With --target-se the path count is chosen by a rule instead of -n: paths\n"
+    "are taken in path order, S at a time, until the standard error of STAT\n"
+    "is below SE (or N paths); then exactly that many are written. STAT as in\n"
+    "solve --target: mean(X), P(X > Y), quantile(X, p), cvar(X, alpha), X a\n"
+    "sum of terms like npv[0.2] (e.g. \"mean(npv[0.2] - npv[0])=2e8\"). The\n"
+    "count depends only on the config, the seed and the rule; the file records\n"
+    "it (n_paths, the resolved config) and the rule (target_se_* attributes).\n"
+    "The chosen paths are simulated twice: once to choose, once to write.\n"
     "\n"
     "  -o, --output FILE     results file; never overwritten without --force\n"
     "  -n, --paths N         number of paths (simulation.n_paths); 10000 or 1e4\n"
@@ -82,6 +95,9 @@ static const char run_help[] =
     "      --resume FILE     finish an interrupted run (FILE or FILE.partial); config,\n"
     "                        seed and paths come from the file\n"
     "      --quiet           no progress output\n"
+    "      --target-se STAT=SE   run until STAT's standard error is below SE\n"
+    "      --max-paths N     the rule's cap (default 1000000)\n"
+    "      --target-step S   paths per step of the rule (default 1000)\n"
     "  -h, --help            this text\n";
 
 static const char validate_help[] =
@@ -148,6 +164,8 @@ typedef struct cli {
     char owned[2][64];     /* text of the -n / -s overrides */
     const hp_param *params[64];   /* NULL-terminated: engine's, then model's */
     int threads, force, quiet;
+    const char *target_se;         /* run --target-se STAT=SE                */
+    unsigned long long max_paths, target_step;   /* 0: the rule's defaults  */
     unsigned long long first;   /* trace: --first P */
 } cli;
 
@@ -242,7 +260,9 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"set", required_argument, NULL, 'S'},    {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},        {"resume", required_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},         {"first", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},         {"target-se", required_argument, NULL, 'T'},
+        {"max-paths", required_argument, NULL, 'M'}, {"target-step", required_argument, NULL, 'P'},
+        {"first", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     const int run = strcmp(c->command, "run") == 0, trace = strcmp(c->command, "trace") == 0;
     char *end;
@@ -258,6 +278,9 @@ static int parse_cli(int argc, char **argv, cli *c)
                                opt == 'o' ? "-o/--output" : opt == 'j' ? "-j/--threads"
                                : opt == 'f' ? "--force" : opt == 'q' ? "--quiet"
                                : opt == 'F' ? "--first" : "--resume");
+        if (!run && strchr("TMP", opt) != NULL)
+            return usage_error(c->command, "%s does not take %s", c->command,
+                               opt == 'T' ? "--target-se" : opt == 'M' ? "--max-paths" : "--target-step");
         switch (opt) {
         case 'h': return CLI_HELP;
         case 'o': c->output = optarg; break;
@@ -292,6 +315,14 @@ static int parse_cli(int argc, char **argv, cli *c)
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
         case 'R': c->resume = optarg; break;
+        case 'T': c->target_se = optarg; break;
+        case 'M':
+        case 'P':
+            if (parse_whole(optarg, opt == 'M' ? &c->max_paths : &c->target_step) != 0
+                || (opt == 'M' ? c->max_paths : c->target_step) == 0)
+                return usage_error(c->command, "%s: '%s' is not a positive whole number",
+                                   opt == 'M' ? "--max-paths" : "--target-step", optarg);
+            break;
         case ':': return usage_error(c->command, "option %s needs a value", argv[optind - 1]);
         default: return usage_error(c->command, "unknown option %s", argv[optind - 1]);
         }
@@ -300,11 +331,17 @@ static int parse_cli(int argc, char **argv, cli *c)
         if (optind != argc)
             return usage_error(c->command, "--resume takes no CONFIG: the config is the one in %s",
                                c->resume);
-        if (c->output != NULL || c->n_sets > 0 || c->force)
+        if (c->output != NULL || c->n_sets > 0 || c->force || c->target_se || c->max_paths
+            || c->target_step)
             return usage_error(c->command, "--resume takes the output, config, seed and paths "
                                "from %s; only -j and --quiet go with it", c->resume);
         return 0;
     }
+    if (c->target_se == NULL && (c->max_paths || c->target_step))
+        return usage_error(c->command, "--max-paths and --target-step go with --target-se");
+    if (c->target_se != NULL && c->owned[0][0] != '\0')
+        return usage_error(c->command, "-n and --target-se exclude each other: the rule chooses the "
+                           "path count (--max-paths caps it)");
     if (optind != argc - 1)
         return usage_error(c->command, "%s needs exactly one CONFIG file", c->command);
     c->config = argv[optind];
@@ -501,11 +538,61 @@ static int cmd_resume(const cli *c)
     return rc;
 }
 
+/* --target-se: applies the rule (target_se.h) to the model of the command
+ * line, then reloads the config with the count it chose as
+ * simulation.n_paths, so that the file and its resolved config say it.
+ * The destination is checked first: the rule may take long. Returns the
+ * new model, or NULL with err set (the old one is freed either way).
+ * Collective. */
+static void *choose_paths(cli *c, const char *outpath, hp_config **cfg, void *m,
+                          hp_target_se *ts, hp_target_se_result *tr, hp_err *err)
+{
+    hp_output_opts dest = { .path = outpath, .force = c->force };
+    int rc = hp_par_agree(hp_par_rank() == 0 ? hp_output_check(&dest, err) : 0, err);
+    if (rc == 0)
+        rc = hp_target_se_parse(c->target_se, c->target_step, c->max_paths, ts, err);
+    if (rc == 0)    /* a name or allocation the config lacks: said before any work */
+        rc = hp_target_bind(&ts->stat, hp_scenario_model.layout(m), "--target-se", err);
+    if (rc == 0 && !c->quiet && hp_par_rank() == 0)
+        fprintf(stderr, "hashpivot: --target-se: simulating %llu paths at a time until the standard "
+                "error is below %g (at most %llu paths)\n", (unsigned long long)ts->step,
+                ts->stat.value, (unsigned long long)ts->max_paths);
+    if (rc == 0)
+        rc = hp_target_se_find(ts, &hp_scenario_model, m, (uint64_t)hp_cfg_int(*cfg, "simulation.seed"),
+                               c->threads, tr, err);
+    hp_scenario_model.destroy(m);
+    hp_config_free(*cfg);
+    *cfg = NULL;
+    if (rc != 0)
+        return NULL;
+    if (!c->quiet && hp_par_rank() == 0)
+        fprintf(stderr, "hashpivot: --target-se: standard error %.4g after %llu paths: %s\n",
+                tr->est.se, (unsigned long long)tr->n_paths,
+                tr->reached ? "below the target" : "the cap, ABOVE the target");
+    snprintf(c->owned[0], sizeof c->owned[0], "simulation.n_paths=%lluL", (unsigned long long)tr->n_paths);
+    if (add_set(c, c->owned[0]) != 0) {
+        hp_fail(err, NULL, 0, NULL, "too many overrides");
+        return NULL;
+    }
+    return load_model(c, cfg, err);
+}
+
+/* The closing line of a --target-se run, on stdout after the summary. */
+static void print_target(const hp_target_se *ts, const hp_target_se_result *tr)
+{
+    char stat[256];
+    hp_target_stat_text(&ts->stat, stat, sizeof stat);
+    printf("\ntarget: %s = %.6g +- %.4g (SE target %g %s at %llu paths, checked every %llu)\n", stat,
+           tr->est.value, tr->est.se, ts->stat.value, tr->reached ? "reached" : "NOT reached: cap",
+           (unsigned long long)tr->n_paths, (unsigned long long)ts->step);
+}
+
 /* `run`: validate, check the destination, simulate, write, summarise. */
-static int cmd_run(const cli *c, int argc, char **argv)
+static int cmd_run(const cli *given, int argc, char **argv)
 {
     hp_err err = {0};
     hp_config *cfg = NULL;
+    cli copy = *given, *c = &copy;
     void *m = load_model(c, &cfg, &err);
     if (m == NULL)
         return die(&err);
@@ -514,6 +601,16 @@ static int cmd_run(const cli *c, int argc, char **argv)
         snprintf(outpath, sizeof outpath, "%s", c->output);
     else
         hp_cli_default_output(c->config, NULL, outpath, sizeof outpath);
+    hp_target_se ts;
+    hp_target_se_result tr = {0};
+    hp_output_target ot = {0};
+    char stat[256];
+    if (c->target_se != NULL) {
+        if ((m = choose_paths(c, outpath, &cfg, m, &ts, &tr, &err)) == NULL)
+            return die(&err);
+        ot = (hp_output_target){ hp_target_stat_text(&ts.stat, stat, sizeof stat), ts.stat.value,
+                                 tr.est.se, tr.est.value, ts.step, ts.max_paths, tr.reached };
+    }
 
     hp_inputs inputs = { 0 };
     char *source = hp_read_file(c->config, "config file", HP_CONFIG_MAX_BYTES, NULL, &err);
@@ -530,6 +627,7 @@ static int cmd_run(const cli *c, int argc, char **argv)
         .command_line = cmdline, .config_file = c->config,
         .config_source = source, .config_resolved = resolved, .inputs = inputs.text,
         .checkpoint_s = hp_cfg_double(cfg, "output.checkpoint_s"), .stop = &stop_requested,
+        .target = c->target_se != NULL ? &ot : NULL,
     };
     oo.block_size = (uint64_t)hp_cfg_int(cfg, "simulation.block_size");
     hp_run_opts ro = {
@@ -545,6 +643,8 @@ static int cmd_run(const cli *c, int argc, char **argv)
         rc = stop_requested ? 128 + stop_requested : 1;   /* a signal while creating the file */
     if (err.set)
         die(&err);
+    if (rc == 0 && c->target_se != NULL && hp_par_rank() == 0)
+        print_target(&ts, &tr);
     free(source);
     free(resolved);
     free(cmdline);

@@ -4,7 +4,8 @@
  *   /            attributes: filetype, format_version, software_version,
  *                git_commit, created, seed, n_paths, start_date,
  *                horizon_years, command_line, config_file, status,
- *                summary_items, baseline_allocation, n_days
+ *                summary_items, baseline_allocation, n_days; after
+ *                `run --target-se`, target_se_* (the rule and its result)
  *   /config/resolved   the resolved config (reproduces the run)
  *   /config/source     the config file as given
  *   /config/inputs     "SHA256  PATH" of every file the run read (inputs.h)
@@ -44,6 +45,15 @@ static inline uint64_t hp_block_paths(uint64_t b, uint64_t bs, uint64_t n_paths)
     return n_paths - b * bs < bs ? n_paths - b * bs : bs;
 }
 
+/* How the path count was chosen by `run --target-se` (target_se.h), for
+ * the file's target_se_* attributes. */
+typedef struct hp_output_target {
+    const char *statistic;     /* "mean(npv[0.2] - npv[0])"                   */
+    double se_wanted, se_reached, estimate;
+    uint64_t step, max_paths;
+    int reached;               /* 0: stopped at max_paths                     */
+} hp_output_target;
+
 typedef struct hp_output_opts {
     const char *path;          /* final file name                             */
     int force;                 /* overwrite an existing file                  */
@@ -62,6 +72,7 @@ typedef struct hp_output_opts {
                                   0: after every write                    */
     volatile sig_atomic_t *stop; /* set by a signal handler: creation stops
                                   between datasets (may be NULL)           */
+    const hp_output_target *target; /* NULL: n_paths was given             */
 } hp_output_opts;
 
 typedef struct hp_output hp_output;

@@ -53,6 +53,21 @@ static void now_iso(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* `run --target-se`: the rule that chose n_paths and what it reached. */
+static int target_attrs(hid_t f, const hp_output_target *t)
+{
+    if (t == NULL)
+        return 0;
+    int32_t reached = t->reached;
+    return hp_h5_attr_write_str(f, "target_se_statistic", t->statistic)
+        || hp_h5_attr_write_num(f, "target_se_wanted", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &t->se_wanted)
+        || hp_h5_attr_write_num(f, "target_se_step", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &t->step)
+        || hp_h5_attr_write_num(f, "target_se_max_paths", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &t->max_paths)
+        || hp_h5_attr_write_num(f, "target_se_reached", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &reached)
+        || hp_h5_attr_write_num(f, "target_se_estimate", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &t->estimate)
+        || hp_h5_attr_write_num(f, "target_se_se", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &t->se_reached);
+}
+
 /* The root attributes that make the file self-describing. */
 static int root_attrs(hp_output *w, const hp_output_opts *o)
 {
@@ -78,7 +93,8 @@ static int root_attrs(hp_output *w, const hp_output_opts *o)
         || hp_h5_attr_write_str(f, "status", "incomplete")
         || hp_h5_attr_write_str(f, "summary_items", items)
         || hp_h5_attr_write_num(f, "baseline_allocation", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &base)
-        || hp_h5_attr_write_num(f, "n_days", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &days);
+        || hp_h5_attr_write_num(f, "n_days", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &days)
+        || target_attrs(f, o->target);
     free(items);
     return rc ? -1 : 0;
 }

@@ -62,7 +62,8 @@ hp_est hp_count_prob(const hp_count *c)
     double n = (double)c->n, p = (double)c->k / n, z2 = HP_Z95 * HP_Z95;
     double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
     double half = HP_Z95 * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-    return (hp_est){p, sqrt(p * (1 - p) / n), centre - half, centre + half};
+    double lo = centre - half, hi = centre + half;    /* inside [0, 1] but for rounding */
+    return (hp_est){p, sqrt(p * (1 - p) / n), lo < 0 ? 0 : lo, hi > 1 ? 1 : hi};
 }
 
 /* ---- the binomial distribution --------------------------------------- */

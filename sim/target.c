@@ -303,15 +303,25 @@ int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uin
         uint64_t n = count - done < HP_TARGET_CHUNK ? count - done : HP_TARGET_CHUNK;
         if (hp_pathrun(model, m, seed, first + done, n, threads, &r, buf, err) != 0)
             return -1;
-        for (uint64_t i = 0; i < n; i++) {
-            if (t->kind == HP_STAT_MEAN)
-                hp_moments_add(&mo, buf[i]);
-            else
-                hp_count_add(&c, event(t, buf[i]));
-        }
+        hp_target_fold(t, buf, (size_t)n, &mo, &c);
     }
-    *out = t->kind == HP_STAT_MEAN ? hp_moments_mean(&mo) : hp_count_prob(&c);
+    *out = hp_target_folded(t, &mo, &c);
     return 0;
+}
+
+void hp_target_fold(const hp_target *t, const double *x, size_t n, hp_moments *mo, hp_count *c)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (t->kind == HP_STAT_MEAN)
+            hp_moments_add(mo, x[i]);
+        else
+            hp_count_add(c, event(t, x[i]));
+    }
+}
+
+hp_est hp_target_folded(const hp_target *t, const hp_moments *mo, const hp_count *c)
+{
+    return t->kind == HP_STAT_MEAN ? hp_moments_mean(mo) : hp_count_prob(c);
 }
 
 static int cmp_double(const void *a, const void *b)

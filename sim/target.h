@@ -87,6 +87,12 @@ int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uin
  * variable named (bound or not: looked up in l). */
 const char *hp_target_units(const hp_target *t, const hp_layout *l);
 
+/* A mean or a P accumulated in path order, part by part: folding the
+ * values of consecutive ranges gives the same bits as hp_target_stat on
+ * all of them at once. */
+void hp_target_fold(const hp_target *t, const double *x, size_t n, hp_moments *mo, hp_count *c);
+hp_est hp_target_folded(const hp_target *t, const hp_moments *mo, const hp_count *c);
+
 /* The statistic as text: "mean(npv[0.2] - npv[0])" (without "= value"). */
 const char *hp_target_stat_text(const hp_target *t, char *buf, size_t len);
 

@@ -6,6 +6,7 @@ hp_c_test(test_target ${HP_TEST_DIR}/test_target.c ${HP_TEST_DIR}/testutil.c)
 add_test(NAME analytics_sensitivity
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_sensitivity.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
 hp_c_test(test_solve ${HP_TEST_DIR}/test_solve.c)
+hp_c_test(test_target_se ${HP_TEST_DIR}/test_target_se.c)
 add_test(NAME analytics_cli
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_analysis_cli.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
 hp_c_test(test_sobol ${HP_TEST_DIR}/test_sobol.c)
@@ -15,3 +16,6 @@ hp_c_test(test_gsa ${HP_TEST_DIR}/test_gsa.c)
 # Benchmark helper (not a test): scripts/bench_analysis.sh runs it.
 add_executable(bench_qmc ${HP_TEST_DIR}/bench_qmc.c)
 target_link_libraries(bench_qmc hpsim)
+# run --target-se: the path count a standard error needs (tests/test_run_target.py).
+add_test(NAME analytics_run_target
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_run_target.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})

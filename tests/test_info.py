@@ -9,10 +9,16 @@ import subprocess
 import sys
 import tempfile
 
+import math
+import re
+
 import h5py
 import numpy as np
 
 from pycheck import check, done  # tests/ is the script's directory, so on sys.path
+
+sys.path.insert(0, os.path.join(sys.argv[2], "scripts"))
+from hp_stats import sample_stats  # noqa: E402
 
 bin_, root = sys.argv[1], sys.argv[2]
 
@@ -28,6 +34,77 @@ def refused(path, want, name):
     check(p.stdout == "", f"{name}: nothing on stdout")
     check(len(err) == 1 and err[0].startswith(f"hashpivot: {path}: ") and want in err[0],
           f"{name}: one line naming the file and '{want}' (got {err})")
+
+
+def fmt_value(v, money):
+    """sim/summary_print.c's fmt_value: three significant digits, k/M/B; the
+    three-digit rounding only chooses the suffix and the decimals."""
+    if not math.isfinite(v):
+        return "-" if math.isnan(v) else ("-inf" if v < 0 else "inf")
+    a, suffix, scale = float("%.3g" % abs(v)), "", 1.0
+    for lim, s in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= lim:
+            suffix, scale = s, lim
+            break
+    a /= scale
+    dec = 0 if a >= 100 else 1 if a >= 10 else 2
+    return "%s%s%.*f%s" % ("-" if v < 0 and a > 0 else "", "$" if money else "", dec, abs(v) / scale, suffix)
+
+
+def fmt_share(p):
+    return "-" if math.isnan(p) else "%.1f%%" % (100 * p)
+
+
+def cells(ests):
+    """[(estimate, "[lo, hi]")] as the summary prints them; ests: (Est, money or None)."""
+    out = []
+    for e, money in ests:
+        f = fmt_share if money is None else (lambda v, m=money: fmt_value(v, m))
+        out.append((f(e.value), f"[{f(e.lo)}, {f(e.hi)}]"))
+    return out
+
+
+def printed_rows(text, title):
+    """{allocation label: [(estimate, interval)]} of the block headed `title`."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    rows, i = {}, start + 2
+    while i + 1 < len(lines) and lines[i].strip():
+        vals = lines[i].split()
+        cis = re.findall(r"\[[^\]]*\]", lines[i + 1])
+        rows[vals[0]] = list(zip(vals[1:], cis))
+        i += 2
+    return rows
+
+
+def check_intervals(path, text):
+    """Every printed estimate and 95% interval equals scripts/hp_stats.py's on
+    the same file, formatted the same way."""
+    with h5py.File(path, "r") as f:
+        items = [line.split("|") for line in f.attrs["summary_items"].splitlines() if line]
+        alloc, base = f["allocation"][:], int(f.attrs["baseline_allocation"])
+        labels = ["%.4g%%" % (100 * a) for a in alloc]
+        for label, var, scale in items:
+            x = f[var][:, :].astype(float) * float(scale)
+            money = f[var].attrs["units"].startswith("USD")
+            npv = var == "valuation/npv"
+            units = f[var].attrs["units"]
+            rows = printed_rows(text, f"{label} [{units}]  ({var})")
+            for a, lab in enumerate(labels):
+                s = sample_stats(x[a])
+                want = [(s["mean"], money)] + [(q, money) for q in s["q"]]
+                want += ([(s["cvar"], money)] if npv else []) + [(s["p_neg"], None)]
+                check(rows.get(lab) == cells(want), f"{label} {lab}: printed {rows.get(lab)} == hp_stats.py {cells(want)}")
+            if not npv:
+                continue
+            rows = printed_rows(text, f"{label} gain over {labels[base]}, same path")
+            for a, lab in enumerate(labels):
+                if a == base:
+                    check(lab not in rows, f"gain: no row for the baseline {lab}")
+                    continue
+                g = sample_stats(x[a] - x[base])
+                want = [(g["mean"], money)] + [(q, money) for q in g["q"]] + [(g["cvar"], money), (g["p_pos"], None)]
+                check(rows.get(lab) == cells(want), f"gain {lab}: printed {rows.get(lab)} == hp_stats.py {cells(want)}")
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -53,7 +130,14 @@ with tempfile.TemporaryDirectory() as tmp:
         check(meta.get("config", "").startswith("default ("), f"config name printed ({meta.get('config')})")
     # The summary table follows, the same as `run` prints.
     check("NPV [USD]  (valuation/npv)" in p.stdout and "P(beats 0%)" in p.stdout, "summary table printed")
-    check(p.stdout.count("\n    50% ") == 3, "a row per summary item for the 50% allocation")
+    check(p.stdout.count("\n    50% ") == 4, "a row per summary item and the gain for the 50% allocation")
+    check_intervals(good, p.stdout)
+    # 20 paths: too few for a finite lower end of the 5% quantile's interval
+    small = os.path.join(tmp, "small.h5")
+    run = subprocess.run([bin_, "run", os.path.join(root, "configs", "default.cfg"), "-n", "20", "-s", "7",
+                          "-o", small], capture_output=True, text=True, check=True)
+    check("[-inf, " in run.stdout, "20 paths: an open interval end printed as -inf")
+    check_intervals(small, run.stdout)
     # The engine names no model dataset: what it prints comes from the file.
     check(meta.get("start date") == "2026-01-01", f"start date from the layout ({meta.get('start date')})")
     check(meta.get("per-year data") == "yes", f"per-year data found ({meta.get('per-year data')})")

@@ -414,7 +414,7 @@ static void test_status_protocol(void)
     H5Fclose(f);
     /* an incomplete file is summarised, unwritten paths (NaN) skipped */
     hp_stats st[3];
-    CHECK(hp_summary_stats(tmp, "valuation/npv", 1.0, 1, st, 3, &err) == 3);
+    CHECK(hp_summary_stats(tmp, "valuation/npv", 1.0, st, NULL, 3, &err) == 3);
     CHECK(st[1].n == 100);
     char *text = NULL;
     size_t len = 0;
@@ -562,6 +562,26 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The intervals of a streamed series against stats.c on its sorted values:
+ * order statistics to the bit, the tail within rounding. */
+static void check_errors(const hp_stats *st, const double *sorted, uint64_t n, double scale)
+{
+    const hp_est *q[3] = { &st->q05, &st->q50, &st->q95 };
+    const double p[3] = { 0.05, 0.50, 0.95 };
+    for (int i = 0; i < 3; i++) {
+        hp_est e = hp_quantile_est(sorted, n, p[i]);
+        CHECK_MSG(q[i]->lo == e.lo && q[i]->hi == e.hi, "n %llu p %g: [%.17g, %.17g] vs [%.17g, %.17g]",
+                  (unsigned long long)n, p[i], q[i]->lo, q[i]->hi, e.lo, e.hi);
+        CHECK(isnan(e.se) ? isnan(q[i]->se) : q[i]->se == e.se);
+    }
+    hp_est t = hp_tail_mean_est(sorted, n, HP_SUMMARY_ALPHA);
+    double tol = 1e-9 * (fabs(t.value) + 1e6 * fabs(scale));
+    CHECK_NEAR(st->cvar.value, -t.value, tol);
+    CHECK_NEAR(st->cvar.se, t.se, tol);
+    CHECK_NEAR(st->mean.se, st->sd / sqrt((double)n), 1e-12 * (st->sd + 1));
+    CHECK(st->p_loss.lo <= st->p_loss.value && st->p_loss.value <= st->p_loss.hi);
+}
+
 /* Streaming quantiles, mean, sd and shares against sorting, for n values. */
 static void test_quantiles_n(uint64_t n, double scale)
 {
@@ -581,8 +601,8 @@ static void test_quantiles_n(uint64_t n, double scale)
     if (half > 0)
         CHECK(hp_output_write_block(w, 0, (size_t)half, res, &err) == 0);
     CHECK_MSG(hp_output_close(w, &err) == 0, "%s", err.msg);
-    hp_stats st[2];
-    CHECK_MSG(hp_summary_stats(path, "valuation/npv", scale, 1, st, 2, &err) == 2, "%s", err.msg);
+    hp_stats st[2], gain[2];
+    CHECK_MSG(hp_summary_stats(path, "valuation/npv", scale, st, gain, 2, &err) == 2, "%s", err.msg);
     for (int a = 0; a < 2; a++) {
         double sum = 0.0, ss = 0.0;
         uint64_t neg = 0, beats = 0;
@@ -597,16 +617,25 @@ static void test_quantiles_n(uint64_t n, double scale)
             ss += (row[p] - mean) * (row[p] - mean);
         qsort(row, n, sizeof *row, cmp_double);
         CHECK(st[a].n == n);
-        CHECK_MSG(st[a].q05 == hp_quantile_sorted(row, n, 0.05), "n %llu a %d q05 %.17g vs %.17g",
-                  (unsigned long long)n, a, st[a].q05, hp_quantile_sorted(row, n, 0.05));
-        CHECK_MSG(st[a].q50 == hp_quantile_sorted(row, n, 0.50), "n %llu a %d q50 %.17g vs %.17g",
-                  (unsigned long long)n, a, st[a].q50, hp_quantile_sorted(row, n, 0.50));
-        CHECK_MSG(st[a].q95 == hp_quantile_sorted(row, n, 0.95), "n %llu a %d q95 %.17g vs %.17g",
-                  (unsigned long long)n, a, st[a].q95, hp_quantile_sorted(row, n, 0.95));
-        CHECK_NEAR(st[a].mean, mean, 1e-9 * (fabs(mean) + 1e6 * fabs(scale)));
+        CHECK_MSG(st[a].q05.value == hp_quantile_sorted(row, n, 0.05), "n %llu a %d q05 %.17g vs %.17g",
+                  (unsigned long long)n, a, st[a].q05.value, hp_quantile_sorted(row, n, 0.05));
+        CHECK_MSG(st[a].q50.value == hp_quantile_sorted(row, n, 0.50), "n %llu a %d q50 %.17g vs %.17g",
+                  (unsigned long long)n, a, st[a].q50.value, hp_quantile_sorted(row, n, 0.50));
+        CHECK_MSG(st[a].q95.value == hp_quantile_sorted(row, n, 0.95), "n %llu a %d q95 %.17g vs %.17g",
+                  (unsigned long long)n, a, st[a].q95.value, hp_quantile_sorted(row, n, 0.95));
+        CHECK_NEAR(st[a].mean.value, mean, 1e-9 * (fabs(mean) + 1e6 * fabs(scale)));
         CHECK_REL(st[a].sd, n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0, 1e-9);
-        CHECK(st[a].p_loss == (double)neg / (double)n);
-        CHECK(st[a].p_beats == (double)beats / (double)n);
+        CHECK(st[a].p_loss.value == (double)neg / (double)n);
+        CHECK(a == 0 ? gain[a].n == 0 : gain[a].p_gain.value == (double)beats / (double)n);
+        check_errors(&st[a], row, n, scale);
+        if (a == 0)
+            continue;
+        for (uint64_t p = 0; p < n; p++)    /* the paired gain over allocation 0 */
+            row[p] = res[p * ps + 1] * scale - res[p * ps] * scale;
+        qsort(row, n, sizeof *row, cmp_double);
+        CHECK(gain[a].n == n);
+        CHECK(gain[a].q50.value == hp_quantile_sorted(row, n, 0.50));
+        check_errors(&gain[a], row, n, scale);
     }
     free(row);
     free(res);

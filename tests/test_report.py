@@ -390,19 +390,30 @@ def check_analysis(tables, sens, gsa):
                   f"Morris {r['input']}")
 
 
+def body_of(md):
+    return md_rows(md, "NPV by allocation")[1]
+
+
 def check_against_info(h5, md):
     """The report and the C summary of `hashpivot info` agree (same quantile
-    definition, same P(loss) and P(beats)), to the digits both show."""
+    definition, same CVaR, P(loss) and P(beats)), to the digits both show."""
     out = subprocess.run([bin_, "info", h5], capture_output=True, text=True, check=True).stdout
     lines = out.splitlines()
     start = next(i for i, l in enumerate(lines) if l.startswith("NPV ["))
+    gain = next(i for i, l in enumerate(lines) if l.startswith("NPV gain over"))
+    # rows of estimates: every other line (their intervals are beneath)
+    values = lines[start + 2:start + 2 + 2 * len(body_of(md)):2]
+    block = lines[gain + 2:]
+    block = block[:block.index("")] if "" in block else block
+    beats = {line.split()[0]: line.split()[-1] for line in block[::2]}
     _, body = md_rows(md, "NPV by allocation")
     lead = lambda cell: cell.split(" ")[0]  # noqa: E731  (the value before its error)
-    for row, line in zip(body, lines[start + 2:start + 2 + len(body)]):
+    for row, line in zip(body, values):
         c = line.split()
-        pairs = [(row[1], c[1]), (row[3], c[2]), (row[4], c[3]), (row[5], c[4]), (row[6], c[5])]
-        if len(c) > 6:
-            pairs.append((row[9], c[6]))
+        # info: mean, 5%, 50%, 95%, CVaR 5%, P(loss); the gain block: P(beats)
+        pairs = [(row[1], c[1]), (row[3], c[2]), (row[4], c[3]), (row[5], c[4]), (row[8], c[5]), (row[6], c[6])]
+        if c[0] in beats:
+            pairs.append((row[9], beats[c[0]]))
         for mine, theirs in pairs:
             mine = lead(mine)
             if mine.endswith("%"):
