@@ -84,10 +84,10 @@ def check_intervals(path, text):
         items = [line.split("|") for line in f.attrs["summary_items"].splitlines() if line]
         alloc, base = f["allocation"][:], int(f.attrs["baseline_allocation"])
         labels = ["%.4g%%" % (100 * a) for a in alloc]
-        for label, var, scale in items:
+        for label, var, scale, *flags in items:
             x = f[var][:, :].astype(float) * float(scale)
             money = f[var].attrs["units"].startswith("USD")
-            npv = var == "valuation/npv"
+            npv = flags == ["paired"]      # paired items get CVaR and the gain block
             units = f[var].attrs["units"]
             rows = printed_rows(text, f"{label} [{units}]  ({var})")
             for a, lab in enumerate(labels):
