@@ -77,7 +77,12 @@ def prob_est(k, n):
     p, z2 = k / n, Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Est(p, math.sqrt(p * (1 - p) / n), max(0.0, centre - half), min(1.0, centre + half))
+    # The interval holds p and lies in [0, 1]; rounding can put an end a hair
+    # outside either (at k = n, centre + half came out below 1 = p), as in
+    # sim/stats.c.
+    lo = min(max(0.0, centre - half), p)
+    hi = max(min(1.0, centre + half), p)
+    return Est(p, math.sqrt(p * (1 - p) / n), lo, hi)
 
 
 def binom_cdf(k, n, p):

@@ -62,8 +62,12 @@ hp_est hp_count_prob(const hp_count *c)
     double n = (double)c->n, p = (double)c->k / n, z2 = HP_Z95 * HP_Z95;
     double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
     double half = HP_Z95 * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-    double lo = centre - half, hi = centre + half;    /* inside [0, 1] but for rounding */
-    return (hp_est){p, sqrt(p * (1 - p) / n), lo < 0 ? 0 : lo, hi > 1 ? 1 : hi};
+    /* The interval holds p and lies in [0, 1]; rounding can put an end a
+     * hair outside either (at k = n, centre + half came out below 1 = p). */
+    double lo = centre - half, hi = centre + half;
+    lo = lo < 0 ? 0 : lo > p ? p : lo;
+    hi = hi > 1 ? 1 : hi < p ? p : hi;
+    return (hp_est){p, sqrt(p * (1 - p) / n), lo, hi};
 }
 
 /* ---- the binomial distribution --------------------------------------- */

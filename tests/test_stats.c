@@ -112,6 +112,18 @@ static void test_merge(void)
     hp_count c = {10, 0};
     hp_est p = hp_count_prob(&c);
     CHECK(p.value == 0 && p.se == 0 && p.lo <= 1e-15 && p.hi > 0.2 && p.hi < 0.35);  /* Wilson: 0.278 */
+    /* The interval holds p, rounding or not (at k = n, centre + half came
+     * out a hair below 1). */
+    int holds = 1;
+    for (uint64_t n = 1; n <= 2000; n++) {
+        uint64_t ks[4] = {0, 1, n - 1, n};
+        for (int j = 0; j < 4; j++) {
+            hp_count cn = {n, ks[j]};
+            hp_est e = hp_count_prob(&cn);
+            holds &= e.lo <= e.value && e.value <= e.hi;
+        }
+    }
+    CHECK(holds);
 }
 
 /* Coverage and standard errors on N(0, 1). */
