@@ -38,7 +38,8 @@ Without --check the blocks are rewritten in place. With --check nothing is
 written: the script exits 1, with a diff and the command that regenerates
 them, when a block differs from what the code prints now or is missing (the
 `docs_figures` test runs this). --figures also redraws
-docs/figures/default_frontier.png with scripts/report.py from the same run
+docs/figures/default_frontier.png and default_policy_boundary.png with
+scripts/report.py from the same runs
 (a picture is not compared byte for byte, so --check ignores it).
 
 The binary is --hashpivot, else $HASHPIVOT, else ROOT/build/hashpivot.
@@ -90,8 +91,7 @@ def policy_lines(binary, root, tmp):
     start = next((i for i, l in enumerate(lines) if l.startswith("Optimal policy")), None)
     if start is None:
         sys.exit("update_docs: no 'Optimal policy' line in the summary of %s" % " ".join(cmd))
-    os.unlink(out)
-    return "".join("    " + l + "\n" for l in lines[start:] if l)
+    return "".join("    " + l + "\n" for l in lines[start:] if l), out
 
 
 SIZE_RUNS = (("default (float64 per-year lines)", []),
@@ -173,8 +173,9 @@ def main():
     try:
         tests_dir = os.path.abspath(a.tests_dir or os.path.join(root, "build", "tests"))
         stdout, results = run_default(binary, root, tmp)
+        policy_text, policy_results = policy_lines(binary, root, tmp)
         generated = {"default-table": default_table(stdout),
-                     "policy": policy_lines(binary, root, tmp),
+                     "policy": policy_text,
                      "output-size": output_sizes(binary, root, tmp),
                      "thesis": test_output(tests_dir, "test_thesis",
                                            os.path.join(root, "configs", "vaneck_2024.cfg"))}
@@ -217,6 +218,12 @@ def main():
             shutil.copyfile(os.path.join(rep, "frontier.png"),
                             os.path.join(root, "docs", "figures", "default_frontier.png"))
             print("docs/figures/default_frontier.png redrawn")
+            rep = os.path.join(tmp, "policy_report")
+            subprocess.run([sys.executable, os.path.join(root, "scripts", "report.py"), policy_results,
+                            "-o", rep], check=True, cwd=root, stdout=subprocess.DEVNULL)
+            shutil.copyfile(os.path.join(rep, "policy_boundary.png"),
+                            os.path.join(root, "docs", "figures", "default_policy_boundary.png"))
+            print("docs/figures/default_policy_boundary.png redrawn")
         if failures:
             for f in failures:
                 print("FAIL: " + f)
