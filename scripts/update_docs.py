@@ -133,7 +133,27 @@ def default_table(stdout):
     body = lines[1:]
     while body and body[0] == "":
         body.pop(0)
-    return "".join(("    " + l if l else "") + "\n" for l in body)
+    # Keep the preamble and the NPV blocks (NPV, and its gain over 0%); the
+    # revenue blocks are left to `hashpivot info` and the report, to keep
+    # the README short. Blocks are separated by blank lines.
+    blocks, cur = [], []
+    for l in body:
+        if l == "":
+            if cur:
+                blocks.append(cur)
+            cur = []
+        else:
+            cur.append(l)
+    if cur:
+        blocks.append(cur)
+    keep = [b for i, b in enumerate(blocks) if i == 0 or b[0].startswith("NPV")]
+    if len(keep) < 3:
+        sys.exit("update_docs: no NPV blocks in the summary: %r" % (body[:3],))
+    out = []
+    for b in keep:
+        out += b + [""]
+    out.append("(and the same for mining and HPC revenue per year: `hashpivot info FILE`)")
+    return "".join(("    " + l if l else "") + "\n" for l in out)
 
 
 def test_output(tests_dir, test, csv):
