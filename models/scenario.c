@@ -824,20 +824,7 @@ static void policy_export(const scenario *s, const work *w, double *out)
     }
 }
 
-static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
-                                   double *out, void *scratch)
-{
-    const scenario *s = model;
-    if (!s->conv.on) {
-        simulate(model, seed, path, out, scratch, NULL, 0);
-        return;
-    }
-    work w;
-    work_layout(s, scratch, &w);
-    simulate(model, seed, path, w.iout, scratch, NULL, 0);
-    policy_export(s, &w, out);
-}
-
+/* One path, with its daily trace when trace is not NULL. */
 static void scenario_simulate_trace(const void *model, uint64_t seed, uint64_t path,
                                     double *out, void *scratch, double *trace)
 {
@@ -850,6 +837,12 @@ static void scenario_simulate_trace(const void *model, uint64_t seed, uint64_t p
     work_layout(s, scratch, &w);
     simulate(model, seed, path, w.iout, scratch, trace, 0);
     policy_export(s, &w, out);
+}
+
+static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t path,
+                                   double *out, void *scratch)
+{
+    scenario_simulate_trace(model, seed, path, out, scratch, NULL);
 }
 
 /* A training path of the policy (hp_stopping.simulate): the run's model
