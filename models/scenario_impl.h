@@ -1,0 +1,153 @@
+/* scenario_impl.h: the scenario model's private types, shared by
+ * scenario.c (the daily loop of one path) and scenario_build.c (the model
+ * built from a config, its output variables and parameters). Nothing
+ * outside models/scenario*.c includes it. */
+#ifndef HP_SCENARIO_IMPL_H
+#define HP_SCENARIO_IMPL_H
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asic.h"
+#include "asic.h"
+#include "date.h"
+#include "dist.h"
+#include "hashrate_fleet.h"
+#include "hpc.h"
+#include "miner.h"
+#include "network.h"
+#include "ou.h"
+#include "policy.h"
+#include "price.h"
+#include "rng.h"
+#include "valuation.h"
+
+#define DT (1.0 / 365.25)
+#define DAY_S 86400.0
+#define N_HALVINGS 4
+#define HP_TRACE_CHAINS 64      /* allocations a trace can follow (HP_LIST_MAX) */
+#define HP_EMA_90 (2.0 / 91.0)   /* weight of today in a 90-day exponential mean */
+#define HP_ASIC_QUOTE_DAYS 7     /* the refresh's ASIC price is re-quoted weekly */
+
+/* Component ids: append only, never renumber (draws depend on them). */
+enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
+       RNG_BLOCK_LUCK, RNG_AI_BUST };
+
+/* Output variables, in result-array order. */
+enum {
+    V_PRICE_MEAN, V_PRICE_END, V_FEE_MEAN, V_LEASE_MEAN,
+    V_HASHRATE_END, V_DIFFICULTY_END, V_HASHPRICE_MEAN, V_SUBSIDY_END, V_BLOCKS,
+    V_MINING_REV, V_ENERGY, V_MINING_OPEX, V_HPC_REV, V_HPC_OPEX, V_CAPEX_BUILD,
+    V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_LEASED,
+    V_NPV, V_HALVING_DAY,
+    V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE, V_NET_REVENUE, V_CAPEX_GPU, V_CAPEX_REFRESH,
+    V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, V_MW_ONLINE, V_TERMINAL_MINING,
+    V_TERMINAL_HPC, V_NET_MW_ONLINE, V_FULL_COST_NEW, V_CASH_COST_BEST, N_VARS
+};
+
+/* The optimal policy's lines (allocation.policy = "optimal"), after the
+ * static ones in the layout the engine sees. */
+enum { P_NPV, P_NPV_HPC, P_TERMINAL, P_TRANCHES, P_FIRST_DAY, P_MW_OUT, P_STARTED, P_NET_CF,
+       NP_VARS };
+
+/* Trace variables: the market, then per chain (chain n is allocation n
+ * when the firm is in the network, else the one network). */
+enum { T_PRICE, T_FEE, T_MARKET };
+enum { T_HASHRATE, T_DIFFICULTY, T_BLOCKS, T_HASHPRICE, T_CHAIN };
+
+typedef struct scenario {
+    hp_layout layout;           /* what simulate() fills: every slot (the
+                                 * static allocations, then the policy's) */
+    hp_layout xlayout;          /* policy on: what the engine sees         */
+    hp_var xvars[N_VARS + NP_VARS];
+    size_t xoff[N_VARS + NP_VARS];  /* offsets in the engine's result array */
+    double *slot_alloc;         /* [n_slots] the layout's fractions (NaN: policy) */
+    hp_conv conv;               /* the optimal policy (conv.on)            */
+    int pslot;                  /* the policy's slot, or -1                */
+    hp_summary_item summary[3];
+    char start_date[16];        /* "YYYY-MM-DD" of day 0, for the layout  */
+    int n_days;
+    int *year;                  /* [n_years] */
+    int *days_in_year;          /* [n_years] */
+    int *year_end_day;          /* [n_years] last day index of each year */
+    int64_t halving_height[N_HALVINGS];
+    size_t off[N_VARS];         /* offsets in a path's result array */
+    hp_history_set hist;        /* CSVs loaded once, shared read-only by
+                                 * price and network models              */
+    hp_input_file inputs[HP_HISTORY_SET_MAX];   /* the same, for the layout */
+    hp_price price;
+    hp_network net;             /* hashrate model, chain start, fees      */
+    hp_miner miner;
+    hp_hpc hpc;
+    double l21, l22, l31, l32, l33;   /* Cholesky factor of the correlation */
+    double log_hash_market0;    /* ln of hashrate the model drives        */
+    int n_net;                  /* chains per path: n_alloc or 1          */
+    double *disc;               /* [n_days] discount factors              */
+    double *hs_per_mw;          /* [n_days] H/s per MW of mining capacity */
+    double *others_hs;          /* historical: [n_days] hashrate of the
+                                 * others (network less the firm's fleet) */
+    double *refresh_th_mw;      /* [n_days] TH/s a mining MW buys, or NULL  */
+    hp_asic asic;               /* ASIC price per TH/s against hashprice    */
+    double opex_usd_mw_day;     /* fixed mining opex per MW                */
+    double var_usd_mw_day;      /* variable mining cost per MW on a day mined */
+    double burn_mwh_day;        /* MWh a mining MW burns in a day: 24 uptime */
+    int n_curve;                /* n_sites + 1: entries of a fleet curve    */
+    hp_valuation val;           /* discount rate, terminal-value keys       */
+    int tv_first_day;           /* the NOI window: tv_first_day .. n_days-1 */
+    double gpu_upkeep_day;      /* gpu_cloud: GPU capex per MW per day of life */
+    double tv_year_scale;       /* 365.25 / window days                    */
+    hp_fleet_state *fleet0;     /* fleet model: the start state every chain copies */
+    int n_trace;                /* daily trace: variables and their names  */
+    char **trace_names;
+} scenario;
+
+/* Workspace of one thread, carved from the engine's scratch buffer. */
+typedef struct work {
+    hp_chain *chain;            /* [n_net]                 */
+    hp_chain_day *cday;         /* [n_net]                 */
+    double *net_btc;            /* [n_net] subsidy + fees  */
+    double *net_hs;             /* [n_net] hashrate used   */
+    double *net_usd;            /* [n_net] (subsidy + fees) x price, USD/day */
+    double *hashprice;          /* [n_net] USD per PH/s per day            */
+    double *lh;                 /* [n_net] ln of the hashrate the model drives */
+    int *k_on;                  /* [n_net] sites mining today (cheapest first) */
+    double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
+    double *sub_btc;            /* [n_net] block subsidy at the chain's height, BTC */
+    double *sub_until;          /* [n_net] height of the next halving: sub_btc holds below it */
+    double *firm_usd;           /* [n_net] fleet: the firm's decision revenue,
+                                 * USD per H/s a day, smoothed             */
+    double *asic_usd_th;        /* [n_net] price of a TH/s the refresh buys today */
+    hp_pcg64 *luck;             /* [n_net] block-luck generators, equal at start */
+    hp_alloc_hpc *as;           /* [n_alloc]               */
+    hp_tranche *ts;             /* [n_alloc * max_tranches] */
+    double *noi_tv_mining;      /* [n_alloc] mining NOI after refresh in the
+                                 * terminal-value window                    */
+    double *noi_tv_hpc;         /* [n_alloc] HPC NOI (less GPU upkeep) there */
+    double *cum_mw, *cum_mwp;   /* [n_alloc * n_curve] each allocation's
+                                 * cost curve: MW, MW x price (hp_miner_curve) */
+    double *curve_mw;           /* [n_alloc] mining MW the curve was built for */
+    hp_fleet_state **fleet;     /* [n_net] the others' fleet per chain      */
+    char *fleet_mem;            /* [n_net * fleet state bytes]             */
+    double *iout;               /* policy on: every slot's results          */
+    int *pol;                   /* policy on: tranches started, first start
+                                 * day (-1 none), then [n_years] started  */
+    hp_conv_capture cap;        /* policy on: a training path's arrays      */
+    char *cap_mem;
+    double *ysum;               /* [n_alloc * N_YSUM] the year's sums (ysum_var);
+                                 * n_alloc counts the policy's slot        */
+} work;
+
+/* scenario_build.c */
+extern const hp_var hp_scenario_vars[N_VARS];
+extern const hp_param *const hp_scenario_params[];
+void *hp_scenario_create(const hp_config *cfg, hp_err *err);
+void hp_scenario_destroy(void *model);
+int hp_scenario_trace_vars(const void *model, const char *const **names);
+
+/* scenario.c */
+size_t hp_scenario_work_layout(const scenario *s, void *base, work *w);
+
+#endif
