@@ -59,6 +59,11 @@ const hp_param hp_miner_params[] = {
     {"miner.asic_life_years", HP_DOUBLE, "yr", "0.0", 0, 100, NULL,
      "machines wear out after L years: each year 1/L of the fleet, at the TH/s per MW of L years "
      "before, is replaced at the day's ASIC price (0 = never: the refresh buys only the efficiency gain)"},
+    {"miner.exit_months", HP_INT, "months", "12", 0, HP_EXIT_MAX_MONTHS, NULL,
+     "a site whose revenue stays below its power and variable cost this many 30-day months in a row "
+     "leaves mining for good (machines scrapped, energy, opex and refresh stop; the powered site "
+     "is kept for conversion and salvage); 0 = never. Needs miner.curtail. 12: miners sold or "
+     "closed sites about a year into the 2022 bear (assumption; docs/sources.md#miner-exits-2022)"},
     HP_PARAM_END
 };
 
@@ -229,6 +234,7 @@ int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err)
     m->refresh_market = strcmp(hp_cfg_string(cfg, "miner.refresh_price"), "market") == 0;
     m->refresh_usd_th = hp_cfg_double(cfg, "miner.refresh_usd_per_th");
     m->asic_life_years = hp_cfg_double(cfg, "miner.asic_life_years");
+    m->exit_months = m->curtail ? (int)hp_cfg_int(cfg, "miner.exit_months") : 0;
     m->power = hp_registry_pick(power_models, sizeof power_models / sizeof *power_models, cfg,
                                 "miner.power_model", "power-price model", err);
     if (m->power == NULL || m->power->init(m, cfg, dt, err) != 0)
@@ -253,6 +259,14 @@ void hp_miner_free(hp_miner *m)
  * what is left is summed in price order. */
 void hp_miner_curve(const hp_miner *m, double mining_mw, double *cum_mw, double *cum_mwp)
 {
+    hp_miner_curve_kept(m, mining_mw, m->n_sites, cum_mw, cum_mwp);
+}
+
+/* Conversion first (it may take retired MW: the site is still the firm's),
+ * then the retired sites' remainder is zeroed. */
+void hp_miner_curve_kept(const hp_miner *m, double mining_mw, int n_keep, double *cum_mw,
+                         double *cum_mwp)
+{
     int n = m->n_sites;
     double converted = m->capacity_mw - mining_mw;
     for (int k = 0; k < n; k++)
@@ -263,11 +277,39 @@ void hp_miner_curve(const hp_miner *m, double mining_mw, double *cum_mw, double 
         cum_mw[k + 1] -= take;
         converted -= take;
     }
+    for (int k = n_keep; k < n; k++)
+        cum_mw[k + 1] = 0;
     cum_mw[0] = cum_mwp[0] = 0;
     for (int k = 0; k < n; k++) {
         cum_mwp[k + 1] = cum_mwp[k] + cum_mw[k + 1] * m->site_price[k];
         cum_mw[k + 1] += cum_mw[k];
     }
+}
+
+/* theta = (mean R / (24 uptime) - v) / mean X; the sites kept are those
+ * priced at most the largest theta of the last exit_months months. A month
+ * with no revenue at all (mean X > 0 always) gives theta < 0: every site
+ * is below cash cost. */
+int hp_exit_month(const hp_miner *m, hp_exit_chain *e)
+{
+    int M = m->exit_months;
+    if (M <= 0 || e->days == 0)
+        return m->n_sites;
+    double burn = 24.0 * m->uptime;
+    double theta = (e->rev_sum / e->days / burn - m->variable_usd_mwh) / (e->x_sum / e->days);
+    e->theta[e->months % M] = theta;
+    e->months++;
+    e->rev_sum = e->x_sum = 0;
+    e->days = 0;
+    if (e->months < M)
+        return m->n_sites;
+    double best = e->theta[0];
+    for (int i = 1; i < M; i++)
+        best = e->theta[i] > best ? e->theta[i] : best;
+    int k = m->n_sites;
+    while (k > 0 && m->site_price[k - 1] > best)
+        k--;
+    return k;
 }
 
 /* Efficiency improves geometrically: e(t) = e0 (1 - gain)^t. */

@@ -67,6 +67,8 @@ struct hp_miner {
     int refresh_market;          /* refresh at the ASIC market price (asic.*) */
     double refresh_usd_th;       /* else: capex per TH/s bought              */
     double asic_life_years;      /* machines wear out after this; 0: never   */
+    int exit_months;             /* months below cash cost before a site
+                                  * leaves mining; 0: never (curtail only)  */
     /* Sites, sorted by power price (ascending). */
     int n_sites;
     double *site_price;          /* [n] USD/MWh at X = 1                     */
@@ -117,6 +119,46 @@ static inline void hp_power_path_init(hp_power_path *ps)
  * fleet's capacity is left, the rest having been converted in the declared
  * order. Called when an allocation's mining capacity changes. */
 void hp_miner_curve(const hp_miner *m, double mining_mw, double *cum_mw, double *cum_mwp);
+
+/* The same with the sites n_keep.. (price order) retired: what
+ * conversion left of them does not mine. n_keep = n_sites: none. */
+void hp_miner_curve_kept(const hp_miner *m, double mining_mw, int n_keep, double *cum_mw,
+                         double *cum_mwp);
+
+/* ---- exit: sites that stay below cash cost leave mining ---- */
+
+#define HP_EXIT_MONTH_DAYS 30        /* as the others' fleet reviews      */
+#define HP_EXIT_MAX_MONTHS 120
+
+/* Per chain: the month's sums and the last exit_months monthly thresholds
+ * (a ring). */
+typedef struct hp_exit_chain {
+    double rev_sum;              /* sum of R_d, USD per MW-day               */
+    double x_sum;                /* sum of the power factor X_d              */
+    int days, months;            /* days in the month; months closed         */
+    double theta[HP_EXIT_MAX_MONTHS];  /* ring: month m at m % exit_months   */
+} hp_exit_chain;
+
+static inline void hp_exit_start(hp_exit_chain *e)
+{
+    e->rev_sum = e->x_sum = 0;
+    e->days = e->months = 0;
+}
+
+/* Adds a day: R = decision revenue of a MW mining all day (USD), X the
+ * power factor. */
+static inline void hp_exit_day(hp_exit_chain *e, double rev_mw_day, double power_factor)
+{
+    e->rev_sum += rev_mw_day;
+    e->x_sum += power_factor;
+    e->days++;
+}
+
+/* Closes the month: records its threshold theta (USD/MWh at X = 1) and
+ * returns the number of sites (cheapest first) that keep mining: those
+ * not priced above theta in every one of the last exit_months months
+ * (n_sites until exit_months months have closed). */
+int hp_exit_month(const hp_miner *m, hp_exit_chain *e);
 
 /* Sites mining today: the number k of sites whose power price is at most
  * theta, found from yesterday's answer `k` (the threshold moves little from

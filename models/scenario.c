@@ -28,12 +28,12 @@
 enum { Y_MINING_REV, Y_ENERGY, Y_MINING_OPEX, Y_HPC_REV, Y_HPC_OPEX, Y_CAPEX_BUILD,
        Y_CAPEX_REFRESH, Y_NET_CF, Y_BTC_MINED, Y_MW_MINING, Y_MW_ONLINE, Y_MW_LEASED,
        Y_DAYS_CURTAILED, Y_HASHPRICE_MEAN, Y_NET_REVENUE, Y_BLOCKS, Y_CAPEX_GPU, Y_DEFAULTS,
-       N_YEAR_SUMS, Y_NPV = N_YEAR_SUMS, Y_NPV_HPC, N_YSUM };
+       Y_MW_RETIRED, N_YEAR_SUMS, Y_NPV = N_YEAR_SUMS, Y_NPV_HPC, N_YSUM };
 static const int ysum_var[N_YSUM] = {
     V_MINING_REV, V_ENERGY, V_MINING_OPEX, V_HPC_REV, V_HPC_OPEX, V_CAPEX_BUILD,
     V_CAPEX_REFRESH, V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_ONLINE, V_MW_LEASED,
     V_DAYS_CURTAILED, V_HASHPRICE_MEAN, V_NET_REVENUE, V_BLOCKS, V_CAPEX_GPU, V_DEFAULTS,
-    V_NPV, V_NPV_HPC
+    V_MW_RETIRED, V_NPV, V_NPV_HPC
 };
 
 /* The market's sums for the year (price, fees, lease rate, power, GPU
@@ -79,6 +79,8 @@ size_t hp_scenario_work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->curve_mw, na * sizeof(double)},
         {(void **)&w->fleet, nn * sizeof(hp_fleet_state *)},
         {(void **)&w->fleet_mem, nn * align16(fleet_bytes)},
+        {(void **)&w->exit, nn * sizeof(hp_exit_chain)},
+        {(void **)&w->n_keep, na * sizeof(int)},
         {(void **)&w->iout, s->conv.on ? hp_layout_path_size(&s->layout) * sizeof(double) : 0},
         {(void **)&w->pol, s->conv.on ? (size_t)(s->layout.n_years + 2) * sizeof(int) : 0},
         {(void **)&w->cap_mem, s->conv.on ? hp_conv_capture_layout(&s->conv, NULL, NULL) : 0},
@@ -113,9 +115,11 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
         w->k_on[n] = s->miner.n_sites;
         w->asic_usd_th[n] = s->miner.refresh_usd_th;
         w->sub_until[n] = -INFINITY;           /* computed on day 0 */
+        hp_exit_start(&w->exit[n]);
     }
     for (int a = 0; a < l->n_alloc; a++) {
         w->noi_tv_mining[a] = w->noi_tv_hpc[a] = 0;
+        w->n_keep[a] = s->miner.n_sites;
         size_t c = (size_t)a * (size_t)s->n_curve;
         hp_miner_curve(&s->miner, w->as[a].mining_mw, &w->cum_mw[c], &w->cum_mwp[c]);
         w->curve_mw[a] = w->as[a].mining_mw;
@@ -236,6 +240,7 @@ static void year_close(const scenario *s, const work *w, double *out, int y, dou
             (double)hp_subsidy_sat((int64_t)w->chain[n].height) / (double)HP_COIN_SAT;
         out[s->off[V_MW_MINING] + i] /= days;
         out[s->off[V_MW_ONLINE] + i] /= days;
+        out[s->off[V_MW_RETIRED] + i] /= days;
         out[s->off[V_MW_LEASED] + i] /= days;
         out[s->off[V_FULL_COST_NEW] + i] /= days;
         out[s->off[V_CASH_COST_BEST] + i] /= days;
@@ -296,6 +301,24 @@ static void policy_date(const scenario *s, work *w, int t, int d, int y, double 
         w->pol[1] = d;
     w->pol[0] += m;
     w->pol[2 + y] += m;
+}
+
+/* Exit, at the end of each 30-day month: each chain's sites that stayed
+ * below cash cost for miner.exit_months months leave mining for good in
+ * the allocations on that chain (their cost curves are rebuilt). */
+static void exit_review(const scenario *s, work *w)
+{
+    const hp_miner *mi = &s->miner;
+    for (int n = 0; n < s->n_net; n++) {
+        int keep = hp_exit_month(mi, &w->exit[n]);
+        for (int a = 0; a < s->layout.n_alloc; a++) {
+            if ((s->n_net > 1 && a != n) || keep >= w->n_keep[a])
+                continue;
+            w->n_keep[a] = keep;
+            size_t c = (size_t)a * (size_t)s->n_curve;
+            hp_miner_curve_kept(mi, w->as[a].mining_mw, keep, &w->cum_mw[c], &w->cum_mwp[c]);
+        }
+    }
 }
 
 /* One path, day by day; with `trace`, its daily series too; `train`: a
@@ -373,7 +396,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                           &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
             if (w.as[a].mining_mw != w.curve_mw[a]) {   /* MW converted or back */
                 size_t c = (size_t)a * (size_t)s->n_curve;
-                hp_miner_curve(mi, w.as[a].mining_mw, &w.cum_mw[c], &w.cum_mwp[c]);
+                hp_miner_curve_kept(mi, w.as[a].mining_mw, w.n_keep[a], &w.cum_mw[c], &w.cum_mwp[c]);
                 w.curve_mw[a] = w.as[a].mining_mw;
             }
         }
@@ -412,6 +435,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                     usd_hs = w.firm_usd[n];
                 }
             }
+            if (mi->exit_months > 0)
+                hp_exit_day(&w.exit[n], usd_hs * hs_mw, X);
             double firm = hp_miner_online_hs(mi, &w.cum_mw[(size_t)n * (size_t)s->n_curve],
                                              usd_hs, hs_mw, X, &w.k_on[n]);
             double others = fleet ? fleet_others(s, &w, n, &fp, F, S, x, &reward, &ln_reward)
@@ -466,7 +491,10 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             const double *cum_mw = &w.cum_mw[(size_t)a * (size_t)s->n_curve];
             const double *cum_mwp = &w.cum_mwp[(size_t)a * (size_t)s->n_curve];
             int k = w.k_on[n];
-            double mw = as->mining_mw, online = cum_mw[k];
+            /* Held MW (not converted) mine unless their site was retired. */
+            double held = as->mining_mw;
+            double mw = w.n_keep[a] < mi->n_sites ? cum_mw[mi->n_sites] : held;
+            double online = cum_mw[k];
             double hm = online * hs_mw;
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
@@ -490,6 +518,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             ys[Y_NET_CF] += net;
             ys[Y_BTC_MINED] += btc;
             ys[Y_MW_MINING] += mw;
+            if (mw != held)
+                ys[Y_MW_RETIRED] += held - mw;
             ys[Y_MW_ONLINE] += online;
             ys[Y_MW_LEASED] += as->leased_mw + as->gpu_mw;
             if (mi->curtail && online < mw)
@@ -511,7 +541,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 w.noi_tv_hpc[a] += hpc_noi - as->gpu_mw * gpu_upkeep_day;
             }
             if (cap != NULL && a == P) {
-                cap->margin[d] = mw > 0 ? (rev - energy - opex - refresh) / mw * disc[d] : 0;
+                cap->margin[d] = held > 0 ? (rev - energy - opex - refresh) / held * disc[d] : 0;
                 cap->ai[d] = hpc->gpu ? ai.gpu * hpc->utilization : ai.lease;
             }
         }
@@ -521,6 +551,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         msum[M_POWER] += X * mi->price_mean;
         msum[M_GPU] += ai.gpu;
         msum[M_BUST] += ai.bust;
+        if (mi->exit_months > 0 && (d + 1) % HP_EXIT_MONTH_DAYS == 0)
+            exit_review(s, &w);
         if (fleet && d == s->year_end_day[y])
             fleet_year_end(s, &w, out, y, d, &acc_day);
         if (d == s->year_end_day[y]) {
@@ -576,9 +608,14 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         const hp_valuation *vl = &s->val;
         double v = s->disc[s->n_days - 1], yr = s->tv_year_scale;
         for (int a = 0; a < na; a++) {
-            double mw_mining = w.as[a].mining_mw, mw_hpc = mi->capacity_mw - mw_mining;
+            /* Retired sites are powered land: worth salvage, added to the
+             * fleet's value (which is its own NOI multiple or salvage). */
+            double held = w.as[a].mining_mw, mw_hpc = mi->capacity_mw - held;
+            double mw_mining = w.n_keep[a] < mi->n_sites
+                             ? w.cum_mw[(size_t)a * (size_t)s->n_curve + (size_t)mi->n_sites] : held;
             double tvm = hp_line_value(vl->mining_multiple, yr * w.noi_tv_mining[a],
-                                       vl->mining_salvage_usd_mw * mw_mining);
+                                       vl->mining_salvage_usd_mw * mw_mining) +
+                         vl->mining_salvage_usd_mw * (held - mw_mining);
             double tvh = hp_line_value(vl->hpc_multiple, yr * w.noi_tv_hpc[a],
                                        vl->hpc_salvage_usd_mw * mw_hpc);
             out[s->off[V_TERMINAL_MINING] + a] = tvm;
@@ -610,7 +647,8 @@ static void policy_export(const scenario *s, const work *w, double *out)
     out[xo[P_FIRST_DAY]] = w->pol[1];
     for (int y = 0; y < ny; y++) {
         size_t i = (size_t)P * ny + y;
-        out[xo[P_MW_OUT] + y] = s->miner.capacity_mw - in[s->off[V_MW_MINING] + i];
+        out[xo[P_MW_OUT] + y] = s->miner.capacity_mw - in[s->off[V_MW_MINING] + i] -
+                                in[s->off[V_MW_RETIRED] + i];
         out[xo[P_STARTED] + y] = w->pol[2 + y];
         out[xo[P_NET_CF] + y] = in[s->off[V_NET_CF] + i];
     }

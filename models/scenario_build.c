@@ -27,7 +27,7 @@ const hp_var hp_scenario_vars[N_VARS] = {
     [V_CAPEX_BUILD] = {"cashflow/capex_build", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "conversion capex of tranches under construction", 1},
     [V_NET_CF] = {"cashflow/net_cash_flow", HP_SHAPE_ALLOC_PATH_YEAR, "USD", "net cash flow: revenues less costs and capex (build, GPUs, fleet refresh)", 1},
     [V_BTC_MINED] = {"cashflow/btc_mined", HP_SHAPE_ALLOC_PATH_YEAR, "BTC", "BTC mined by the firm after pool fee", 1},
-    [V_MW_MINING] = {"cashflow/mw_mining", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity mining", 0},
+    [V_MW_MINING] = {"cashflow/mw_mining", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity mining (online or curtailed): not converted, not retired", 0},
     [V_MW_LEASED] = {"cashflow/mw_leased", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity earning AI/HPC revenue: leased (colocation) or operating (GPU cloud)", 0},
     [V_NPV] = {"valuation/npv", HP_SHAPE_ALLOC_PATH, "USD", "net present value of daily net cash flows, plus the discounted terminal value", 0},
     [V_HALVING_DAY] = {"network/halving_day", HP_SHAPE_ALLOC_PATH_HALVING, "day", "day index (0 = start_date) of each halving; -1 not reached", 0},
@@ -46,6 +46,7 @@ const hp_var hp_scenario_vars[N_VARS] = {
     [V_TERMINAL_HPC] = {"valuation/terminal_value_hpc", HP_SHAPE_ALLOC_PATH, "USD", "data centre at the horizon: max(multiple x last 365 days' NOI, salvage), undiscounted", 0},
     [V_NET_MW_ONLINE] = {"network/mw_online_end", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "fleet model: power of the others' machines running on the last day of the year; 0 for other models", 0},
     [V_FULL_COST_NEW] = {"network/full_cost_new", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean full cost of a machine ordered (power at the median site, opex, machine and site annuities); 0 for other models", 0},
+    [V_MW_RETIRED] = {"cashflow/mw_retired", HP_SHAPE_ALLOC_PATH_YEAR, "MW", "average capacity retired from mining (miner.exit_months: sites below cash cost for months, machines gone, powered site kept)", 0},
     [V_CASH_COST_BEST] = {"network/cash_cost_best", HP_SHAPE_ALLOC_PATH_YEAR, "USD/PH/s/day", "fleet model: mean power cost of the newest cohort at the median site; 0 for other models", 0},
 };
 

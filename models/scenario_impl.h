@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "asic.h"
-#include "asic.h"
 #include "date.h"
 #include "dist.h"
 #include "hashrate_fleet.h"
@@ -45,7 +44,7 @@ enum {
     V_NPV, V_HALVING_DAY,
     V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE, V_NET_REVENUE, V_CAPEX_GPU, V_CAPEX_REFRESH,
     V_DAYS_CURTAILED, V_DEFAULTS, V_NPV_HPC, V_TERMINAL, V_MW_ONLINE, V_TERMINAL_MINING,
-    V_TERMINAL_HPC, V_NET_MW_ONLINE, V_FULL_COST_NEW, V_CASH_COST_BEST, N_VARS
+    V_TERMINAL_HPC, V_NET_MW_ONLINE, V_FULL_COST_NEW, V_CASH_COST_BEST, V_MW_RETIRED, N_VARS
 };
 
 /* The optimal policy's lines (allocation.policy = "optimal"), after the
@@ -130,6 +129,9 @@ typedef struct work {
                                  * cost curve: MW, MW x price (hp_miner_curve) */
     double *curve_mw;           /* [n_alloc] mining MW the curve was built for */
     hp_fleet_state **fleet;     /* [n_net] the others' fleet per chain      */
+    hp_exit_chain *exit;        /* [n_net] exit: the month's sums, thresholds */
+    int *n_keep;                /* [n_alloc] exit: sites (cheapest first)
+                                 * not retired                              */
     char *fleet_mem;            /* [n_net * fleet state bytes]             */
     double *iout;               /* policy on: every slot's results          */
     int *pol;                   /* policy on: tranches started, first start

@@ -7,6 +7,9 @@
  *   - partial curtailment in the deterministic limit: BTC falls at 50% a
  *     year, each site switches off on its own day; revenue, energy, opex,
  *     MW online and curtailed fleet-days against sums computed here (1e-9);
+ *   - exit: sites below cash cost for exit_months months retire on the day
+ *     the closed form gives; opex, energy, mw_mining, mw_retired and the
+ *     terminal value (retired MW at salvage) against sums computed here;
  *   - conversion order: dearest first, cheapest first, as listed, a named
  *     site first: the energy of the MW left (closed form);
  *   - the firm's online hashrate in the network (in_network): year-end
@@ -52,6 +55,17 @@ static double steady_hs(double D) { return D * HP_TWO32 * 2015.0 / (600.0 * 2016
 #define SITES3 "miner.sites=({ name = \"b\"; mw = 200.0; power_usd_mwh = 45.0; }, " \
                              "{ name = \"c\"; mw = 300.0; power_usd_mwh = 80.0; }, " \
                              "{ name = \"a\"; mw = 100.0; power_usd_mwh = 30.0; })"
+
+/* SITES3 in price order, and the deterministic world's constants: H/s per
+ * MW, MWh a MW burns a day, blocks a day at the steady retarget. */
+static const double SITE_MW[3] = {100, 200, 300}, SITE_P[3] = {30, 45, 80};
+#define DET_HS_MW (1e18 * 0.9 / 20)
+#define DET_BURN (0.9 * 24)
+#define DET_B (144.0 * 2015 / 2016)
+
+/* Revenue of a MW for a day per dollar of BTC price at difficulty D
+ * (subsidy 1.5625 + fees 0.1, pool fee 2%). */
+static double det_u(double D) { return 86400 / (D * HP_TWO32) * 1.6625 * 0.98 * DET_HS_MW; }
 
 static const int YEAR_FIRST[3] = {0, 365, 730}, YEAR_LAST[3] = {364, 729, 1095};
 
@@ -110,14 +124,13 @@ static void test_partial_curtailment(void)
     snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", H * 1e-18);
     const char *sets[] = {
         DET_SETS, hs, "price.s0_usd=160000.0", "price.mu=-0.5", "miner.capacity_mw=600.0",
-        SITES3, "miner.curtail=true", "allocation.fractions=[0.0]",
+        SITES3, "miner.curtail=true", "allocation.fractions=[0.0]", "miner.exit_months=0",
     };
     sim s;
     sim_open(&s, sets, sizeof sets / sizeof sets[0]);
     sim_path(&s, 0);
-    const double mw[3] = {100, 200, 300}, p[3] = {30, 45, 80};   /* price order */
-    const double hs_mw = 1e18 * 0.9 / 20, burn = 0.9 * 24, b = 144.0 * 2015 / 2016;
-    const double u = 86400 / (D * HP_TWO32) * 1.6625 * 0.98 * hs_mw;  /* per MW, x S */
+    const double *mw = SITE_MW, *p = SITE_P, hs_mw = DET_HS_MW, burn = DET_BURN, b = DET_B;
+    const double u = det_u(D);
     double rev[3] = {0}, energy[3] = {0}, opex[3] = {0}, online[3] = {0}, curt[3] = {0};
     int off_day[3] = {-1, -1, -1};
     for (int d = 0; d < 1096; d++) {
@@ -150,6 +163,96 @@ static void test_partial_curtailment(void)
         CHECK_NEAR(mo[y], online[y] / days, TOL * 600);
         CHECK_NEAR(c[y], curt[y], TOL * 366);
     }
+    sim_close(&s);
+}
+
+/* Exit (miner.exit_months = M), deterministic: S falls at 50% a year from
+ * $250k, so
+ * a MW's revenue R_d = u S_d falls and the month's threshold, theta_j =
+ * mean over month j's 30 days of R / (24 uptime) - v (X = 1), falls with
+ * it. Site i is below cash cost in month j when p_i > theta_j; the first
+ * such month j_i starts a run that never ends, so the site retires at the
+ * review closing month j_i + M - 1 (day 30 (j_i + M) - 1) and is gone from
+ * the next day: no energy, opex or refresh, counted in mw_retired. The
+ * month means come from the closed form of a geometric series, not from
+ * day sums. At the horizon the retired sites are worth the salvage per MW,
+ * added to the value of the sites that still mine (a multiple of their
+ * last 365 days' NOI). */
+static void test_exit(void)
+{
+    char hs[64];
+    const double D = 1e14, H = steady_hs(D);
+    const int M = 3;
+    snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", H * 1e-18);
+    const char *sets[] = {
+        DET_SETS, hs, "price.s0_usd=250000.0", "price.mu=-0.5", "miner.capacity_mw=600.0",
+        SITES3, "miner.curtail=true", "allocation.fractions=[0.0]", "miner.exit_months=3",
+        "valuation.terminal=true", "valuation.mining_noi_multiple=4.0",
+        "valuation.mining_salvage_usd_per_mw=175000.0",
+    };
+    sim s;
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    sim_path(&s, 0);
+    const double *mw = SITE_MW, *p = SITE_P, hs_mw = DET_HS_MW, burn = DET_BURN, b = DET_B;
+    const double u = det_u(D);
+    /* Month j's mean of S: S0 q^(30 j) (1 - q^30) / (30 (1 - q)), q = e^(-0.5 dt). */
+    const double q = exp(-0.5 * DT);
+    int gone[3];                                  /* first day without the site */
+    for (int i = 0; i < 3; i++) {
+        int j = 0;
+        while (u * 250000 * pow(q, 30.0 * j) * (1 - pow(q, 30)) / (30 * (1 - q)) / burn - 5 >= p[i])
+            j++;
+        gone[i] = 30 * (j + M);
+    }
+    /* Sites c and b retire within the run, on different days; a does not. */
+    CHECK_MSG(gone[2] > 30 && gone[2] < gone[1] && gone[1] < 1096 && gone[0] >= 1096,
+              "retire days %d %d %d", gone[0], gone[1], gone[2]);
+    double opex[3] = {0}, mining[3] = {0}, retired[3] = {0}, energy[3] = {0}, noi_tv = 0;
+    for (int d = 0; d < 1096; d++) {
+        double S = 250000 * exp(-0.5 * d * DT);
+        int y = year_of(d);
+        double on = 0, held = 0, rev = 0, en = 0;
+        for (int i = 0; i < 3; i++) {
+            if (d >= gone[i])
+                continue;
+            held += mw[i];
+            if (u * S >= burn * (p[i] + 5)) {
+                on += mw[i];
+                rev += mw[i] * hs_mw / H * b * 1.6625 * 0.98 * S;
+                en += burn * mw[i] * p[i];
+            }
+        }
+        double ox = held * 50000 / 365.25 + on * burn * 5;
+        opex[y] += ox;
+        energy[y] += en;
+        mining[y] += held;
+        retired[y] += 600 - held;
+        if (d >= 1096 - 365)
+            noi_tv += rev - en - ox;
+    }
+    const double *o = var(&s, "cashflow/mining_opex"), *mm = var(&s, "cashflow/mw_mining");
+    const double *mr = var(&s, "cashflow/mw_retired"), *e = var(&s, "cashflow/mining_energy_cost");
+    for (int y = 0; y < 3; y++) {
+        double days = YEAR_LAST[y] - YEAR_FIRST[y] + 1;
+        CHECK_REL(o[y], opex[y], TOL);
+        CHECK_NEAR(e[y], energy[y], TOL * energy[y] + 1e-6);
+        CHECK_NEAR(mm[y], mining[y] / days, TOL * 600);
+        CHECK_NEAR(mr[y], retired[y] / days, TOL * 600);
+    }
+    /* Retirement is for good: the last year ends with only site a. */
+    CHECK_NEAR(mr[2] * 366, retired[2], 1e-6);
+    double tv = 4.0 * noi_tv * 365.25 / 365;
+    if (tv < 175000.0 * 100)
+        tv = 175000.0 * 100;
+    CHECK_REL(var(&s, "valuation/terminal_value_mining")[0], tv + 175000.0 * 500, TOL);
+    sim_close(&s);
+
+    /* M = 0: the same world never retires a site. */
+    sets[sizeof sets / sizeof sets[0] - 4] = "miner.exit_months=0";
+    sim_open(&s, sets, sizeof sets / sizeof sets[0]);
+    sim_path(&s, 0);
+    for (int y = 0; y < 3; y++)
+        CHECK(var(&s, "cashflow/mw_retired")[y] == 0 && var(&s, "cashflow/mw_mining")[y] == 600);
     sim_close(&s);
 }
 
@@ -458,6 +561,7 @@ int main(void)
 {
     test_spread();
     test_partial_curtailment();
+    test_exit();
     test_convert_order();
     test_in_network();
     test_power_factor();
