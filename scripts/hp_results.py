@@ -419,8 +419,9 @@ def fmt_value(v, money=True):
             break
     a /= scale
     dec = 0 if a >= 100 else 1 if a >= 10 else 2
-    sign = "-" if v < 0 and a > 0 else ""
-    return f"{sign}{'$' if money else ''}{abs(v) / scale:.{dec}f}{suffix}"
+    digits = f"{abs(v) / scale:.{dec}f}"
+    sign = "-" if v < 0 and digits.strip("0.") else ""    # "0.00", never "-0.00"
+    return f"{sign}{'$' if money else ''}{digits}{suffix}"
 
 
 def fmt_share(p):
