@@ -84,7 +84,7 @@ static void test_curtailment(void)
         "miner.capacity_mw=100.0", "miner.efficiency_j_th=20.0", "miner.uptime=0.9",
         "miner.pool_fee=0.02", "miner.power_usd_mwh=45.0", "miner.variable_usd_mwh=5.0",
         "miner.opex_usd_mw_year=50000.0", "miner.curtail=true",
-        "allocation.fractions=[0.0]",
+        "allocation.fractions=[0.0]", "miner.exit_months=0",   /* exit: test_firm */
     };
     sim s;
     sim_open(&s, sets, sizeof sets / sizeof sets[0]);
