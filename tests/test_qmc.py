@@ -13,7 +13,8 @@ seed.
     errors (between-scramble se for Sobol, iid se for pseudo).
   - The summary prints the between-scramble standard error for Sobol runs:
     the printed interval of the mean is +-1.96 sd(scramble means) / sqrt(R)
-    (to the 3 digits printed), not the iid one.
+    (to the 3 digits printed), not the iid one; compare.py, whose errors
+    assume independent paths, warns.
 
     test_qmc.py HASHPIVOT SOURCE_DIR"""
 import os
@@ -73,6 +74,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         q, alloc, q_out = run(bin_, cfg, "sobol", os.path.join(tmp, "q.h5"))
         p, _, p_out = run(bin_, cfg, "pseudo", os.path.join(tmp, "p.h5"))
+        cmp_ = subprocess.run([sys.executable, os.path.join(root, "scripts", "compare.py"),
+                               os.path.join(tmp, "p.h5"), os.path.join(tmp, "q.h5")],
+                              capture_output=True, text=True)
+    check(cmp_.returncode == 0 and cmp_.stdout.count("WARNING") == 1 and "q.h5: sampler sobol" in cmp_.stdout,
+          "compare.py warns that the Sobol file's iid errors do not hold (and only for it)")
     for a in range(len(alloc)):
         means = q[a].reshape(R, M).mean(axis=1)
         s2_qmc = means.var(ddof=1)
