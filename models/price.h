@@ -16,11 +16,14 @@
  *
  * Model constants live in hp_price (built once, read-only, shared by
  * threads); the per-path state in hp_price_path (on the caller's stack).
- * Every draw comes from the generator handed to hp_price_step (the scenario
- * passes the PRICE component stream). The Gaussian draw Z of a day is the
- * first draw of that day; hp_price_step returns it (for bootstrap and
- * historical, the day's standardized return) so that the caller can
- * correlate other shocks with the price shock. */
+ * The day's standard normal Z of a Gaussian model comes from the caller
+ * (hp_price_step): quasi-random when the run samples with Sobol points,
+ * else the first draw of the day from the generator handed in (the
+ * scenario passes the PRICE component stream). Every other draw (jumps,
+ * regime switches, bootstrap blocks) comes from that generator. The step
+ * returns the day's shock (Z, or for bootstrap and historical the day's
+ * standardized return) so that the caller can correlate other shocks with
+ * the price shock. */
 #ifndef HP_PRICE_H
 #define HP_PRICE_H
 
@@ -47,8 +50,10 @@ typedef struct hp_price_model {
                 hp_history_set *hist, hp_err *err);
     /* What a path draws before day 0 (NULL: nothing). */
     void (*path_init)(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
-    /* Steps st->x from day st->day to the next; returns the day's shock. */
-    double (*step)(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
+    /* Steps st->x from day st->day to the next with the day's standard
+     * normal z (0 when not gaussian); returns the day's shock. */
+    double (*step)(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double z);
+    int gaussian;                /* the step is driven by z (else z is unused) */
 } hp_price_model;
 
 struct hp_price {
@@ -112,12 +117,17 @@ void hp_price_free(hp_price *p);
  * first merton jump time and the first bootstrap block). */
 void hp_price_path_init(const hp_price *p, hp_price_path *st, hp_pcg64 *r);
 
-/* Steps st->x from today to tomorrow; returns the day's price shock. */
-static inline double hp_price_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+/* Steps st->x from today to tomorrow; returns the day's price shock. The
+ * day's standard normal is *z when z is not NULL (the caller's quasi-random
+ * normal), else the day's first draw from r; a model that is not Gaussian
+ * draws none. */
+static inline double hp_price_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r,
+                                   const double *z)
 {
-    double z = p->model->step(p, st, r);
+    double normal = !p->model->gaussian ? 0 : z != NULL ? *z : hp_normal(r);
+    double shock = p->model->step(p, st, r, normal);
     st->day++;
-    return z;
+    return shock;
 }
 
 /* ---- for model files ---- */

@@ -86,7 +86,7 @@ static void bootstrap_new_block(const hp_price *p, hp_price_path *st, hp_pcg64 *
 }
 
 /* The first block is drawn on day 0 (st->left = 0 at the start). */
-static double bootstrap_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+static double bootstrap_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double normal)
 {
     if (st->left == 0)
         bootstrap_new_block(p, st, r);
@@ -98,4 +98,4 @@ static double bootstrap_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
     return z;
 }
 
-const hp_price_model hp_price_bootstrap = {"bootstrap", bootstrap_init, NULL, bootstrap_step};
+const hp_price_model hp_price_bootstrap = {"bootstrap", bootstrap_init, NULL, bootstrap_step, 0};

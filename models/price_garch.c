@@ -43,13 +43,12 @@ static void garch_path_init(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
     st->h = p->h0;
 }
 
-static double garch_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+static double garch_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double z)
 {
-    double z = hp_normal(r);
     double h = st->h, eps = sqrt(h) * z;
     st->x += p->mu_dt - 0.5 * h + eps;
     st->h = p->omega + p->alpha * eps * eps + p->beta * h;
     return z;
 }
 
-const hp_price_model hp_price_garch = {"garch", garch_init, garch_path_init, garch_step};
+const hp_price_model hp_price_garch = {"garch", garch_init, garch_path_init, garch_step, 1};

@@ -19,11 +19,10 @@ static int gbm_init(hp_price *p, const hp_config *cfg, double dt, int32_t start,
     return 0;
 }
 
-static double gbm_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+static double gbm_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double z)
 {
-    double z = hp_normal(r);
     st->x += p->drift_dt + p->vol_sqrt_dt * z;
     return z;
 }
 
-const hp_price_model hp_price_gbm = {"gbm", gbm_init, NULL, gbm_step};
+const hp_price_model hp_price_gbm = {"gbm", gbm_init, NULL, gbm_step, 1};

@@ -42,11 +42,11 @@ static int historical_init(hp_price *p, const hp_config *cfg, double dt, int32_t
     return 0;
 }
 
-static double historical_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+static double historical_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double normal)
 {
     long d = st->day < p->n_days ? st->day : p->n_days - 1;
     st->x = p->hist_x[st->day < p->n_days ? st->day + 1 : p->n_days];
     return p->hist_z[d];
 }
 
-const hp_price_model hp_price_historical = {"historical", historical_init, NULL, historical_step};
+const hp_price_model hp_price_historical = {"historical", historical_init, NULL, historical_step, 0};

@@ -54,13 +54,12 @@ static void merton_jumps(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
     }
 }
 
-static double merton_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+static double merton_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double z)
 {
-    double z = hp_normal(r);
     st->x += p->drift_dt + p->vol_sqrt_dt * z;
     if (st->next_jump < (double)(st->day + 1))
         merton_jumps(p, st, r);
     return z;
 }
 
-const hp_price_model hp_price_merton = {"merton", merton_init, merton_path_init, merton_step};
+const hp_price_model hp_price_merton = {"merton", merton_init, merton_path_init, merton_step, 1};

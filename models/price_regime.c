@@ -61,14 +61,13 @@ static void regime_switch(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
     st->left = hp_price_geometric_days(r, p->reg_inv_log_stay[st->regime]);
 }
 
-static double regime_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r)
+static double regime_step(const hp_price *p, hp_price_path *st, hp_pcg64 *r, double z)
 {
     int k = st->regime;
-    double z = hp_normal(r);
     st->x += p->reg_drift_dt[k] + p->reg_vol_sqrt_dt[k] * z;
     if (--st->left == 0)
         regime_switch(p, st, r);
     return z;
 }
 
-const hp_price_model hp_price_regime = {"regime", regime_init, regime_path_init, regime_step};
+const hp_price_model hp_price_regime = {"regime", regime_init, regime_path_init, regime_step, 1};

@@ -84,6 +84,8 @@ size_t hp_scenario_work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->iout, s->conv.on ? hp_layout_path_size(&s->layout) * sizeof(double) : 0},
         {(void **)&w->pol, s->conv.on ? (size_t)(s->layout.n_years + 2) * sizeof(int) : 0},
         {(void **)&w->cap_mem, s->conv.on ? hp_conv_capture_layout(&s->conv, NULL, NULL) : 0},
+        {(void **)&w->qz, s->qmc ? (size_t)HP_QMC_FACTORS * (size_t)s->n_days * sizeof(double) : 0},
+        {(void **)&w->qwork, s->qmc ? hp_qmc_work_size(s->qmc) * sizeof(double) : 0},
         {(void **)&w->ysum, na * N_YSUM * sizeof(double)},
     };
     size_t total = 0;
@@ -345,6 +347,14 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
     hp_rng_stream(&r_luck, seed, path, RNG_BLOCK_LUCK);
     hp_rng_stream(&r_bust, seed, path, RNG_AI_BUST);
     path_init(s, &w, out, &r_events, &r_luck);
+    /* Sobol: the path's three daily shocks, point path % M of scramble
+     * path / M (sim/sobol.h); NULL: drawn day by day from the streams. */
+    const double *qz = NULL;
+    if (s->qmc != NULL) {
+        hp_qmc_normals(s->qmc, seed, (uint32_t)(path / s->qmc_points),
+                       (uint32_t)(path % s->qmc_points), w.qz, w.qwork);
+        qz = w.qz;
+    }
     hp_ai_path ai;
     hp_ai_path_init(hpc, &ai, &r_bust);
 
@@ -562,8 +572,10 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         }
 
         /* Step the market to the next day with correlated shocks. */
-        double z1 = hp_price_step(&s->price, &ps, &r_price);
-        double z2 = hp_normal(&r_net), z3 = hp_normal(&r_ai);
+        const size_t nd = (size_t)s->n_days;
+        double z1 = hp_price_step(&s->price, &ps, &r_price, qz ? qz + Q_PRICE * nd + d : NULL);
+        double z2 = qz ? qz[Q_HASHRATE * nd + d] : hp_normal(&r_net);
+        double z3 = qz ? qz[Q_LEASE * nd + d] : hp_normal(&r_ai);
         double e2 = s->l21 * z1 + s->l22 * z2;
         double e3 = s->l31 * z1 + s->l32 * z2 + s->l33 * z3;
         x = ps.x;

@@ -194,6 +194,29 @@ static int fleet_template(scenario *s, const hp_config *cfg, double others_hs, h
     return 0;
 }
 
+/* simulation.sampler: "sobol" builds the quasi-random normals of the three
+ * daily shocks (price, hashrate, lease rate) over the horizon; "pseudo"
+ * leaves s->qmc NULL (the PCG64 streams). */
+static int build_sampler(scenario *s, const hp_config *cfg, hp_err *err)
+{
+    if (strcmp(hp_cfg_string(cfg, "simulation.sampler"), "sobol") != 0)
+        return 0;
+    int64_t m = hp_cfg_int(cfg, "simulation.qmc_points");
+    if ((m & (m - 1)) != 0)
+        return hp_cfg_fail(cfg, err, "simulation.qmc_points", "%lld is not a power of two: a "
+                           "scramble's points are a Sobol net only in blocks of 2^k", (long long)m);
+    s->qmc = malloc(sizeof *s->qmc);
+    if (s->qmc == NULL)
+        return hp_fail(err, NULL, 0, NULL, "out of memory");
+    if (hp_qmc_init(s->qmc, s->n_days, HP_QMC_FACTORS, err) != 0) {
+        free(s->qmc);
+        s->qmc = NULL;
+        return -1;
+    }
+    s->qmc_points = (uint64_t)m;
+    return 0;
+}
+
 /* Builds the model from a validated config. */
 void *hp_scenario_create(const hp_config *cfg, hp_err *err)
 {
@@ -215,7 +238,8 @@ void *hp_scenario_create(const hp_config *cfg, hp_err *err)
         hp_asic_init(&s->asic, cfg, err) != 0 ||
         hp_network_init(&s->net, cfg, DT, start, s->n_days, &s->hist, err) != 0 ||
         hp_hpc_init(&s->hpc, cfg, s->miner.capacity_mw, start, s->n_days, DT, err) != 0 ||
-        build_cholesky(s, cfg, err) != 0)
+        build_cholesky(s, cfg, err) != 0 ||
+        build_sampler(s, cfg, err) != 0)
         goto fail;
 
     int64_t era = s->net.height0 / HP_HALVING_INTERVAL;
@@ -309,6 +333,7 @@ void *hp_scenario_create(const hp_config *cfg, hp_err *err)
     l->n_halvings = N_HALVINGS;
     l->halving_height = s->halving_height;
     l->n_days = s->n_days;
+    l->qmc_points = s->qmc_points;
     l->n_vars = N_VARS;
     l->vars = hp_scenario_vars;
     l->baseline_alloc = -1;
@@ -381,5 +406,8 @@ void hp_scenario_destroy(void *model)
     free(s->hs_per_mw);
     hp_conv_free(&s->conv);
     free(s->slot_alloc);
+    if (s->qmc != NULL)
+        hp_qmc_free(s->qmc);
+    free(s->qmc);
     free(s);
 }

@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "price.h"
 #include "rng.h"
+#include "sobol.h"
 #include "valuation.h"
 
 #define DT (1.0 / 365.25)
@@ -30,6 +31,10 @@
 #define HP_TRACE_CHAINS 64      /* allocations a trace can follow (HP_LIST_MAX) */
 #define HP_EMA_90 (2.0 / 91.0)   /* weight of today in a 90-day exponential mean */
 #define HP_ASIC_QUOTE_DAYS 7     /* the refresh's ASIC price is re-quoted weekly */
+
+/* The daily Gaussian shocks a sampler feeds (simulation.sampler), in the
+ * order of their Sobol dimensions: price, hashrate, lease rate. */
+enum { Q_PRICE, Q_HASHRATE, Q_LEASE, HP_QMC_FACTORS };
 
 /* Component ids: append only, never renumber (draws depend on them). */
 enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
@@ -77,6 +82,9 @@ typedef struct scenario {
     hp_history_set hist;        /* CSVs loaded once, shared read-only by
                                  * price and network models              */
     hp_input_file inputs[HP_HISTORY_SET_MAX];   /* the same, for the layout */
+    hp_qmc *qmc;                /* sampler "sobol": the paths' daily normals;
+                                 * NULL: "pseudo" (the PCG64 streams)     */
+    uint64_t qmc_points;        /* sobol: paths per scramble              */
     hp_price price;
     hp_network net;             /* hashrate model, chain start, fees      */
     hp_miner miner;
@@ -138,6 +146,9 @@ typedef struct work {
                                  * day (-1 none), then [n_years] started  */
     hp_conv_capture cap;        /* policy on: a training path's arrays      */
     char *cap_mem;
+    double *qz;                 /* sobol: [HP_QMC_FACTORS * n_days] the path's
+                                 * normals, factor-major                    */
+    double *qwork;              /* sobol: hp_qmc_work_size doubles          */
     double *ysum;               /* [n_alloc * N_YSUM] the year's sums (ysum_var);
                                  * n_alloc counts the policy's slot        */
 } work;

@@ -4,7 +4,10 @@
 #     against the same 2K + 1 runs as plain `hashpivot run`s writing HDF5,
 #     and against K + 1 plain runs;
 #   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
-#     Brownian bridge) against the same number of PCG64 normals.
+#     Brownian bridge) against the same number of PCG64 normals;
+#   - the Sobol sampler's RMS errors against pseudo-random at equal paths
+#     (scripts/bench_qmc.py: HP_BENCH_QMC_R replications, default 16, of
+#     HP_BENCH_QMC_N paths, default 1024), on CONFIG and its smooth variant.
 #   scripts/bench_analysis.sh [CONFIG]   (HP_BENCH_PATHS paths, default 2000)
 # Times are wall clock and CPU (user + sys) of the child processes: on a
 # shared machine the CPU time is the steadier figure.
@@ -51,3 +54,10 @@ PY
 echo
 echo "quasi-random normals:"
 "$dir/tests/bench_qmc" 4748 3 200 | sed 's/^/  /'
+
+# Issue 9's measure of simulation.sampler = "sobol": RMS errors at equal
+# paths against pseudo-random, on the config and on its smooth variant.
+qr=${HP_BENCH_QMC_R:-16}; qn=${HP_BENCH_QMC_N:-1024}
+echo
+/usr/bin/python3 "$root/scripts/bench_qmc.py" "$bin" "$cfg" -R "$qr" -N "$qn" -j "$(nproc)"
+/usr/bin/python3 "$root/scripts/bench_qmc.py" "$bin" "$cfg" -R "$qr" -N "$qn" -j "$(nproc)" --smooth

@@ -207,6 +207,11 @@ def report(a, b, args):
     if len(pairs) != len(a.alloc) or len(pairs) != len(b.alloc):
         print(f"\nOnly the allocations in both files are compared: "
               f"{', '.join(a.alloc_label(i) for i, _ in pairs)}.")
+    for r in (a, b):
+        if r.qmc_points:
+            print(f"\n**WARNING** {r.path}: sampler sobol ({r.qmc_points} points per scramble): its paths "
+                  "are not independent, so the errors below, which assume they are, do not hold; "
+                  "`hashpivot info` gives the means' error from the spread between scrambles.")
     print("\n± is one standard error; [lo, hi] a 95% interval (Wilson for probabilities, two order "
           "statistics for quantiles). z = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
     for t in tables:

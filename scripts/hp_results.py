@@ -233,6 +233,9 @@ class Results:
         if self.n_paths < 1:
             self._fail("attribute n_paths", f"{self.n_paths} is not a path count")
         text = lambda key, d: _text(self._attr(key, _is_text, "a string", default=d))  # noqa: E731
+        # simulation.sampler = "sobol": paths come in scrambles of this many
+        # (0: independent paths); errors that assume iid paths do not hold.
+        self.qmc_points = int(self._attr("qmc_points", _is_int, "an integer", default=0))
         self.status = text("status", "missing")
         self.start_date = text("start_date", "?")
         self.config_file = text("config_file", "?")

@@ -465,6 +465,10 @@ def main(argv):
                     with hp_analysis.AnalysisFile(path) as af:
                         if getattr(hp_analysis, flag)(af.f, path) is None:
                             raise ResultsError(f"{path}: no /{flag} group")
+            if res.qmc_points:
+                print(f"report.py: WARNING: {args.results}: sampler sobol: paths are not independent, so "
+                      "the report's errors, which assume they are, do not hold (hashpivot info gives the "
+                      "means' error between scrambles)", file=sys.stderr)
             if res.status != "complete":
                 print(f"report.py: WARNING: {args.results}: status {res.status}: only the {res.n} paths "
                       "written are used", file=sys.stderr)

@@ -93,8 +93,14 @@ int hp_an_init(hp_an *a, hp_err *err)
         return -1;
     a->seed = (uint64_t)hp_cfg_int(cfg, "simulation.seed");
     a->n_paths = (uint64_t)hp_cfg_int(cfg, "simulation.n_paths");
+    /* The analyses' standard errors and intervals treat paths as
+     * independent; quasi-random paths are not (their error is the spread
+     * between scrambles), so they are refused rather than misreported. */
+    int qmc = a->model->layout(m)->qmc_points > 0;
+    int rc = qmc ? hp_cfg_fail(cfg, err, "simulation.sampler", "\"sobol\" is for `run`: the analyses' "
+                               "errors assume independent paths; use \"pseudo\"") : 0;
     hp_an_destroy(a, m, cfg);
-    return 0;
+    return rc;
 }
 
 int hp_an_check_memory(const hp_an *a, size_t width, size_t n_arrays, hp_err *err)

@@ -14,6 +14,13 @@ const hp_param hp_engine_params[] = {
      "seed of every random stream (-s on the command line)"},
     {"simulation.block_size", HP_INT, "paths", "256", 1, 1048576, NULL,
      "paths per work block and chunk width in the file; changes memory, scheduling and storage, never results"},
+    {"simulation.sampler", HP_CHOICE, "", "\"pseudo\"", 0, 0, "pseudo|sobol",
+     "daily Gaussian shocks of price, hashrate and lease rate: pseudo = PCG64 streams; sobol = scrambled Sobol "
+     "points with a Brownian bridge per factor, path p = point p % qmc_points of scramble p / qmc_points "
+     "(docs/analysis.md, Quasi-Monte Carlo)"},
+    {"simulation.qmc_points", HP_INT, "paths", "1024", 2, 1073741824, NULL,
+     "sobol: points per scramble, a power of two; error bars come from the spread between scrambles, so "
+     "n_paths should hold at least 2 (better 8 or more) whole scrambles"},
     {"output.per_year", HP_BOOL, "", "true", 0, 0, NULL,
      "write per-year lines; false keeps only per-path totals, NPV and halvings"},
     {"output.float32", HP_BOOL, "", "false", 0, 0, NULL,

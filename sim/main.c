@@ -551,6 +551,9 @@ static void *choose_paths(cli *c, const char *outpath, hp_config **cfg, void *m,
     int rc = hp_par_agree(hp_par_rank() == 0 ? hp_output_check(&dest, err) : 0, err);
     if (rc == 0)
         rc = hp_target_se_parse(c->target_se, c->target_step, c->max_paths, ts, err);
+    if (rc == 0 && hp_scenario_model.layout(m)->qmc_points > 0)  /* its rule uses iid errors */
+        rc = hp_cfg_fail(*cfg, err, "simulation.sampler", "\"sobol\" with --target-se: the rule's "
+                         "standard error assumes independent paths; use \"pseudo\"");
     if (rc == 0)    /* a name or allocation the config lacks: said before any work */
         rc = hp_target_bind(&ts->stat, hp_scenario_model.layout(m), "--target-se", err);
     if (rc == 0 && !c->quiet && hp_par_rank() == 0)

@@ -85,6 +85,11 @@ typedef struct hp_layout {
     const hp_input_file *inputs; /* [n_inputs] files the model read          */
     const char *start_date;     /* "YYYY-MM-DD" of day 0, for the file       */
     double horizon_years;       /* the horizon the config asked for          */
+    uint64_t qmc_points;        /* 0: paths are independent draws; M > 0:
+                                 * quasi-Monte Carlo, paths come in
+                                 * independent scrambles of M (path p in
+                                 * scramble p / M), and the spread of the
+                                 * scrambles' means is the honest error      */
     int n_tables;               /* set by hp_model.prepare, if at all        */
     const hp_table *tables;     /* [n_tables]                                */
 } hp_layout;

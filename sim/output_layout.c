@@ -94,7 +94,9 @@ static int root_attrs(hp_output *w, const hp_output_opts *o)
         || hp_h5_attr_write_str(f, "summary_items", items)
         || hp_h5_attr_write_num(f, "baseline_allocation", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &base)
         || hp_h5_attr_write_num(f, "n_days", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &days)
-        || target_attrs(f, o->target);
+        || target_attrs(f, o->target)
+        || (l->qmc_points > 0 && hp_h5_attr_write_num(f, "qmc_points", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                                      0, &l->qmc_points));
     free(items);
     return rc ? -1 : 0;
 }

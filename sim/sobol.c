@@ -246,13 +246,12 @@ void hp_bridge_increments(const hp_bridge *b, const double *z, double *dw, doubl
 
 /* ---- a path's normals -------------------------------------------------------------- */
 
-int hp_qmc_init(hp_qmc *q, int n_days, int n_factors, uint64_t seed, hp_err *err)
+int hp_qmc_init(hp_qmc *q, int n_days, int n_factors, hp_err *err)
 {
     q->n_days = n_days;
     q->n_factors = n_factors;
     q->n_dims = n_days * n_factors;
     q->sobol_dims = q->n_dims < HP_SOBOL_MAX_DIMS ? q->n_dims : HP_SOBOL_MAX_DIMS;
-    q->seed = seed;
     q->sob.v = NULL;
     if (hp_sobol_init(&q->sob, q->sobol_dims, err) != 0)
         return -1;
@@ -283,7 +282,8 @@ size_t hp_qmc_work_size(const hp_qmc *q)
     return ((size_t)q->sobol_dims + 1) / 2 + 2 * (size_t)q->n_days + 1;
 }
 
-void hp_qmc_normals(const hp_qmc *q, uint32_t rep, uint32_t index, double *z, double *work)
+void hp_qmc_normals(const hp_qmc *q, uint64_t seed, uint32_t rep, uint32_t index, double *z,
+                    double *work)
 {
     const int n = q->n_days, nf = q->n_factors;
     uint32_t *bits = (uint32_t *)work;
@@ -294,10 +294,10 @@ void hp_qmc_normals(const hp_qmc *q, uint32_t rep, uint32_t index, double *z, do
             int dim = k * nf + f;
             double u;
             if (dim < q->sobol_dims) {
-                uint32_t x = hp_scramble_apply(bits[dim], hp_scramble_key(q->seed, rep, (uint32_t)dim));
+                uint32_t x = hp_scramble_apply(bits[dim], hp_scramble_key(seed, rep, (uint32_t)dim));
                 u = ((double)x + 0.5) * 0x1p-32;
             } else {
-                u = padding_uniform(q->seed, rep, index, (uint32_t)dim);
+                u = padding_uniform(seed, rep, index, (uint32_t)dim);
             }
             zb[k] = hp_norm_ppf(u);
         }

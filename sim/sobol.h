@@ -23,14 +23,16 @@
  *    leading (best distributed) Sobol dimensions carry most of a path's
  *    variance.
  *
- * How a model will use it (not wired in yet; `simulation.sampler` does not
- * exist): the scenario draws three correlated daily shocks per path (price,
- * hashrate, lease rate). With hp_qmc, path p of a run with M points per
- * scramble is point p % M of scramble p / M; before its day loop the model
- * calls hp_qmc_normals() once to fill z[factor][day] (3 x n_days doubles
- * of scratch) and then reads z[f][d] where it now calls hp_normal() for
- * those three shocks. Everything else (jumps, events, block luck, fees,
- * power) stays on the PCG64 streams. Bridge step k of factor f uses Sobol
+ * How the scenario uses it (simulation.sampler = "sobol", models/scenario.c):
+ * it draws three correlated daily shocks per path (price, hashrate, lease
+ * rate). With M = simulation.qmc_points per scramble, path p is point
+ * p % M of scramble p / M, so the engine's path index alone decides a
+ * path's normals (threads, blocks, ranks and resume cannot move them).
+ * Before its day loop the scenario calls hp_qmc_normals() once to fill
+ * z[factor][day] (3 x n_days doubles of scratch) and then reads z[f][d]
+ * where the pseudo-random sampler calls hp_normal() for those three
+ * shocks. Everything else (jumps, events, block luck, fees, power) stays on
+ * the PCG64 streams. Bridge step k of factor f uses Sobol
  * dimension k * n_factors + f, so the three end points take dimensions 0,
  * 1, 2. 4,748 days x 3 factors = 14,244 dimensions; beyond 21,201 the
  * finest bridge steps are pseudo-random (hash of seed, replicate, index,
@@ -93,19 +95,19 @@ void hp_bridge_increments(const hp_bridge *b, const double *z, double *dw, doubl
  * Sobol points, one Brownian bridge per factor. */
 typedef struct hp_qmc {
     int n_days, n_factors, n_dims, sobol_dims;
-    uint64_t seed;
     hp_sobol sob;
     hp_bridge bridge;
 } hp_qmc;
 
-int hp_qmc_init(hp_qmc *q, int n_days, int n_factors, uint64_t seed, hp_err *err);
+int hp_qmc_init(hp_qmc *q, int n_days, int n_factors, hp_err *err);
 void hp_qmc_free(hp_qmc *q);
 
 /* Doubles of workspace hp_qmc_normals needs. */
 size_t hp_qmc_work_size(const hp_qmc *q);
 
 /* z[f * n_days + d]: the normal of factor f on day d for point `index` of
- * scramble `rep`. work: hp_qmc_work_size(q) doubles. */
-void hp_qmc_normals(const hp_qmc *q, uint32_t rep, uint32_t index, double *z, double *work);
+ * scramble `rep` of a seed. work: hp_qmc_work_size(q) doubles. */
+void hp_qmc_normals(const hp_qmc *q, uint64_t seed, uint32_t rep, uint32_t index, double *z,
+                    double *work);
 
 #endif

@@ -77,6 +77,10 @@ typedef struct row {
     double ss, ss_c;
     double mean, tail_q;
     hp_moments shortfall;
+    uint64_t group;      /* quasi-Monte Carlo: the scramble being summed   */
+    uint64_t gcnt;       /* its values so far                              */
+    double gsum;
+    hp_moments groups;   /* the means of the whole scrambles               */
     double frac[N_QUANT];
     int top[N_QUANT];    /* h >= n-1: the quantile is the largest value    */
     int64_t ci[N_QUANT][2];  /* interval ranks: -1 / n for an open end     */
@@ -170,6 +174,7 @@ typedef struct scan {
     hid_t ds;
     int n_alloc;
     uint64_t n_paths;
+    uint64_t qmc_points; /* > 0: paths come in scrambles of this many       */
     size_t block;     /* paths per read                                     */
     double *buf;      /* [n_alloc][block]                                   */
     double scale;
@@ -211,6 +216,28 @@ static void visit(row *r, double v, int pass)
     }
 }
 
+/* Quasi-Monte Carlo: closes the scramble being summed; a whole one (all
+ * its paths written) adds its mean to the scrambles' moments. */
+static void group_close(row *r, uint64_t qmc_points)
+{
+    if (r->gcnt == qmc_points)
+        hp_moments_add(&r->groups, r->gsum / (double)qmc_points);
+    r->gsum = 0;
+    r->gcnt = 0;
+}
+
+/* Pass 0 of a quasi-Monte Carlo file: value v of path `path` joins the sum
+ * of its scramble (path / qmc_points; paths come in order). */
+static void group_visit(row *r, double v, uint64_t path, uint64_t qmc_points)
+{
+    uint64_t g = path / qmc_points;
+    if (g != r->group)
+        group_close(r, qmc_points);
+    r->group = g;
+    r->gsum += v;
+    r->gcnt++;
+}
+
 /* Reads paths [first, first+cnt) of every allocation into c->buf. */
 static int read_block(scan *c, uint64_t first, size_t cnt)
 {
@@ -240,11 +267,16 @@ static int run_pass(scan *c, int pass)
                 continue;
             for (size_t i = 0; i < cnt; i++) {
                 double v = series_value(c, r, i, cnt);
-                if (!isnan(v))
-                    visit(r, v, pass);
+                if (isnan(v))
+                    continue;
+                visit(r, v, pass);
+                if (pass == 0 && c->qmc_points > 0)
+                    group_visit(r, v, first + i, c->qmc_points);
             }
         }
     }
+    for (int k = 0; pass == 0 && c->qmc_points > 0 && k < c->n_rows; k++)
+        group_close(&c->rows[k], c->qmc_points);
     return 0;
 }
 
@@ -254,8 +286,11 @@ static double selected(const row *r, int j)
     return key_dbl(r->s[j].prefix);
 }
 
-/* The statistics of a series once all passes are done. */
-static hp_stats finish(const row *r)
+/* The statistics of a series once all passes are done. With quasi-Monte
+ * Carlo (qmc_points > 0) the paths are not independent: the mean's
+ * standard error is the spread of the whole scrambles' means (NaN with
+ * fewer than two), each scramble an independent estimate. */
+static hp_stats finish(const row *r, uint64_t qmc_points)
 {
     const hp_est none = { NAN, NAN, NAN, NAN };
     hp_stats st = { r->n, NAN, none, none, none, none, none, none, none };
@@ -263,6 +298,8 @@ static hp_stats finish(const row *r)
         return st;
     st.sd = r->n > 1 ? sqrt((r->ss + r->ss_c) / (double)(r->n - 1)) : 0.0;
     double se = st.sd / sqrt((double)r->n);
+    if (qmc_points > 0)
+        se = r->groups.n >= 2 ? hp_moments_sd(&r->groups) / sqrt((double)r->groups.n) : NAN;
     st.mean = (hp_est){ r->mean, se, r->mean - HP_Z95 * se, r->mean + HP_Z95 * se };
     hp_est *q[N_QUANT] = { &st.q05, &st.q50, &st.q95 };
     for (int i = 0; i < N_QUANT; i++) {
@@ -378,6 +415,8 @@ int hp_summary_stats_open(hid_t f, const char *path, const char *var, double sca
     if (hp_h5_attr_read(f, "baseline_allocation", H5T_NATIVE_INT32, 1, &base) != 0
         || base < 0 || base >= c.n_alloc)
         base = -1;
+    if (hp_h5_attr_read(f, "qmc_points", H5T_NATIVE_UINT64, 1, &c.qmc_points) != 0)
+        c.qmc_points = 0;
     c.block = read_paths(c.ds, c.n_alloc);
     int group = (int)(HIST_BUDGET / (N_SEL * N_BINS * sizeof(uint64_t)));
     group = group < 1 ? 1 : group;
@@ -395,7 +434,7 @@ int hp_summary_stats_open(hid_t f, const char *path, const char *var, double sca
     for (int a = 0; rc == 0 && gain != NULL && a < c.n_alloc; a++)
         gain[a] = (hp_stats){ .n = 0 };
     for (int k = 0; rc == 0 && k < n_series; k++) {
-        hp_stats st = finish(&series[k]);
+        hp_stats st = finish(&series[k], c.qmc_points);
         if (series[k].b < 0)
             out[series[k].a] = st;
         else

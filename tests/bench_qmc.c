@@ -23,7 +23,7 @@ int main(int argc, char **argv)
     int paths = argc > 3 ? atoi(argv[3]) : 200;
     hp_qmc q;
     hp_err err = {0};
-    if (hp_qmc_init(&q, days, nf, 1, &err) != 0) {
+    if (hp_qmc_init(&q, days, nf, &err) != 0) {
         fprintf(stderr, "bench_qmc: %s\n", err.msg);
         return 1;
     }
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     volatile double sink = 0;
     double t0 = now();
     for (int p = 0; p < paths; p++) {
-        hp_qmc_normals(&q, 0, (uint32_t)p, z, w);
+        hp_qmc_normals(&q, 1, 0, (uint32_t)p, z, w);
         sink += z[p % days];
     }
     double t_qmc = (now() - t0) / paths;

@@ -37,6 +37,26 @@ mk 's/^  uptime = 0.95;/  uptime = 1.5;/' range.cfg
 line=$(grep -n 'uptime' "$tmp/range.cfg" | cut -d: -f1)
 expect "out of range" "range.cfg:$line: miner.uptime: .*1.5" -- "$bin" run "$tmp/range.cfg" -n 4 -o "$tmp/out.h5"
 
+# The sampler: an unknown word, and points per scramble that are not a
+# power of two (a Sobol net comes in blocks of 2^k), each naming its line.
+mk 's/^  block_size = 256; .*/  block_size = 256;\n  sampler = "halton";/' sampler.cfg
+line=$(grep -n 'sampler' "$tmp/sampler.cfg" | cut -d: -f1)
+expect "unknown sampler" "sampler.cfg:$line: simulation.sampler: .*halton" -- \
+  "$bin" run "$tmp/sampler.cfg" -n 4 -o "$tmp/out.h5"
+mk 's/^  block_size = 256; .*/  block_size = 256;\n  sampler = "sobol";\n  qmc_points = 1000;/' points.cfg
+line=$(grep -n 'qmc_points' "$tmp/points.cfg" | cut -d: -f1)
+expect "qmc_points not a power of two" "points.cfg:$line: simulation.qmc_points: 1000 is not a power of two" -- \
+  "$bin" run "$tmp/points.cfg" -n 4 -o "$tmp/out.h5"
+expect "qmc_points out of range" "--set: simulation.qmc_points: " -- \
+  "$bin" run "$good" -n 4 --set simulation.qmc_points=1 -o "$tmp/out.h5"
+
+# Commands whose errors assume independent paths refuse the Sobol sampler.
+expect "sobol with --target-se" "simulation.sampler: .*--target-se" -- \
+  "$bin" run "$tmp/points.cfg" --target-se "mean(npv[0])=1e9" --set simulation.qmc_points=16 -o "$tmp/out.h5"
+expect "sobol with sensitivity" "simulation.sampler: .*independent paths" -- \
+  "$bin" sensitivity "$tmp/points.cfg" -n 4 --set simulation.qmc_points=16 \
+  --vary valuation.discount_rate=0.08:0.12 -o "$tmp/out.h5"
+
 mk 's/^  seed = 20260101L;/  seed = 3000000000;/' overflow.cfg
 line=$(grep -n 'seed = 3000000000' "$tmp/overflow.cfg" | cut -d: -f1)
 expect "overflowed integer" "overflow.cfg:$line: simulation.seed: .*3000000000L" -- \

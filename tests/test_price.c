@@ -93,7 +93,7 @@ static void terminal(const hp_price *p, int n_paths, int days, stats *lx, stats 
         path_rng(&r, SEED, i);
         hp_price_path_init(p, &st, &r);
         for (int d = 0; d < days; d++)
-            hp_price_step(p, &st, &r);
+            hp_price_step(p, &st, &r, NULL);
         add(lx, st.x - p->log_s0);
         add(sx, exp(st.x - p->log_s0));
     }
@@ -157,7 +157,7 @@ static void test_regime(void)
         for (int d = 0; d < 3650; d++) {
             int k = st.regime;
             double x0 = st.x;
-            hp_price_step(&p, &st, &r);
+            hp_price_step(&p, &st, &r, NULL);
             add(&ret[k], st.x - x0);
             run++;
             if (st.regime != k) {
@@ -209,7 +209,7 @@ static void test_garch(void)
         double s2 = 0, s1 = 0;
         for (int d = 0; d < 730; d++) {
             double h = st.h, x0 = st.x;
-            hp_price_step(&p, &st, &r);
+            hp_price_step(&p, &st, &r, NULL);
             double eps = st.x - x0 - mu * DT + 0.5 * h;
             s2 += eps * eps;
             s1 += eps;
@@ -235,7 +235,7 @@ static void test_garch(void)
         path_rng(&r, SEED + 2, i);
         hp_price_path_init(&p, &st, &r);
         for (int d = 0; d < 10; d++)
-            hp_price_step(&p, &st, &r);
+            hp_price_step(&p, &st, &r, NULL);
         add(&h10, st.h);
     }
     CHECK_SE(mean(&h10), hbar + pow(a + b, 10) * (s0 * s0 * DT - hbar), se_mean(&h10),
@@ -281,7 +281,7 @@ static void test_garch_market(void)
         double eps_sum = 0;
         for (int d = 0; d < T; d++) {
             double h = st.h, x0 = st.x;
-            hp_price_step(&p, &st, &r);
+            hp_price_step(&p, &st, &r, NULL);
             eps_sum += st.x - x0 - mu * DT + 0.5 * h;
         }
         add(&lx, st.x - p.log_s0);
@@ -371,7 +371,7 @@ static void test_bootstrap(void)
                 int fresh = st.left == 0;
                 long j = st.i;
                 double x0 = st.x;
-                hp_price_step(&p, &st, &r);
+                hp_price_step(&p, &st, &r, NULL);
                 if (fresh) {
                     add(&blk, (double)st.left + 1);    /* drawn length */
                     j = (st.i + p.n_ret - 1) % p.n_ret;
@@ -427,7 +427,7 @@ static void test_historical(void)
     for (int d = 0; d < N - 3; d++) {
         if (st.x != log(s[3 + d]))
             bad++;
-        hp_price_step(&p, &st, &r);
+        hp_price_step(&p, &st, &r, NULL);
     }
     CHECK_MSG(bad == 0, "%d replayed days differ from the CSV", bad);
     hp_price_free(&p);

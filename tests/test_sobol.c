@@ -192,7 +192,7 @@ static void integration(void)
     enum { R = 32, N = 1024, NDAYS = 64 };
     hp_qmc q;
     hp_err err = {0};
-    CHECK(hp_qmc_init(&q, NDAYS, 1, 99, &err) == 0);
+    CHECK(hp_qmc_init(&q, NDAYS, 1, &err) == 0);
     double z[NDAYS], work[3 * NDAYS + 2];
     CHECK(hp_qmc_work_size(&q) <= sizeof work / sizeof work[0]);
     double se_qmc = 0, se_mc = 0, sum_qmc = 0, sum2_qmc = 0;
@@ -201,7 +201,7 @@ static void integration(void)
         hp_pcg64 g;
         hp_rng_stream(&g, 99, (uint64_t)r, 0);
         for (uint32_t i = 0; i < N; i++) {
-            hp_qmc_normals(&q, (uint32_t)r, i, z, work);
+            hp_qmc_normals(&q, 99, (uint32_t)r, i, z, work);
             est_qmc += payoff(z, NDAYS);
             for (int d = 0; d < NDAYS; d++)
                 z[d] = hp_normal(&g);
