@@ -28,7 +28,7 @@ new=0; tolerated=0
 # kind and innermost hashpivot function of one finding, from its replay.
 name_finding() {
   local log=$1 kind fn
-  kind=$(grep -m1 -oE 'ERROR: (libFuzzer: [a-z-]+|AddressSanitizer: [a-z-]+|LeakSanitizer|UndefinedBehaviorSanitizer)' "$log" |
+  kind=$(grep -m1 -oE 'ERROR: (libFuzzer: [a-z-]+|AddressSanitizer: [A-Za-z-]+|LeakSanitizer|UndefinedBehaviorSanitizer)' "$log" |
          sed -E 's/ERROR: (libFuzzer|AddressSanitizer): //; s/ERROR: LeakSanitizer/leak/; s/ERROR: UndefinedBehaviorSanitizer/ubsan/')
   fn=$(grep -m1 -oE ' in [A-Za-z_][A-Za-z0-9_]* [^ ]*/(sim|models)/[^ ]*' "$log" | awk '{print $2}')
   echo "${kind:-unknown} ${fn:-none}"

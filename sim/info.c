@@ -39,39 +39,49 @@ static void print_str(FILE *out, hid_t f, const char *label, const char *attr)
 /* Whether the file holds per-year data: a dataset, in a group below the
  * root, whose last dimension is the `year` axis (rank >= 2: the axis's own
  * `days_in_year` is rank 1). The engine asks the file, not the model's
- * group names. `loc` is the root (depth 0) or one of its groups (depth 1);
- * members that do not open as the kind looked for are skipped (HDF5's
- * errors are quiet here). */
-static int has_yearly_data(hid_t loc, hid_t year, int depth)
+ * group names. Links are visited with H5Literate in native order, which
+ * walks a group's index as stored: asking for names by position
+ * (H5Lget_name_by_idx) builds and frees a table of every link, and HDF5
+ * 1.10 crashes freeing one decoded from damaged dense link storage (a
+ * fuzzing finding, tests/fuzz/README.md). Members that do not open as the
+ * kind looked for are skipped (HDF5's errors are quiet here). */
+typedef struct yearly_visit {
+    hid_t year;                 /* the `year` dimension scale             */
+    int depth;                  /* 0: the root's members; 1: a group's    */
+} yearly_visit;
+
+static herr_t yearly_member(hid_t loc, const char *name, const H5L_info_t *info, void *arg)
 {
-    H5G_info_t gi;
-    if (year < 0 || H5Gget_info(loc, &gi) < 0)
+    const yearly_visit *v = arg;
+    if (info->type != H5L_TYPE_HARD)
         return 0;
-    int found = 0;
-    for (hsize_t i = 0; !found && i < gi.nlinks; i++) {
-        char name[256];
-        if (H5Lget_name_by_idx(loc, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
-                               H5P_DEFAULT) < 0)
-            continue;
-        if (depth == 0) {
-            hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
-            if (g >= 0) {
-                found = has_yearly_data(g, year, 1);
-                H5Gclose(g);
-            }
-            continue;
-        }
-        hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-        if (d < 0)
-            continue;
-        hid_t sp = H5Dget_space(d);
-        int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-        found = rank >= 2 && H5DSis_attached(d, year, (unsigned)(rank - 1)) > 0;
-        if (sp >= 0)
-            H5Sclose(sp);
-        H5Dclose(d);
+    if (v->depth == 0) {
+        hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+        if (g < 0)
+            return 0;
+        yearly_visit below = { v->year, 1 };
+        herr_t found = H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, yearly_member, &below);
+        H5Gclose(g);
+        return found > 0 ? 1 : 0;
     }
-    return found;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    hid_t sp = H5Dget_space(d);
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    int found = rank >= 2 && H5DSis_attached(d, v->year, (unsigned)(rank - 1)) > 0;
+    if (sp >= 0)
+        H5Sclose(sp);
+    H5Dclose(d);
+    return found;               /* positive: stop, found */
+}
+
+static int has_yearly_data(hid_t root, hid_t year)
+{
+    if (year < 0)
+        return 0;
+    yearly_visit top = { year, 0 };
+    return H5Literate(root, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, yearly_member, &top) > 0;
 }
 
 /* The metadata block: everything needed to identify and re-run the run. */
@@ -112,7 +122,7 @@ static void print_meta(hid_t f, const char *path, FILE *out)
     if (n_year > 0)
         fprintf(out, "%-18s %g-%g (%d)\n", "years", year[0], year[n_year - 1], n_year);
     hid_t year_ds = H5Lexists(f, "year", H5P_DEFAULT) > 0 ? H5Dopen2(f, "year", H5P_DEFAULT) : -1;
-    int yearly = has_yearly_data(f, year_ds, 0);
+    int yearly = has_yearly_data(f, year_ds);
     if (year_ds >= 0)
         H5Dclose(year_ds);
     fprintf(out, "%-18s %s\n", "per-year data",
