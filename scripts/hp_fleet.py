@@ -513,6 +513,9 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
         if j1 - j0 < 2 * 365:
             say("  fold ending %s: less than two years after the CSV's first halving, skipped" % t_end)
             continue
+        if len(flagships_known(t_end)) < 2:
+            say("  fold ending %s: fewer than two flagships announced, no frontier: skipped" % t_end)
+            continue
         starts = list(range(j1 + 1, i1 - 182 + 1, 91))
         fold = dict(params, max_growth=max_growth(hist, j0, j1))
         for sd in PRIOR_SDS:
