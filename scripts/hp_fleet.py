@@ -404,7 +404,7 @@ def block_times(n):
     return np.arange(n) * BLOCK + BLOCK / 2.0
 
 
-def error_scales2(errs, noise_days):
+def errors_and_weights(errs, noise_days):
     """(errors, horizon weight 1 - exp(-2 t / tau)) flattened over starts."""
     e = np.concatenate(errs)
     w = np.concatenate([-np.expm1(-2.0 * block_times(len(x)) / noise_days) for x in errs])
@@ -421,7 +421,7 @@ def t_negll(e, w, s, nu):
 def fit_noise(errs, noise_days):
     """(s, nu, negll): maximum likelihood of the error scale and tails."""
     from scipy.optimize import minimize
-    e, w = error_scales2(errs, noise_days)
+    e, w = errors_and_weights(errs, noise_days)
 
     def f(u):
         return t_negll(e, w, math.exp(u[0]), 2.0 + math.exp(u[1]))
@@ -430,6 +430,7 @@ def fit_noise(errs, noise_days):
         r = minimize(f, u0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6})
         if best is None or r.fun < best.fun:
             best = r
+    # nu in [2.5, 202]: at the upper end the tails are normal for our purposes.
     u = np.clip(best.x, [math.log(1e-3), math.log(0.5)], [math.log(5.0), math.log(200.0)])
     return math.exp(u[0]), 2.0 + math.exp(u[1]), f(u)
 
@@ -479,7 +480,7 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
     # An OU started at 0 has sd noise_sd sqrt(1 - exp(-2 t / tau)) at time t:
     # the fitted s is already the stationary scale.
     out["noise_sd"] = noise_sd_for_band(s, nu)
-    e, _ = error_scales2(errs, params["noise_days"])
+    e, _ = errors_and_weights(errs, params["noise_days"])
     say("  prior sd %s: drift %+.3f /yr, kappa %.3f /yr, scale %.3f, nu %.1f, noise_sd %.3f; "
         "objective %.2f (%d engine evaluations); median |error| %.3f"
         % (prior_sd, g, kappa, s, nu, out["noise_sd"], obj, len(cache), float(np.median(np.abs(e)))))
@@ -527,7 +528,7 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
                 h, b, d = run_trace(binary, start_settings(hist, st, cut, q, n), 1)
                 sim = block_means(observed(h, b, d, False)[0], n)
                 errs.append(np.log(sim / block_means(hist.hashrate_ths[st:st + n], n)))
-            e, w = error_scales2(errs, p["noise_days"])
+            e, w = errors_and_weights(errs, p["noise_days"])
             v = t_negll(e, w, rep["scale"], rep["nu"])
             scores[sd] += v
             say("  fold %s..%s, prior sd %s: validation negll %.2f on %d starts"

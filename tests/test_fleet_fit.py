@@ -33,7 +33,7 @@ def main():
         sc = np.sqrt(s * s * -np.expm1(-2 * t / tau) + hp_fleet.START_VAR)
         errs.append(sc * rng.standard_t(nu, size=26))
     s_hat, nu_hat, nll = hp_fleet.fit_noise(errs, tau)
-    e, w = hp_fleet.error_scales2(errs, tau)
+    e, w = hp_fleet.errors_and_weights(errs, tau)
     # Observed information in (ln s, ln(nu - 2)), central differences.
     u = np.array([math.log(s_hat), math.log(nu_hat - 2)])
 
