@@ -5,12 +5,11 @@ file; the report also looks for them in the results file. Every dataset
 used is checked against the group's axes, so a damaged or foreign file
 gives one ResultsError naming the file and the dataset.
 """
-import os
 
 import h5py
 import numpy as np
 
-from hp_results import FORMAT_MAJOR, ResultsError, _READ_ERRORS, _text, check_global_heaps
+from hp_results import FORMAT_MAJOR, ResultsError, _READ_ERRORS, _text, open_checked
 
 FILETYPES = ("hashpivot-analysis", "hashpivot-results")
 
@@ -20,25 +19,7 @@ class AnalysisFile:
 
     def __init__(self, path):
         self.path = path
-        if not os.path.isfile(path):
-            raise ResultsError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a regular file")
-        try:
-            ok = h5py.is_hdf5(path)
-            if ok:
-                check_global_heaps(path)
-            self.f = h5py.File(path, "r") if ok else None
-        except _READ_ERRORS as e:
-            raise ResultsError(f"{path}: cannot open as HDF5 (damaged or truncated file?): {e}")
-        if self.f is None:
-            raise ResultsError(f"{path}: not a hashpivot analysis file (not an HDF5 file)")
-        try:
-            self._check()
-        except ResultsError:
-            self.f.close()
-            raise
-        except _READ_ERRORS as e:
-            self.f.close()
-            raise ResultsError(f"{path}: damaged file: {e}")
+        open_checked(path, "analysis", self)
 
     def _check(self):
         a = self.f.attrs

@@ -147,6 +147,38 @@ def check_global_heaps(path):
         raise ResultsError(f"{path}: cannot read: {e.strerror or e}")
 
 
+def open_checked(path, kind, owner):
+    """Opens path read-only as a hashpivot `kind` file ("results",
+    "analysis") into owner.f: a regular HDF5 file whose global heaps add
+    up, then owner._check() (its checks of attributes and axes), with the
+    file closed again if that fails. Every failure is one ResultsError
+    naming the file."""
+    if not os.path.exists(path):
+        raise ResultsError(f"{path}: no such file")
+    if not os.path.isfile(path):
+        raise ResultsError(f"{path}: not a regular file")
+    try:
+        is_hdf5 = h5py.is_hdf5(path)
+    except _READ_ERRORS as e:
+        raise ResultsError(f"{path}: cannot read: {e}")
+    if not is_hdf5:
+        raise ResultsError(f"{path}: not a hashpivot {kind} file (not an HDF5 file)")
+    check_global_heaps(path)
+    try:
+        f = h5py.File(path, "r")
+    except _READ_ERRORS as e:
+        raise ResultsError(f"{path}: cannot open as HDF5 (damaged or truncated file?): {e}")
+    owner.f = f
+    try:
+        owner._check()
+    except ResultsError:
+        f.close()
+        raise
+    except _READ_ERRORS as e:
+        f.close()
+        raise ResultsError(f"{path}: damaged file: {e}")
+
+
 class Results:
     """An open results file, checked on opening: every attribute and axis the
     scripts use has the type and shape a hashpivot file gives it. Datasets
@@ -154,29 +186,7 @@ class Results:
 
     def __init__(self, path):
         self.path = path
-        if not os.path.exists(path):
-            raise ResultsError(f"{path}: no such file")
-        if not os.path.isfile(path):
-            raise ResultsError(f"{path}: not a regular file")
-        try:
-            is_hdf5 = h5py.is_hdf5(path)
-        except _READ_ERRORS as e:
-            raise ResultsError(f"{path}: cannot read: {e}")
-        if not is_hdf5:
-            raise ResultsError(f"{path}: not a hashpivot results file (not an HDF5 file)")
-        check_global_heaps(path)
-        try:
-            self.f = h5py.File(path, "r")
-        except _READ_ERRORS as e:
-            raise ResultsError(f"{path}: cannot open as HDF5 (damaged or truncated file?): {e}")
-        try:
-            self._check()
-        except ResultsError:
-            self.f.close()
-            raise
-        except _READ_ERRORS as e:
-            self.f.close()
-            raise ResultsError(f"{path}: damaged file: {e}")
+        open_checked(path, "results", self)
 
     def _fail(self, what, msg):
         raise ResultsError(f"{self.path}: {what}: {msg}")
@@ -409,8 +419,9 @@ def fmt_value(v, money=True):
             break
     a /= scale
     dec = 0 if a >= 100 else 1 if a >= 10 else 2
-    sign = "-" if v < 0 and a > 0 else ""
-    return f"{sign}{'$' if money else ''}{abs(v) / scale:.{dec}f}{suffix}"
+    digits = f"{abs(v) / scale:.{dec}f}"
+    sign = "-" if v < 0 and digits.strip("0.") else ""    # "0.00", never "-0.00"
+    return f"{sign}{'$' if money else ''}{digits}{suffix}"
 
 
 def fmt_share(p):

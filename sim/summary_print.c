@@ -49,8 +49,11 @@ static void fmt_value(char *buf, size_t n, double v, int money)
     }
     a /= scale;
     int dec = a >= 100 ? 0 : a >= 10 ? 1 : 2;
-    snprintf(buf, n, "%s%s%.*f%s", v < 0 && a > 0 ? "-" : "", money ? "$" : "", dec, fabs(v) / scale,
-             suffix);
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.*f", dec, fabs(v) / scale);
+    /* A value that prints as zero has no sign ("0.00", not "-0.00"). */
+    int zero = strspn(digits, "0.") == strlen(digits);
+    snprintf(buf, n, "%s%s%s%s", v < 0 && !zero ? "-" : "", money ? "$" : "", digits, suffix);
 }
 
 /* A share as a percentage, "-" when undefined. */

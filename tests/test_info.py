@@ -48,7 +48,8 @@ def fmt_value(v, money):
             break
     a /= scale
     dec = 0 if a >= 100 else 1 if a >= 10 else 2
-    return "%s%s%.*f%s" % ("-" if v < 0 and a > 0 else "", "$" if money else "", dec, abs(v) / scale, suffix)
+    digits = "%.*f" % (dec, abs(v) / scale)
+    return "%s%s%s%s" % ("-" if v < 0 and digits.strip("0.") else "", "$" if money else "", digits, suffix)
 
 
 def fmt_share(p):

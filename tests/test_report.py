@@ -503,6 +503,9 @@ with tempfile.TemporaryDirectory() as tmp:
     # Reading one year at a time and in odd blocks of paths gives the same tables.
     import hp_results  # noqa: E402
     import report as report_mod  # noqa: E402
+    fv = hp_results.fmt_value
+    check((fv(-0.001, False), fv(-4e-4), fv(0.305025, False), fv(-4.499e9)) == ("0.00", "$0.00", "0.31", "-$4.50B"),
+          "fmt_value: a value that prints as zero has no sign; rounded once")
     hp_results.READ_BUDGET_BYTES, hp_results.BLOCK_PATHS = 0, 7
     small = os.path.join(tmp, "report_small_reads")
     with contextlib.redirect_stdout(io.StringIO()):
