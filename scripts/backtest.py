@@ -3,10 +3,12 @@
 
 usage: backtest.py --csv FILE --cut YYYY-MM-DD [--years 2] [--paths 2000]
                    [--fit-years 4] [--json OUT] [--seed S] [--hashpivot BIN]
+                   [--method likelihood|grid] [--params JSON]
 
 Fits the fleet hashrate model on the CSV's rows from --fit-years before the
 cut to the cut (scripts/hp_fleet.py, the method of `calibrate.py --fits
-fleet`), then simulates the following --years with the engine's own code
+fleet`; its cross-validation also reads the years before the window, never
+a row after the cut), then simulates the following --years with the engine's own code
 (`hashpivot trace`) driven by the CSV's actual prices and fees, with block
 luck so that the simulated hashrate is measured as the CSV's is (blocks x
 difficulty), from the chain's state at the cut (height, difficulty, the
@@ -76,6 +78,9 @@ def main(argv=None):
     ap.add_argument("--hashpivot", help="the hashpivot binary (default build/hashpivot or $HASHPIVOT)")
     ap.add_argument("--params", help="skip the fit: take the parameters from a --json file of an "
                     "earlier back-test (its 'params')")
+    ap.add_argument("--method", default="likelihood", choices=["likelihood", "grid"],
+                    help="fleet fit method (scripts/hp_fleet.py; default likelihood, grid is the "
+                    "earlier grid search on the median |error|)")
     ap.add_argument("--quiet", action="store_true", help="no fit progress on stderr")
     args = ap.parse_args(argv)
     try:
@@ -98,7 +103,8 @@ def main(argv=None):
                 old = json.load(f)
             params, report = old["params"], dict(old.get("fit", {}), reused=args.params)
         else:
-            params, report = hp_fleet.fit(args.csv, d0, cut, binary=args.hashpivot, log=log)
+            params, report = hp_fleet.fit(args.csv, d0, cut, binary=args.hashpivot, log=log,
+                                           method=args.method)
         binary = hp_fleet.find_hashpivot(args.hashpivot)
         cfg = hp_fleet.start_settings(hist, i_cut + 1, cut, dict(params, block_luck=True), n_days)
         h, b, d = hp_fleet.run_trace(binary, cfg, args.paths, seed=args.seed)
@@ -133,6 +139,11 @@ def main(argv=None):
     print("fit: kappa %.3f/yr, max growth %.3f/yr, hashprice drift %+.3f/yr, noise sd %.3f, "
           "order sd %.3f" % (params["kappa"], params["max_growth"], params["hashprice_drift"],
                              params["noise_sd"], params["order_sd"]))
+    if report.get("method") == "likelihood":
+        print("fit method likelihood: prior sd of the drift %s (cross-validation negll %s), "
+              "error scale %.3f, Student-t nu %.1f, in-sample median |error| %.3f"
+              % (report["prior_sd"], ", ".join("%s: %.1f" % kv for kv in report["cv_scores"].items()),
+                 report["scale"], report["nu"], report["median_abs_error"]))
     print("%-10s %9s %9s %9s %9s %8s %6s %7s" % ("month end", "actual", "median", "5%", "95%",
                                                "bias", "95/5", "inside"))
     for i, e in enumerate(res["month_end"]):

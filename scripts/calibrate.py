@@ -33,14 +33,21 @@ dt = 1/365.25. Fits, each with standard errors:
   fleet    (only when named in --fits) the fleet hashrate model
            (network.hashrate_model = "fleet", docs/network.md): frontier
            efficiency from the Bitmain flagships announced by --to, start
-           cohorts from the rise of hashrate, the growth cap, the buyers'
-           hashprice drift and kappa by the median absolute error of two-year
-           engine runs from start dates in the window, the online noise from
-           the one-year-ahead errors. The method is scripts/hp_fleet.py's
-           docstring; it runs the engine (build/hashpivot, or --hashpivot)
-           and needs the columns difficulty, blocks, subsidy_btc, fees_btc.
-           Written under network.fleet: the start cohorts and frontier are
-           those of the day after --to.
+           cohorts from the rise of hashrate, the growth cap from the
+           fastest one-year growth; then the buyers' hashprice drift g,
+           kappa and the online noise jointly, by maximum likelihood of the
+           in-sample errors of two-year engine runs from rolling origins in
+           the window (a Student-t whose scale grows with the horizon as
+           the engine's noise does; scale and tails fitted), with a normal
+           prior on g centred on 0 whose sd is chosen by forward
+           cross-validation on data before --to (scipy's Nelder-Mead: a
+           continuous optimisation, not a grid). --fleet-method grid gives
+           the earlier grid search on the median |error|. The method is
+           scripts/hp_fleet.py's docstring; it runs the engine
+           (build/hashpivot, or --hashpivot) and needs the columns
+           difficulty, blocks, subsidy_btc, fees_btc, and scipy. Written
+           under network.fleet: the start cohorts and frontier are those of
+           the day after --to.
 
 Writes a libconfig fragment (stdout or -o) with the groups `price` (every
 price key: model, s0_usd = last close, mu, sigma and the merton and garch
@@ -498,6 +505,9 @@ def main(argv=None):
                          "engine: minutes) is run only when named")
     ap.add_argument("--hashpivot", help="fleet: the hashpivot binary (default build/hashpivot "
                     "or $HASHPIVOT)")
+    ap.add_argument("--fleet-method", default="likelihood", choices=["likelihood", "grid"],
+                    help="fleet: the fit method (default likelihood; grid is the earlier grid "
+                    "search on the median |error|)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")
@@ -543,7 +553,8 @@ def main(argv=None):
         import hp_fleet
         log = None if args.quiet else (lambda m: sys.stderr.write("fleet: " + m + "\n"))
         try:
-            fits["fleet"] = hp_fleet.fit(args.csv, d0, d1, binary=args.hashpivot, log=log)
+            fits["fleet"] = hp_fleet.fit(args.csv, d0, d1, binary=args.hashpivot, log=log,
+                                           method=args.fleet_method)
         except hp_fleet.FitError as e:
             die(str(e))
 

@@ -1,7 +1,7 @@
 """hp_fleet: calibration of the fleet hashrate model, and its runs through the engine.
 
 Shared by scripts/calibrate.py (--fits fleet) and scripts/backtest.py
-(Debian's /usr/bin/python3 with numpy). The model is docs/network.md's; the
+(Debian's /usr/bin/python3 with numpy and scipy). The model is docs/network.md's; the
 simulations are the engine's own (`hashpivot trace`), never a Python copy.
 
 The method, for a history CSV (docs/sources.md#history-data) and a window
@@ -23,20 +23,26 @@ d1 never sees what follows):
    cohort. Blocks are merged by calendar year (TH-weighted efficiency).
 3. Growth cap (network.fleet.max_growth): the largest 365-day log growth
    of the 28-day mean hashrate in the window.
-4. Buyers' drift and investment speed (network.fleet.hashprice_drift,
-   kappa): from start dates every 91 days (the first a year into the
-   window, the last half a year before its end), the engine runs
+4. Buyers' drift, investment speed and noise (network.fleet.hashprice_drift,
+   kappa, noise_sd): from start dates every 91 days (the first a year into
+   the window, the last half a year before its end), the engine runs
    deterministically (no noise, no block luck) for up to two years, never
-   past d1, driven by the CSV's prices and fees. For each drift on a grid
-   (-0.30 to +0.45 a year, step 0.075), kappa minimizes the median absolute
-   error of ln of the 28-day mean hashrate (golden-section search on ln
-   kappa in [0.05, 20]); the pair with the smallest error is kept. Median,
-   not mean: supply shocks outside the model, such as the 2021 China ban,
-   should not drive the fit.
-5. Noise (network.fleet.noise_sd): the robust sd (1.4826 MAD) of the
-   in-sample errors a year after each start, divided by the sd an OU of
-   unit stationary sd reaches in a year from 0 (noise_days = 365). order_sd
-   stays 0.
+   past d1, driven by the CSV's prices and fees; its errors, ln(simulated /
+   actual) of the 28-day mean hashrate at every block and every start, are
+   scored by a Student-t likelihood whose scale grows with the horizon as
+   the engine's OU noise does (section "the likelihood fit" below), with
+   the scale and the tails fitted jointly (profiled out). (g, ln kappa)
+   maximise it plus a normal prior on g centred on 0 (no drift expected
+   beyond the halvings), by scipy's Nelder-Mead from two starts. The
+   prior's sd is chosen from PRIOR_SDS by forward cross-validation before
+   d1: fits on windows of the same length ending one and two years before
+   d1 forecast the origins after them (never past d1), scored by the same
+   likelihood. noise_sd is the normal sd with the fitted Student-t's 5-95%
+   band (noise_days = 365 is an assumption). order_sd stays 0.
+5. (method "grid", the earlier fit, kept to reproduce its numbers) g on a
+   grid (-0.30 to +0.45, step 0.075), kappa by golden section on the median
+   absolute error; noise_sd from the robust sd (1.4826 MAD) of the errors a
+   year ahead.
 
 Lead time, power prices, retirement, ASIC prices and costs keep their
 sourced defaults (docs/network.md says why).
@@ -368,8 +374,174 @@ def robust_sd(x):
     return 1.4826 * float(np.median(np.abs(x - np.median(x))))
 
 
-def fit(hist_path, d0, d1, binary=None, defaults=None, log=None):
-    """Fits the fleet model on [d0, d1]; returns (params, report)."""
+# ---- the likelihood fit -------------------------------------------------------------
+#
+# The model's forecast error at a horizon is the online noise (an OU started
+# at 0, stationary sd noise_sd, correlation time noise_days) plus the error of
+# the start state, so the in-sample errors of the deterministic runs are
+# scored by the density the simulation itself would give them:
+#
+#   e(t) ~ scale(t) x Student-t(nu),  scale(t)^2 = s^2 (1 - exp(-2 t / tau)) + START_VAR
+#
+# t the middle of each 28-day block after the start. Student-t, not normal:
+# supply shocks outside the model (the 2021 China ban) sit in the fit windows;
+# nu is fitted, so the data say how heavy the tails are. (s, nu) are profiled
+# out (a cheap inner fit on the errors), so the engine runs depend only on the
+# buyers' drift g and kappa, which scipy's Nelder-Mead fits on the profiled
+# likelihood plus a normal prior on g (centre PRIOR_DRIFT, sd chosen by
+# cross-validation before the cut). The errors of one run are correlated, so
+# this is a composite likelihood: its point estimates are what we use, its
+# curvature is not a standard error.
+
+START_VAR = 1.0 / (144 * 7)   # variance of ln of a 7-day mean of blocks x difficulty (Poisson 144/day)
+PRIOR_DRIFT = 0.0             # buyers expect no hashprice drift beyond the halvings (the null)
+PRIOR_SDS = (0.03, 0.1, math.inf)   # candidate prior sds of g, chosen by cross-validation
+CV_FOLDS = (1, 2)             # validation years: fits ending 1 and 2 years before the cut
+
+
+def block_times(n):
+    """Days from the start to the middle of each of n 28-day blocks."""
+    return np.arange(n) * BLOCK + BLOCK / 2.0
+
+
+def errors_and_weights(errs, noise_days):
+    """(errors, horizon weight 1 - exp(-2 t / tau)) flattened over starts."""
+    e = np.concatenate(errs)
+    w = np.concatenate([-np.expm1(-2.0 * block_times(len(x)) / noise_days) for x in errs])
+    return e, w
+
+
+def t_negll(e, w, s, nu):
+    """Negative log-likelihood of errors e under scale^2 = s^2 w + START_VAR, Student-t(nu)."""
+    from scipy.stats import t as student
+    sc = np.sqrt(s * s * w + START_VAR)
+    return float(-np.sum(student.logpdf(e / sc, nu) - np.log(sc)))
+
+
+def fit_noise(errs, noise_days):
+    """(s, nu, negll): maximum likelihood of the error scale and tails."""
+    from scipy.optimize import minimize
+    e, w = errors_and_weights(errs, noise_days)
+
+    def f(u):
+        return t_negll(e, w, math.exp(u[0]), 2.0 + math.exp(u[1]))
+    best = None
+    for u0 in ((math.log(0.3), math.log(3.0)), (math.log(0.15), math.log(20.0))):
+        r = minimize(f, u0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6})
+        if best is None or r.fun < best.fun:
+            best = r
+    # nu in [2.5, 202]: at the upper end the tails are normal for our purposes.
+    u = np.clip(best.x, [math.log(1e-3), math.log(0.5)], [math.log(5.0), math.log(200.0)])
+    return math.exp(u[0]), 2.0 + math.exp(u[1]), f(u)
+
+
+def noise_sd_for_band(s, nu):
+    """The normal sd with the same 5-95% band as scale s x Student-t(nu):
+    the engine's noise is Gaussian, the back-test's band is 5-95%."""
+    from scipy.stats import norm, t as student
+    return s * float(student.ppf(0.95, nu)) / float(norm.ppf(0.95))
+
+
+KAPPA_BOUNDS = (0.05, 20.0)
+DRIFT_BOUNDS = (-0.6, 0.8)
+
+
+def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
+    """Maximum penalised likelihood of (hashprice_drift, kappa) on [i0, i1];
+    returns (params with g, kappa, noise fitted, report)."""
+    from scipy.optimize import minimize
+    cache = {}
+
+    def evaluate(x):
+        key = (round(float(x[0]), 5), round(float(x[1]), 5))
+        if key not in cache:
+            p = dict(params, hashprice_drift=key[0], kappa=math.exp(key[1]))
+            errs = deterministic_errors(binary, hist, i0, i1, cut, p)
+            s, nu, nll = fit_noise(errs, params["noise_days"])
+            pen = 0.0 if math.isinf(prior_sd) else 0.5 * ((key[0] - PRIOR_DRIFT) / prior_sd) ** 2
+            cache[key] = (nll + pen, s, nu, errs)
+        return cache[key]
+    lo = np.array([DRIFT_BOUNDS[0], math.log(KAPPA_BOUNDS[0])])
+    hi = np.array([DRIFT_BOUNDS[1], math.log(KAPPA_BOUNDS[1])])
+    best = None
+    # Two starts (no drift, and the growth of hashprice buyers saw in a boom),
+    # each a wide simplex: the objective is continuous but not smooth (monthly
+    # reviews, a tabulated cost curve), so the simplex must step over ripples.
+    for x0 in ((PRIOR_DRIFT, 0.0), (0.2, math.log(3.0))):
+        simplex = np.array([x0, (x0[0] + 0.15, x0[1]), (x0[0], x0[1] + 0.8)])
+        r = minimize(lambda x: evaluate(x)[0], x0, method="Nelder-Mead", bounds=list(zip(lo, hi)),
+                     options={"initial_simplex": simplex, "xatol": 0.02, "fatol": 0.1,
+                              "maxfev": 60})
+        if best is None or r.fun < best.fun:
+            best = r
+    obj, s, nu, errs = evaluate(best.x)
+    g, kappa = round(float(best.x[0]), 5), math.exp(round(float(best.x[1]), 5))
+    out = dict(params, hashprice_drift=g, kappa=kappa)
+    # An OU started at 0 has sd noise_sd sqrt(1 - exp(-2 t / tau)) at time t:
+    # the fitted s is already the stationary scale.
+    out["noise_sd"] = noise_sd_for_band(s, nu)
+    e, _ = errors_and_weights(errs, params["noise_days"])
+    say("  prior sd %s: drift %+.3f /yr, kappa %.3f /yr, scale %.3f, nu %.1f, noise_sd %.3f; "
+        "objective %.2f (%d engine evaluations); median |error| %.3f"
+        % (prior_sd, g, kappa, s, nu, out["noise_sd"], obj, len(cache), float(np.median(np.abs(e)))))
+    return out, {"objective": obj, "scale": s, "nu": nu, "median_abs_error": float(np.median(np.abs(e))),
+                 "evaluations": len(cache)}
+
+
+def first_halving(hist):
+    """Index of the CSV's first day with a halving (a change of the subsidy per block)."""
+    per = hist.subsidy_btc / hist.blocks
+    k = np.nonzero(np.abs(np.diff(per)) > 1e-9 * per[1:])[0]
+    if len(k) == 0:
+        raise FitError("%s: no halving in the CSV: start heights are unknown" % hist.path)
+    return int(k[0]) + 1
+
+
+def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
+    """The prior sd of the buyers' drift by forward cross-validation before
+    the cut: for each fold k in CV_FOLDS, fit on the fit_days ending k years
+    before the cut, then score (Student-t negll, the fold's own s and nu) the
+    deterministic runs from the origins of the following year(s), every 91
+    days up to half a year before the cut, never past the cut. Returns
+    (best prior sd, {prior sd: summed validation negll})."""
+    scores = {sd: 0.0 for sd in PRIOR_SDS}
+    for k in CV_FOLDS:
+        j1 = i1 - int(round(k * 365.25))
+        # The first origin (a year into the window) needs a known height:
+        # after the CSV's first halving day.
+        j0 = max(j1 - fit_days, first_halving(hist) + 1 - 365)
+        t_end = hist.dates[j1]
+        if j1 - j0 < 2 * 365:
+            say("  fold ending %s: less than two years after the CSV's first halving, skipped" % t_end)
+            continue
+        if len(flagships_known(t_end)) < 2:
+            say("  fold ending %s: fewer than two flagships announced, no frontier: skipped" % t_end)
+            continue
+        starts = list(range(j1 + 1, i1 - 182 + 1, 91))
+        fold = dict(params, max_growth=max_growth(hist, j0, j1))
+        for sd in PRIOR_SDS:
+            p, rep = fit_drift_kappa(binary, hist, j0, j1, t_end, fold, sd, say)
+            errs = []
+            for st in starts:
+                n = min(HORIZON, i1 + 1 - st)
+                q = dict(p, noise_sd=0.0, order_sd=0.0, block_luck=False)
+                h, b, d = run_trace(binary, start_settings(hist, st, cut, q, n), 1)
+                sim = block_means(observed(h, b, d, False)[0], n)
+                errs.append(np.log(sim / block_means(hist.hashrate_ths[st:st + n], n)))
+            e, w = errors_and_weights(errs, p["noise_days"])
+            v = t_negll(e, w, rep["scale"], rep["nu"])
+            scores[sd] += v
+            say("  fold %s..%s, prior sd %s: validation negll %.2f on %d starts"
+                % (hist.dates[j0], t_end, sd, v, len(starts)))
+    best = min(PRIOR_SDS, key=lambda sd: (scores[sd], sd))
+    return best, scores
+
+
+def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood"):
+    """Fits the fleet model on [d0, d1]; returns (params, report).
+    method "likelihood" (the default, module docstring) or "grid" (the
+    earlier grid search on the median |error|, kept to reproduce its
+    published numbers)."""
     say = log or (lambda *a: None)
     hist = History(hist_path)
     i0, i1 = hist.index(d0), hist.index(d1)
@@ -381,7 +553,25 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None):
     params.update(defaults or {})
     params["max_growth"] = max_growth(hist, i0, i1)
     say("max growth %.3f /yr" % params["max_growth"])
+    if method == "grid":
+        return fit_grid(binary, hist, i0, i1, d1, params, say)
+    if method != "likelihood":
+        raise FitError("fleet fit method '%s': likelihood or grid" % method)
+    prior_sd, scores = cv_prior_sd(binary, hist, i0, i1, d1, params, i1 - i0, say)
+    say("cross-validation: prior sd of the buyers' drift %s" % prior_sd)
+    params, rep = fit_drift_kappa(binary, hist, i0, i1, d1, params, prior_sd, say)
+    b, a = frontier_fit(d1)
+    report = dict(rep, method="likelihood", prior_sd=prior_sd,
+                  cv_scores={str(k): v for k, v in scores.items()},
+                  frontier_slope=b,
+                  frontier_at_end=math.exp(a + b * (year_of(d1 + dt.timedelta(days=1)) - DELIVERY_LAG)),
+                  cohorts_at_end=vintages(hist, i1, d1, params["max_age_years"]),
+                  flagships=[f[0] for f in flagships_known(d1)])
+    return params, report
 
+
+def fit_grid(binary, hist, i0, i1, d1, params, say):
+    """The earlier method (steps 4 and 5 of the grid fit, docs/network.md)."""
     def mad(p):
         return float(np.median(np.abs(np.concatenate(deterministic_errors(binary, hist, i0, i1, d1, p)))))
     best = None
@@ -405,5 +595,5 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None):
               "frontier_slope": b,
               "frontier_at_end": math.exp(a + b * (year_of(d1 + dt.timedelta(days=1)) - DELIVERY_LAG)),
               "cohorts_at_end": vintages(hist, i1, d1, params["max_age_years"]),
-              "flagships": [f[0] for f in flagships_known(d1)]}
+              "flagships": [f[0] for f in flagships_known(d1)], "method": "grid"}
     return params, report

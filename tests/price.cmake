@@ -12,6 +12,11 @@ target_link_libraries(test_price_data hpmodels hpsim)
 add_test(NAME test_price_data COMMAND test_price_data ${HP_SHARED_DATA})
 set_tests_properties(test_price_data PROPERTIES SKIP_RETURN_CODE 77)
 
+# The fleet fit's likelihood (scripts/hp_fleet.py) recovers the error scale
+# and tails of synthetic forecast errors.
+add_test(NAME test_fleet_fit
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_fleet_fit.py ${CMAKE_SOURCE_DIR}/scripts)
+
 # scripts/calibrate.py recovers known parameters from synthetic data, and
 # its fragment passes `hashpivot validate`.
 add_test(NAME test_calibrate

@@ -71,11 +71,12 @@ add_test(NAME plausibility COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_liveness.py
 set_tests_properties(plausibility PROPERTIES LABELS validation TIMEOUT 3600)
 
 # Issue 8, "How we will know": the out-of-sample back-test of the fleet model
-# (scripts/backtest.py, cut 2021-12-31, fitted on 2018-2021) against the
-# issue's targets. Skipped (77) without the history CSV. DISABLED: the model
-# does not meet them (docs/network.md, "Back-test": 2022 within 15%, 2023 up
-# to +28.8%, coverage 98.8%, band ratio 2.84 at two years); run it with
-# ctest -R backtest_fleet after enabling, or scripts/backtest.py directly.
+# (scripts/backtest.py, cut 2021-12-31, fitted on 2018-2021 by the likelihood
+# method) against the issue's targets. Skipped (77) without the history CSV.
+# DISABLED: the model does not meet them (docs/network.md, "Back-test":
+# largest |median bias| 16.2%, band ratio 3.20 at two years, coverage 99.9%);
+# run it with ctest -R backtest_fleet after enabling (about half an hour), or
+# scripts/backtest.py directly.
 add_test(NAME backtest_fleet COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_backtest_fleet.py
          $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} ${HP_HISTORY_CSV})
 set_tests_properties(backtest_fleet PROPERTIES LABELS validation TIMEOUT 3600 SKIP_RETURN_CODE 77
