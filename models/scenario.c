@@ -305,6 +305,16 @@ static void policy_date(const scenario *s, work *w, int t, int d, int y, double 
     w->pol[2 + y] += m;
 }
 
+/* MW allocation a still mines: its held MW (not converted), less the MW of
+ * sites it retired (its cost curve, rebuilt at each exit, ends at the
+ * MW of the sites kept). */
+static inline double kept_mining_mw(const scenario *s, const work *w, int a)
+{
+    if (w->n_keep[a] >= s->miner.n_sites)
+        return w->as[a].mining_mw;
+    return w->cum_mw[(size_t)a * (size_t)s->n_curve + (size_t)s->miner.n_sites];
+}
+
 /* Exit, at the end of each 30-day month: each chain's sites that stayed
  * below cash cost for miner.exit_months months leave mining for good in
  * the allocations on that chain (their cost curves are rebuilt). */
@@ -503,7 +513,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             int k = w.k_on[n];
             /* Held MW (not converted) mine unless their site was retired. */
             double held = as->mining_mw;
-            double mw = w.n_keep[a] < mi->n_sites ? cum_mw[mi->n_sites] : held;
+            double mw = kept_mining_mw(s, &w, a);
             double online = cum_mw[k];
             double hm = online * hs_mw;
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
@@ -623,8 +633,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             /* Retired sites are powered land: worth salvage, added to the
              * fleet's value (which is its own NOI multiple or salvage). */
             double held = w.as[a].mining_mw, mw_hpc = mi->capacity_mw - held;
-            double mw_mining = w.n_keep[a] < mi->n_sites
-                             ? w.cum_mw[(size_t)a * (size_t)s->n_curve + (size_t)mi->n_sites] : held;
+            double mw_mining = kept_mining_mw(s, &w, a);
             double tvm = hp_line_value(vl->mining_multiple, yr * w.noi_tv_mining[a],
                                        vl->mining_salvage_usd_mw * mw_mining) +
                          vl->mining_salvage_usd_mw * (held - mw_mining);
