@@ -71,14 +71,21 @@ REQUIRED = {"default-table": "README.md", "policy": "README.md", "analysis": "RE
 HISTORY_BLOCKS = {"replay": "test_replay", "backtest": "test_backtest"}
 
 
-def run_default(binary, root, tmp):
-    """Runs the default config; returns (summary text, results path)."""
-    out = os.path.join(tmp, "default.h5")
-    cmd = [binary, "run", os.path.join(root, "configs", "default.cfg"), "-o", out, "--quiet"]
+def hashpivot(binary, root, args):
+    """Runs the binary with args from the source root; its stdout, or exit
+    with the command and its stderr when it fails."""
+    cmd = [binary] + args
     p = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit("update_docs: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, p.stderr))
-    return p.stdout, out
+    return p.stdout
+
+
+def run_default(binary, root, tmp):
+    """Runs the default config; returns (summary text, results path)."""
+    out = os.path.join(tmp, "default.h5")
+    return hashpivot(binary, root, ["run", os.path.join(root, "configs", "default.cfg"), "-o", out,
+                                    "--quiet"]), out
 
 
 POLICY_PATHS = 2000
@@ -87,15 +94,12 @@ POLICY_PATHS = 2000
 def policy_lines(binary, root, tmp):
     """The optimal policy's lines of the default's summary (POLICY_PATHS paths)."""
     out = os.path.join(tmp, "policy.h5")
-    cmd = [binary, "run", os.path.join(root, "configs", "default.cfg"), "-n", str(POLICY_PATHS),
-           "-o", out, "--quiet", "--set", 'allocation.policy="optimal"']
-    p = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("update_docs: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, p.stderr))
-    lines = p.stdout.rstrip("\n").split("\n")
+    args = ["run", os.path.join(root, "configs", "default.cfg"), "-n", str(POLICY_PATHS),
+            "-o", out, "--quiet", "--set", 'allocation.policy="optimal"']
+    lines = hashpivot(binary, root, args).rstrip("\n").split("\n")
     start = next((i for i, l in enumerate(lines) if l.startswith("Optimal policy")), None)
     if start is None:
-        sys.exit("update_docs: no 'Optimal policy' line in the summary of %s" % " ".join(cmd))
+        sys.exit("update_docs: no 'Optimal policy' line in the summary of hashpivot %s" % " ".join(args))
     return "".join("    " + l + "\n" for l in lines[start:] if l), out
 
 
@@ -114,11 +118,7 @@ def analysis_block(binary, root, tmp):
     cfg = os.path.join(root, "configs", "default.cfg")
 
     def run(args):
-        p = subprocess.run([binary] + args, cwd=root, capture_output=True, text=True)
-        if p.returncode != 0:
-            sys.exit("update_docs: hashpivot %s failed (exit %d):\n%s"
-                     % (" ".join(args), p.returncode, p.stderr))
-        return p.stdout.rstrip("\n").split("\n")
+        return hashpivot(binary, root, args).rstrip("\n").split("\n")
 
     vary = [a for k in TORNADO_KEYS for a in ("--vary", k)]
     lines = run(["sensitivity", cfg, "-n", str(ANALYSIS_PATHS), "-o", os.path.join(tmp, "sens.h5")]
@@ -158,11 +158,8 @@ def output_sizes(binary, root, tmp):
     rows = ["| options | bytes per path |", "|---|---|"]
     for label, extra in SIZE_RUNS:
         out = os.path.join(tmp, "size.h5")
-        cmd = [binary, "run", os.path.join(root, "configs", "default.cfg"), "-n", str(SIZE_PATHS),
-               "-o", out, "--force", "--quiet"] + extra
-        p = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-        if p.returncode != 0:
-            sys.exit("update_docs: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, p.stderr))
+        hashpivot(binary, root, ["run", os.path.join(root, "configs", "default.cfg"), "-n", str(SIZE_PATHS),
+                                 "-o", out, "--force", "--quiet"] + extra)
         rows.append("| %s | about %s |" % (label, two_figures(os.path.getsize(out) / SIZE_PATHS)))
         os.unlink(out)
     return "".join(r + "\n" for r in rows)
@@ -277,18 +274,14 @@ def main():
             os.replace(tmp_path, path)
             print("%s: block '%s' rewritten" % (rel, name))
         if a.figures and not a.check:
-            rep = os.path.join(tmp, "report")
-            subprocess.run([sys.executable, os.path.join(root, "scripts", "report.py"), results,
-                            "-o", rep], check=True, cwd=root, stdout=subprocess.DEVNULL)
-            shutil.copyfile(os.path.join(rep, "frontier.png"),
-                            os.path.join(root, "docs", "figures", "default_frontier.png"))
-            print("docs/figures/default_frontier.png redrawn")
-            rep = os.path.join(tmp, "policy_report")
-            subprocess.run([sys.executable, os.path.join(root, "scripts", "report.py"), policy_results,
-                            "-o", rep], check=True, cwd=root, stdout=subprocess.DEVNULL)
-            shutil.copyfile(os.path.join(rep, "policy_boundary.png"),
-                            os.path.join(root, "docs", "figures", "default_policy_boundary.png"))
-            print("docs/figures/default_policy_boundary.png redrawn")
+            for h5, report_dir, figure, dest in ((results, "report", "frontier.png", "default_frontier.png"),
+                                                 (policy_results, "policy_report", "policy_boundary.png",
+                                                  "default_policy_boundary.png")):
+                rep = os.path.join(tmp, report_dir)
+                subprocess.run([sys.executable, os.path.join(root, "scripts", "report.py"), h5,
+                                "-o", rep], check=True, cwd=root, stdout=subprocess.DEVNULL)
+                shutil.copyfile(os.path.join(rep, figure), os.path.join(root, "docs", "figures", dest))
+                print("docs/figures/%s redrawn" % dest)
         if failures:
             for f in failures:
                 print("FAIL: " + f)
