@@ -409,6 +409,8 @@ void hp_hpc_start(hp_tranche *t, int d)
         schedule(t, d);
 }
 
+static void tranche_share(const hp_hpc *h, const hp_tranche_plan *p, hp_tranche *t, int d);
+
 void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
                       hp_tranche *ts, hp_alloc_hpc *as)
 {
@@ -430,6 +432,7 @@ void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
             t->rng = g;
             if (p->contract >= 0) {
                 contract_start(&h->contracts[p->contract], t, e_default);
+                tranche_share(h, p, t, 0);
                 continue;
             }
             t->phase = HP_TR_PLANNED;
@@ -441,6 +444,7 @@ void hp_hpc_path_init(const hp_hpc *h, double capacity_mw, hp_pcg64 *events,
             } else {
                 schedule(t, p->start_day);
             }
+            tranche_share(h, p, t, 0);
         }
     }
     for (int a = 0; a < h->n_slots; a++) {
@@ -590,43 +594,61 @@ static int tranche_next_day(const hp_tranche *t, int d)
     return next;
 }
 
+/* What tranche t adds to its allocation's aggregates on day d, and the
+ * hazard that wakes it. Called whenever the tranche changes and on each of
+ * its wake days (capex stops on one), so the shares are those of today.
+ * The expressions are those of the sums they enter, so the re-sum in
+ * hp_hpc_events gives the same bits as summing from scratch. */
+static void tranche_share(const hp_hpc *h, const hp_tranche_plan *p, hp_tranche *t, int d)
+{
+    int phase = t->phase;
+    int active = phase != HP_TR_PLANNED && phase != HP_TR_CANCELLED;
+    t->mw_converted = active ? p->mw : 0;
+    t->mw_leased = t->mw_gpu = t->rent_day = t->capex_day = 0;
+    t->hazard = HP_HZ_NONE;
+    t->hazard_at = INFINITY;
+    if (phase == HP_TR_LEASED) {
+        t->mw_leased = p->mw;
+        t->rent_day = p->mw * t->rate / 365.25;
+        t->hazard = t->contract ? HP_HZ_UNIT : HP_HZ_DEFAULT;
+        t->hazard_at = t->default_at;
+    } else if (phase == HP_TR_OPERATING) {
+        t->mw_gpu = p->mw;
+    } else if (phase == HP_TR_SEARCHING) {
+        t->hazard = HP_HZ_SEARCH;
+        t->hazard_at = h->search_now ? -INFINITY : t->search_at;
+    }
+    if (active && d < t->capex_end)
+        t->capex_day = p->mw * p->capex_usd_mw / (double)(t->capex_end - t->start_day);
+}
+
 void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
                    hp_alloc_hpc *as, int d, const hp_ai_path *m)
 {
     const hp_tranche_plan *plan = h->plan[a];
     int nt = h->n_tranches[a];
+    /* The level of each hazard today (HP_HZ_NONE: never reaches INFINITY). */
+    const double cum[HP_HZ_N] = {0, m->cum_search, m->cum_default, m->cum_unit};
+    double next_at[HP_HZ_N] = {INFINITY, INFINITY, INFINITY, INFINITY};
     double converted = 0, leased = 0, gpu_mw = 0, capex = 0, rent = 0;
-    double next_search = INFINITY, next_default = INFINITY, next_default_unit = INFINITY;
     int next = INT_MAX;
     for (int k = 0; k < nt; k++) {
         hp_tranche *t = &ts[k];
-        /* Only tranches with a change due are stepped. */
-        if (d >= t->wake ||
-            (t->phase == HP_TR_SEARCHING && (h->search_now || m->cum_search >= t->search_at)) ||
-            (t->phase == HP_TR_LEASED && defaulted(t, m))) {
+        /* Only tranches with a change due are stepped: a dated one, or the
+         * hazard they wait on has reached their threshold. */
+        if (d >= t->wake || cum[t->hazard] >= t->hazard_at) {
             as->defaults += tranche_update(h, &plan[k], t, d, m, &as->gpu_capex);
             t->wake = tranche_next_day(t, d);
+            tranche_share(h, &plan[k], t, d);
         }
-        int phase = t->phase;
-        if (phase == HP_TR_PLANNED || phase == HP_TR_CANCELLED) {
-            /* still mining, or back to mining */
-        } else {
-            converted += plan[k].mw;
-        }
-        if (phase == HP_TR_LEASED) {
-            leased += plan[k].mw;
-            rent += plan[k].mw * t->rate / 365.25;
-            double *next_d = t->contract ? &next_default_unit : &next_default;
-            if (t->default_at < *next_d)
-                *next_d = t->default_at;
-        } else if (phase == HP_TR_OPERATING) {
-            gpu_mw += plan[k].mw;
-        } else if (phase == HP_TR_SEARCHING && t->search_at < next_search) {
-            next_search = t->search_at;
-        }
-        if (phase != HP_TR_PLANNED && phase != HP_TR_CANCELLED && d < t->capex_end)
-            capex += plan[k].mw * plan[k].capex_usd_mw /
-                     (double)(t->capex_end - t->start_day);
+        /* Adding a 0 share leaves a sum's bits as they were. */
+        converted += t->mw_converted;
+        leased += t->mw_leased;
+        rent += t->rent_day;
+        gpu_mw += t->mw_gpu;
+        capex += t->capex_day;
+        if (t->hazard_at < next_at[t->hazard])
+            next_at[t->hazard] = t->hazard_at;
         if (t->wake < next)
             next = t->wake;
     }
@@ -638,7 +660,7 @@ void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
     as->capex_day = capex;
     as->rent_day = rent;
     as->next_day = next > d ? next : d + 1;
-    as->next_search = next_search;
-    as->next_default = next_default;
-    as->next_default_unit = next_default_unit;
+    as->next_search = next_at[HP_HZ_SEARCH];
+    as->next_default = next_at[HP_HZ_DEFAULT];
+    as->next_default_unit = next_at[HP_HZ_UNIT];
 }

@@ -179,7 +179,17 @@ typedef struct hp_tranche {
     double search_at;            /* cum_search at which a tenant signs     */
     double default_at;           /* cum_default (contract: cum_unit) at
                                   * which the tenant fails                 */
+    /* What the tranche adds to its allocation's aggregates, kept from its
+     * last change so an event day steps only the tranches due: */
+    int hazard;                  /* HP_HZ_*: the integrated hazard it waits on */
+    double hazard_at;            /* ... and the level that wakes it        */
+    double mw_converted, mw_leased, mw_gpu;   /* its MW in each, or 0      */
+    double rent_day, capex_day;  /* USD/day, or 0                          */
 } hp_tranche;
+
+/* The integrated hazard a tranche waits on (hp_tranche.hazard): none, the
+ * search for a tenant, its tenant's default, a contract tenant's default. */
+enum { HP_HZ_NONE, HP_HZ_SEARCH, HP_HZ_DEFAULT, HP_HZ_UNIT, HP_HZ_N };
 
 /* Per-path aggregates of one allocation, recomputed on event days. */
 typedef struct hp_alloc_hpc {
@@ -239,8 +249,9 @@ static inline int hp_hpc_due(const hp_alloc_hpc *as, int d, const hp_ai_path *m)
            m->cum_default >= as->next_default || m->cum_unit >= as->next_default_unit;
 }
 
-/* Applies the day's changes to allocation a's tranches and recomputes its
- * aggregates from scratch (no drift from repeated += and -=). */
+/* Applies the day's changes to allocation a's tranches (only those due
+ * are stepped) and re-sums its aggregates in tranche order from each
+ * tranche's kept share (no drift from repeated += and -=). */
 void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
                    hp_alloc_hpc *as, int d, const hp_ai_path *m);
 
