@@ -19,30 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The daily sums of each allocation: its lines for the year (Y_NPV and
- * Y_NPV_HPC: for the path), kept in the workspace, one allocation's
- * together, and stored into the path's results at year end (path end).
- * The results start at zero, so the sums are the same additions in the
- * same order as adding into the results directly (bit-identical), without
- * an offset lookup and a strided store per line per day. */
-enum { Y_MINING_REV, Y_ENERGY, Y_MINING_OPEX, Y_HPC_REV, Y_HPC_OPEX, Y_CAPEX_BUILD,
-       Y_CAPEX_REFRESH, Y_NET_CF, Y_BTC_MINED, Y_MW_MINING, Y_MW_ONLINE, Y_MW_LEASED,
-       Y_DAYS_CURTAILED, Y_HASHPRICE_MEAN, Y_NET_REVENUE, Y_BLOCKS, Y_CAPEX_GPU, Y_DEFAULTS,
-       Y_MW_RETIRED, N_YEAR_SUMS, Y_NPV = N_YEAR_SUMS, Y_NPV_HPC, N_YSUM };
-static const int ysum_var[N_YSUM] = {
-    V_MINING_REV, V_ENERGY, V_MINING_OPEX, V_HPC_REV, V_HPC_OPEX, V_CAPEX_BUILD,
-    V_CAPEX_REFRESH, V_NET_CF, V_BTC_MINED, V_MW_MINING, V_MW_ONLINE, V_MW_LEASED,
-    V_DAYS_CURTAILED, V_HASHPRICE_MEAN, V_NET_REVENUE, V_BLOCKS, V_CAPEX_GPU, V_DEFAULTS,
-    V_MW_RETIRED, V_NPV, V_NPV_HPC
-};
-
-/* The market's sums for the year (price, fees, lease rate, power, GPU
- * index, bust days), in the same way. */
-enum { M_PRICE, M_FEE, M_LEASE, M_POWER, M_GPU, M_BUST, N_MSUM };
-static const int msum_var[N_MSUM] = {
-    V_PRICE_MEAN, V_FEE_MEAN, V_LEASE_MEAN, V_POWER_MEAN, V_GPU_MEAN, V_BUST_SHARE
-};
-
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 /* Bytes of workspace a thread needs; also lays it out when w != NULL.
@@ -87,6 +63,7 @@ size_t hp_scenario_work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->qz, s->qmc ? (size_t)HP_QMC_FACTORS * (size_t)s->n_days * sizeof(double) : 0},
         {(void **)&w->qwork, s->qmc ? hp_qmc_work_size(s->qmc) * sizeof(double) : 0},
         {(void **)&w->ysum, na * N_YSUM * sizeof(double)},
+        {(void **)&w->book, na * sizeof(alloc_book)},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
@@ -125,6 +102,8 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
         size_t c = (size_t)a * (size_t)s->n_curve;
         hp_miner_curve(&s->miner, w->as[a].mining_mw, &w->cum_mw[c], &w->cum_mwp[c]);
         w->curve_mw[a] = w->as[a].mining_mw;
+        w->book[a].since = 0;
+        book_set(s, w, a);
     }
     memset(out, 0, hp_layout_path_size(l) * sizeof(double));
     memset(w->ysum, 0, (size_t)l->n_alloc * N_YSUM * sizeof(double));
@@ -200,55 +179,6 @@ static void fleet_year_end(const scenario *s, const work *w, double *out, int y,
     }
 }
 
-/* Stores the year's sums of every allocation and of the market into year
- * y of the results (which are still zero there) and restarts them. */
-static void year_sums_store(const scenario *s, work *w, double *msum, double *out, int y)
-{
-    const hp_layout *l = &s->layout;
-    for (int a = 0; a < l->n_alloc; a++) {
-        double *ys = w->ysum + (size_t)a * N_YSUM;
-        size_t i = (size_t)a * (size_t)l->n_years + (size_t)y;
-        for (int q = 0; q < N_YEAR_SUMS; q++) {
-            out[s->off[ysum_var[q]] + i] = ys[q];
-            ys[q] = 0;
-        }
-    }
-    for (int q = 0; q < N_MSUM; q++) {
-        out[s->off[msum_var[q]] + (size_t)y] = msum[q];
-        msum[q] = 0;
-    }
-}
-
-/* Closes year y: sums become means, end-of-year states are recorded. */
-static void year_close(const scenario *s, const work *w, double *out, int y, double price)
-{
-    const hp_layout *l = &s->layout;
-    int ny = l->n_years;
-    double days = s->days_in_year[y];
-    out[s->off[V_PRICE_MEAN] + y] /= days;
-    out[s->off[V_PRICE_END] + y] = price;
-    out[s->off[V_FEE_MEAN] + y] /= days;
-    out[s->off[V_LEASE_MEAN] + y] /= days;
-    out[s->off[V_POWER_MEAN] + y] /= days;
-    out[s->off[V_GPU_MEAN] + y] /= days;
-    out[s->off[V_BUST_SHARE] + y] /= days;
-    for (int a = 0; a < l->n_alloc; a++) {
-        size_t i = (size_t)a * ny + y;
-        int n = s->n_net > 1 ? a : 0;
-        out[s->off[V_HASHRATE_END] + i] = w->net_hs[n] * 1e-18;
-        out[s->off[V_DIFFICULTY_END] + i] = w->chain[n].difficulty;
-        out[s->off[V_HASHPRICE_MEAN] + i] /= days;
-        out[s->off[V_SUBSIDY_END] + i] =
-            (double)hp_subsidy_sat((int64_t)w->chain[n].height) / (double)HP_COIN_SAT;
-        out[s->off[V_MW_MINING] + i] /= days;
-        out[s->off[V_MW_ONLINE] + i] /= days;
-        out[s->off[V_MW_RETIRED] + i] /= days;
-        out[s->off[V_MW_LEASED] + i] /= days;
-        out[s->off[V_FULL_COST_NEW] + i] /= days;
-        out[s->off[V_CASH_COST_BEST] + i] /= days;
-    }
-}
-
 /* Day d of the trace: the day's price and fees; per chain the hashrate
  * (H/s) and the difficulty at the start of the day, its blocks, and the
  * hashprice earned (USD per PH/s per day). */
@@ -305,20 +235,10 @@ static void policy_date(const scenario *s, work *w, int t, int d, int y, double 
     w->pol[2 + y] += m;
 }
 
-/* MW allocation a still mines: its held MW (not converted), less the MW of
- * sites it retired (its cost curve, rebuilt at each exit, ends at the
- * MW of the sites kept). */
-static inline double kept_mining_mw(const scenario *s, const work *w, int a)
-{
-    if (w->n_keep[a] >= s->miner.n_sites)
-        return w->as[a].mining_mw;
-    return w->cum_mw[(size_t)a * (size_t)s->n_curve + (size_t)s->miner.n_sites];
-}
-
-/* Exit, at the end of each 30-day month: each chain's sites that stayed
- * below cash cost for miner.exit_months months leave mining for good in
- * the allocations on that chain (their cost curves are rebuilt). */
-static void exit_review(const scenario *s, work *w)
+/* Exit, at the end of each 30-day month (day d): each chain's sites that
+ * stayed below cash cost for miner.exit_months months leave mining for
+ * good in the allocations on that chain (their cost curves are rebuilt). */
+static void exit_review(const scenario *s, work *w, int d)
 {
     const hp_miner *mi = &s->miner;
     for (int n = 0; n < s->n_net; n++) {
@@ -326,9 +246,11 @@ static void exit_review(const scenario *s, work *w)
         for (int a = 0; a < s->layout.n_alloc; a++) {
             if ((s->n_net > 1 && a != n) || keep >= w->n_keep[a])
                 continue;
+            book_flush(s, w, a, d + 1);
             w->n_keep[a] = keep;
             size_t c = (size_t)a * (size_t)s->n_curve;
             hp_miner_curve_kept(mi, w->as[a].mining_mw, keep, &w->cum_mw[c], &w->cum_mwp[c]);
+            book_set(s, w, a);
         }
     }
 }
@@ -412,6 +334,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         for (int a = 0; a < na; a++) {
             if (!hp_hpc_due(&w.as[a], d, &ai))
                 continue;
+            book_flush(s, &w, a, d);
             hp_hpc_events(hpc, a, mi->capacity_mw,
                           &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
             if (w.as[a].mining_mw != w.curve_mw[a]) {   /* MW converted or back */
@@ -419,6 +342,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 hp_miner_curve_kept(mi, w.as[a].mining_mw, w.n_keep[a], &w.cum_mw[c], &w.cum_mwp[c]);
                 w.curve_mw[a] = w.as[a].mining_mw;
             }
+            book_set(s, &w, a);
+            book_event_items(s, &w, a, d);
         }
 
         /* The network: one chain, or one per allocation. The firm's sites
@@ -498,71 +423,66 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         if (trace != NULL)
             trace_day(s, &w, d0, S, F, trace + (size_t)d * (size_t)s->n_trace);
 
-        /* Cash flows of each allocation. */
+        /* Cash flows of each allocation: what changes day by day (the
+         * amounts fixed between events are in its book). */
         const double *disc = s->disc;
         const double burn_x = s->burn_mwh_day * X;          /* USD per MW at price 1 */
         const double refresh_th = s->refresh_th_mw != NULL ? s->refresh_th_mw[d] : 0.0;
         const int in_tv = d >= s->tv_first_day;
         const double gpu_upkeep_day = s->gpu_upkeep_day;
         for (int a = 0; a < na; a++) {
-            hp_alloc_hpc *as = &w.as[a];
+            const hp_alloc_hpc *as = &w.as[a];
+            const alloc_book *b = &w.book[a];
             double *ys = w.ysum + (size_t)a * N_YSUM;
             int n = nnet > 1 ? a : 0;
             const double *cum_mw = &w.cum_mw[(size_t)a * (size_t)s->n_curve];
             const double *cum_mwp = &w.cum_mwp[(size_t)a * (size_t)s->n_curve];
             int k = w.k_on[n];
-            /* Held MW (not converted) mine unless their site was retired. */
-            double held = as->mining_mw;
-            double mw = kept_mining_mw(s, &w, a);
+            double mw = b->mw_mining;
             double online = cum_mw[k];
             double hm = online * hs_mw;
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
             double energy = burn_x * cum_mwp[k];
-            double opex = mw * s->opex_usd_mw_day + online * s->var_usd_mw_day;
-            double hpc_rev = as->rent_day + as->gpu_mw * ai.gpu * gpu_usd_day;
-            double hpc_opex = (1 - noi) * hpc_rev;
+            double opex_var = online * s->var_usd_mw_day;
             double refresh = online * refresh_th * w.asic_usd_th[n];
-            double hpc_noi = hpc_rev - hpc_opex;
-            double noi_all = rev - energy - opex + hpc_noi;
-            double hpc_cf = hpc_noi - as->capex_day - as->gpu_capex;
-            double net = noi_all - as->capex_day - as->gpu_capex - refresh;
+            double net = rev - energy - opex_var - refresh;
+            double gpu_rev = 0;                 /* GPU cloud: at the day's index */
+            if (hpc->gpu) {
+                gpu_rev = as->gpu_mw * ai.gpu * gpu_usd_day;
+                double gpu_noi = gpu_rev - (1 - noi) * gpu_rev;
+                ys[Y_HPC_REV] += gpu_rev;
+                ys[Y_HPC_OPEX] += (1 - noi) * gpu_rev;
+                ys[Y_NPV_HPC] += gpu_noi * disc[d];
+                net += gpu_noi;
+            }
             ys[Y_MINING_REV] += rev;
             ys[Y_ENERGY] += energy;
-            ys[Y_MINING_OPEX] += opex;
-            ys[Y_HPC_REV] += hpc_rev;
-            ys[Y_HPC_OPEX] += hpc_opex;
-            ys[Y_CAPEX_BUILD] += as->capex_day;
+            ys[Y_MINING_OPEX] += opex_var;
             if (refresh_th != 0)
                 ys[Y_CAPEX_REFRESH] += refresh;
             ys[Y_NET_CF] += net;
             ys[Y_BTC_MINED] += btc;
-            ys[Y_MW_MINING] += mw;
-            if (mw != held)
-                ys[Y_MW_RETIRED] += held - mw;
             ys[Y_MW_ONLINE] += online;
-            ys[Y_MW_LEASED] += as->leased_mw + as->gpu_mw;
             if (mi->curtail && online < mw)
                 ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
             ys[Y_NPV] += net * disc[d];
-            ys[Y_NPV_HPC] += hpc_cf * disc[d];
             ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
             ys[Y_NET_REVENUE] += w.net_usd[n];
             ys[Y_BLOCKS] += w.cday[n].blocks;
-            if (as->gpu_capex != 0 || as->defaults != 0) {
-                /* One-day items the day's events left to book. */
-                ys[Y_CAPEX_GPU] += as->gpu_capex;
-                ys[Y_DEFAULTS] += as->defaults;
-                as->gpu_capex = 0;
-                as->defaults = 0;
-            }
-            if (in_tv) {
-                w.noi_tv_mining[a] += rev - energy - opex - refresh;
-                w.noi_tv_hpc[a] += hpc_noi - as->gpu_mw * gpu_upkeep_day;
-            }
-            if (cap != NULL && a == P) {
-                cap->margin[d] = held > 0 ? (rev - energy - opex - refresh) / held * disc[d] : 0;
-                cap->ai[d] = hpc->gpu ? ai.gpu * hpc->utilization : ai.lease;
+            if (in_tv || (cap != NULL && a == P)) {
+                double opex = b->opex + opex_var;
+                double noi_mining = rev - energy - opex - refresh;
+                if (in_tv) {
+                    double hpc_rev = as->rent_day + gpu_rev;
+                    w.noi_tv_mining[a] += noi_mining;
+                    w.noi_tv_hpc[a] += hpc_rev - (1 - noi) * hpc_rev - as->gpu_mw * gpu_upkeep_day;
+                }
+                if (cap != NULL && a == P) {
+                    double held = as->mining_mw;
+                    cap->margin[d] = held > 0 ? noi_mining / held * disc[d] : 0;
+                    cap->ai[d] = hpc->gpu ? ai.gpu * hpc->utilization : ai.lease;
+                }
             }
         }
         msum[M_PRICE] += S;
@@ -572,11 +492,11 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         msum[M_GPU] += ai.gpu;
         msum[M_BUST] += ai.bust;
         if (mi->exit_months > 0 && (d + 1) % HP_EXIT_MONTH_DAYS == 0)
-            exit_review(s, &w);
+            exit_review(s, &w, d);
         if (fleet && d == s->year_end_day[y])
             fleet_year_end(s, &w, out, y, d, &acc_day);
         if (d == s->year_end_day[y]) {
-            year_sums_store(s, &w, msum, out, y);
+            year_sums_store(s, &w, msum, out, y, d);
             year_close(s, &w, out, y, S);
             y++;
         }

@@ -247,19 +247,26 @@ void *hp_scenario_create(const hp_config *cfg, hp_err *err)
         s->halving_height[i] = (era + 1 + i) * HP_HALVING_INTERVAL;
 
     s->disc = malloc((size_t)s->n_days * sizeof(double));
+    s->cum_disc = malloc(((size_t)s->n_days + 1) * sizeof(double));
     s->hs_per_mw = malloc((size_t)s->n_days * sizeof(double));
     int refresh = s->miner.refresh_market || s->miner.refresh_usd_th > 0;
     if (refresh)
         s->refresh_th_mw = malloc((size_t)s->n_days * sizeof(double));
     if (s->net.kind == HP_HASH_HISTORICAL)
         s->others_hs = malloc((size_t)s->n_days * sizeof(double));
-    if (s->disc == NULL || s->hs_per_mw == NULL ||
+    if (s->disc == NULL || s->cum_disc == NULL || s->hs_per_mw == NULL ||
         (refresh && s->refresh_th_mw == NULL) ||
         (s->net.kind == HP_HASH_HISTORICAL && s->others_hs == NULL)) {
         hp_fail(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
     hp_discount_factors(hp_cfg_double(cfg, "valuation.discount_rate"), s->n_days, s->disc);
+    long double cum = 0;                  /* each prefix sum rounded once */
+    for (int d = 0; d <= s->n_days; d++) {
+        s->cum_disc[d] = (double)cum;
+        if (d < s->n_days)
+            cum += s->disc[d];
+    }
     s->gpu_upkeep_day = s->hpc.gpu ? s->hpc.gpu_capex_usd_mw / s->hpc.gpu_life_days : 0;
     for (int d = 0; d < s->n_days; d++) {
         s->hs_per_mw[d] = hp_miner_hs_per_mw(&s->miner, d * DT);
@@ -403,6 +410,7 @@ void hp_scenario_destroy(void *model)
     free(s->days_in_year);
     free(s->year_end_day);
     free(s->disc);
+    free(s->cum_disc);
     free(s->hs_per_mw);
     hp_conv_free(&s->conv);
     free(s->slot_alloc);

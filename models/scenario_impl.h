@@ -62,6 +62,15 @@ enum { P_NPV, P_NPV_HPC, P_TERMINAL, P_TRANCHES, P_FIRST_DAY, P_MW_OUT, P_STARTE
 enum { T_PRICE, T_FEE, T_MARKET };
 enum { T_HASHRATE, T_DIFFICULTY, T_BLOCKS, T_HASHPRICE, T_CHAIN };
 
+/* The year's sums of each allocation (work.ysum; Y_NPV and Y_NPV_HPC: for
+ * the path) and of the market (M_*), stored into the results at year end
+ * (scenario_year.c). */
+enum { Y_MINING_REV, Y_ENERGY, Y_MINING_OPEX, Y_HPC_REV, Y_HPC_OPEX, Y_CAPEX_BUILD,
+       Y_CAPEX_REFRESH, Y_NET_CF, Y_BTC_MINED, Y_MW_MINING, Y_MW_ONLINE, Y_MW_LEASED,
+       Y_DAYS_CURTAILED, Y_HASHPRICE_MEAN, Y_NET_REVENUE, Y_BLOCKS, Y_CAPEX_GPU, Y_DEFAULTS,
+       Y_MW_RETIRED, N_YEAR_SUMS, Y_NPV = N_YEAR_SUMS, Y_NPV_HPC, N_YSUM };
+enum { M_PRICE, M_FEE, M_LEASE, M_POWER, M_GPU, M_BUST, N_MSUM };
+
 typedef struct scenario {
     hp_layout layout;           /* what simulate() fills: every slot (the
                                  * static allocations, then the policy's) */
@@ -93,6 +102,7 @@ typedef struct scenario {
     double log_hash_market0;    /* ln of hashrate the model drives        */
     int n_net;                  /* chains per path: n_alloc or 1          */
     double *disc;               /* [n_days] discount factors              */
+    double *cum_disc;           /* [n_days + 1] sums of disc before each day */
     double *hs_per_mw;          /* [n_days] H/s per MW of mining capacity */
     double *others_hs;          /* historical: [n_days] hashrate of the
                                  * others (network less the firm's fleet) */
@@ -110,6 +120,23 @@ typedef struct scenario {
     int n_trace;                /* daily trace: variables and their names  */
     char **trace_names;
 } scenario;
+
+/* Amounts of an allocation that change only at its HPC events and exit
+ * reviews (hp_alloc_hpc and the MW it keeps mining): booked as amount per
+ * day x days when they change and at year end (book_flush), not added
+ * every day. Whatever changes hp_alloc_hpc, cum_mw or n_keep of an
+ * allocation flushes its book before and sets it after (book_set). */
+typedef struct alloc_book {
+    int since;                  /* first day not yet booked               */
+    double mw_mining;           /* MW mining, unless curtailed (kept_mining_mw) */
+    double mw_retired;          /* held MW whose sites were retired       */
+    double mw_leased;           /* HPC MW: leased, or GPU cloud           */
+    double capex;               /* USD/day: build capex                   */
+    double opex;                /* USD/day: fixed mining opex of mw_mining */
+    double rent, rent_opex;     /* USD/day: rent and its opex             */
+    double net, hpc_cf;         /* USD/day: their share of the net cash
+                                 * flow and of the HPC cash flow          */
+} alloc_book;
 
 /* Workspace of one thread, carved from the engine's scratch buffer. */
 typedef struct work {
@@ -151,7 +178,18 @@ typedef struct work {
     double *qwork;              /* sobol: hp_qmc_work_size doubles          */
     double *ysum;               /* [n_alloc * N_YSUM] the year's sums (ysum_var);
                                  * n_alloc counts the policy's slot        */
+    alloc_book *book;           /* [n_alloc]                               */
 } work;
+
+/* MW allocation a still mines: its held MW (not converted), less the MW of
+ * sites it retired (its cost curve, rebuilt at each exit, ends at the
+ * MW of the sites kept). */
+static inline double kept_mining_mw(const scenario *s, const work *w, int a)
+{
+    if (w->n_keep[a] >= s->miner.n_sites)
+        return w->as[a].mining_mw;
+    return w->cum_mw[(size_t)a * (size_t)s->n_curve + (size_t)s->miner.n_sites];
+}
 
 /* scenario_build.c */
 extern const hp_var hp_scenario_vars[N_VARS];
@@ -162,5 +200,12 @@ int hp_scenario_trace_vars(const void *model, const char *const **names);
 
 /* scenario.c */
 size_t hp_scenario_work_layout(const scenario *s, void *base, work *w);
+
+/* scenario_year.c */
+void book_set(const scenario *s, work *w, int a);
+void book_flush(const scenario *s, work *w, int a, int upto);
+void book_event_items(const scenario *s, work *w, int a, int d);
+void year_sums_store(const scenario *s, work *w, double *msum, double *out, int y, int d);
+void year_close(const scenario *s, const work *w, double *out, int y, double price);
 
 #endif
