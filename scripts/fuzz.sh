@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Fuzzes the config loader and the results-file readers for a bounded time
-# (libFuzzer, clang from Debian; tests/fuzz/ says what each target checks).
-#   scripts/fuzz.sh [SECONDS]     each target SECONDS (default 60)
+# Fuzzes the config loader and the results-file readers (libFuzzer, clang
+# from Debian; tests/fuzz/ says what each target checks).
+#   scripts/fuzz.sh [SECONDS]     explore: each target SECONDS (default 60),
+#                                 random seeds, in fork mode
+#   scripts/fuzz.sh --seed S      the CI run: each target a fixed number of
+#                                 inputs (about a minute each) from seed S,
+#                                 in one process: the same tree gives the
+#                                 same inputs, so a red CI run replays here
 # Builds build-fuzz/ (clang, -DHP_FUZZ=ON: ASan + UBSan + coverage), runs
 # each target from its seed corpus (tests/fuzz/<target>/, and configs/ for
 # the config loader) in libFuzzer's fork mode, which keeps going after a
@@ -14,7 +19,15 @@
 # replays those in every build), or into tests/fuzz/open/ until then.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-secs=${1:-60}
+secs=60 seed=
+if [[ ${1:-} == --seed ]]; then
+  seed=${2:?fuzz: --seed needs a number}
+elif [[ -n ${1:-} ]]; then
+  secs=$1
+fi
+# Inputs per target in --seed mode: about a minute each on a 2-core machine
+# (the results target opens an HDF5 file and prints its summary per input).
+declare -A runs=([config]=6000 [results]=400)
 dir=$root/build-fuzz
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHP_FUZZ=ON >/dev/null
@@ -36,16 +49,27 @@ name_finding() {
 
 for target in config results; do
   work=$dir/corpus/$target; art=$dir/findings/$target
+  [[ -n $seed ]] && rm -rf "$work"    # the seeds alone: a corpus grown by earlier runs would change the inputs
   mkdir -p "$work" "$art"
   seeds=("$root/tests/fuzz/$target")
   [[ $target == config ]] && seeds+=("$root/configs")
-  echo "== fuzz_$target: ${secs} s"
-  # Fork mode with the ignore flags runs the whole time and writes every
-  # finding to $art; findings are judged below, one by one.
-  (cd "$work" && "$dir/tests/fuzz_$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-      -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$art/" \
-      "$work" "${seeds[@]}" >"$dir/fuzz_$target.log" 2>&1) || true
-  grep -E '^#[0-9]+: cov' "$dir/fuzz_$target.log" | tail -1 || true
+  if [[ -n $seed ]]; then
+    # One process, a fixed seed and count: deterministic for a given tree
+    # (libFuzzer reads the corpus in a fixed order). It stops at the first
+    # finding, which is judged below.
+    echo "== fuzz_$target: ${runs[$target]} inputs from seed $seed"
+    (cd "$work" && "$dir/tests/fuzz_$target" -seed="$seed" -runs="${runs[$target]}" \
+        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$art/" \
+        "$work" "${seeds[@]}" >"$dir/fuzz_$target.log" 2>&1) || true
+  else
+    echo "== fuzz_$target: ${secs} s"
+    # Fork mode with the ignore flags runs the whole time and writes every
+    # finding to $art; findings are judged below, one by one.
+    (cd "$work" && "$dir/tests/fuzz_$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+        -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$art/" \
+        "$work" "${seeds[@]}" >"$dir/fuzz_$target.log" 2>&1) || true
+  fi
+  grep -E '^#[0-9]+.*cov' "$dir/fuzz_$target.log" | tail -1 || true
   for f in "$art"/*; do
     [[ -e $f ]] || continue
     log=$f.log

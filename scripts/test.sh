@@ -2,7 +2,8 @@
 # The whole test suite: set-up, a Release build with warnings as errors and
 # its tests, the MPI build (OpenMPI + parallel HDF5) and its tests (ranks,
 # resume, the Slurm template), then an ASan+UBSan build running the serial
-# tests, then 60 s of fuzzing for each fuzz target (scripts/fuzz.sh).
+# tests, then about a minute of fuzzing for each fuzz target, from a fixed
+# seed so that a failure replays (scripts/fuzz.sh --seed).
 #   scripts/test.sh            everything
 #   scripts/test.sh --fast     Release build only (no sanitizer pass, no fuzzing)
 set -euo pipefail
@@ -31,6 +32,6 @@ if [[ "${1:-}" != "--fast" ]]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
 
-  echo "== Fuzzing: config loader and results readers, 60 s each"
-  "$root/scripts/fuzz.sh" 60
+  echo "== Fuzzing: config loader and results readers, fixed seed"
+  "$root/scripts/fuzz.sh" --seed 1
 fi

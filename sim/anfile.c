@@ -258,7 +258,9 @@ hp_anfile *hp_anfile_create(const hp_anfile_meta *m, hp_err *err)
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     if (fcpl >= 0)
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, H5P_DEFAULT);
+    hid_t fapl = hp_h5_fapl();
+    f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, fapl >= 0 ? fapl : H5P_DEFAULT);
+    hp_h5_close(&fapl, H5Pclose);
     if (fcpl >= 0)
         H5Pclose(fcpl);
     if (f->file < 0) {

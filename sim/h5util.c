@@ -52,7 +52,8 @@ void hp_h5_reason(char why[256])
 hid_t hp_h5_fapl(void)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0 && H5Pset_file_locking(fapl, 0, 1) < 0) {
+    if (fapl >= 0 && (H5Pset_file_locking(fapl, 0, 1) < 0
+                      || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)) {
         H5Pclose(fapl);
         return -1;
     }

@@ -21,7 +21,14 @@ void hp_h5_reason(char why[256]);
 /* A file access property list with HDF5's own file lock (flock) off: the
  * writer holds a lock of its own on the files it writes (output_dest.c),
  * and a process may open a file it already has open only with the same
- * locking flag. Close with H5Pclose; -1 on failure. */
+ * locking flag. Objects are created in HDF5's 1.8 file layout, whose
+ * object headers carry checksums that HDF5 verifies on every read: damaged
+ * metadata is refused ("checksum verification failed") instead of parsed,
+ * as the older layout's unchecked headers were (fuzzing found HDF5 1.10.8
+ * crashing inside such parses). Not the 1.10 layout, which would checksum
+ * chunk indexes too: HDF5 1.10.8 writes our blocks into it out of bounds
+ * (valgrind on test_output). docs/output.md, "format 1.1". Close with
+ * H5Pclose; -1 on failure. */
 hid_t hp_h5_fapl(void);
 
 /* hp_fail() for a failed HDF5 call, with hp_h5_reason() appended. */

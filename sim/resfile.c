@@ -58,22 +58,29 @@ hid_t hp_resfile_open(const char *path, const char *context, int32_t fmt[2], hp_
         snprintf(detail, sizeof detail, "%s%s", why[0] ? ": " : "", why);
         return refuse(err, path, context, "cannot open as HDF5 (damaged or truncated file?)", detail);
     }
-    char *type = hp_h5_attr_text(f, "filetype");
+    /* The version first: a number in the root object header, which HDF5
+     * checks against its checksum. Format 1.0 files have unchecked object
+     * headers and chunk indexes elsewhere (h5util.h), so nothing else is
+     * read from them. (Strings sit in HDF5's global heap, unchecked in
+     * every format: the one part of the metadata a damaged file can still
+     * get past HDF5 with.) */
     int32_t ver[2] = { 0, 0 };
     int rc = 0;
-    if (type == NULL || strcmp(type, HP_FILETYPE) != 0) {
+    char *type = NULL;
+    if (hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0) {
+        rc = refuse(err, path, context, "not a hashpivot results file (format_version missing or malformed)",
+                    NULL);
+    } else if (ver[0] != HP_FORMAT_MAJOR || ver[1] < HP_FORMAT_MINOR_READ) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "format %d.%d is not supported: this hashpivot reads format %d.%d to %d.x",
+                 (int)ver[0], (int)ver[1], HP_FORMAT_MAJOR, HP_FORMAT_MINOR_READ, HP_FORMAT_MAJOR);
+        rc = refuse(err, path, context, detail,
+                    ver[0] == HP_FORMAT_MAJOR ? " (older files lack metadata checksums: run them again)" : NULL);
+    } else if ((type = hp_h5_attr_text(f, "filetype")) == NULL || strcmp(type, HP_FILETYPE) != 0) {
         char detail[160];
         snprintf(detail, sizeof detail, " (filetype is %s%.100s%s)", type ? "\"" : "",
                  type ? type : "missing", type ? "\"" : "");
         rc = refuse(err, path, context, "not a hashpivot results file", detail);
-    } else if (hp_h5_attr_read(f, "format_version", H5T_NATIVE_INT32, 2, ver) < 0) {
-        rc = refuse(err, path, context, "not a hashpivot results file (format_version missing or malformed)",
-                    NULL);
-    } else if (ver[0] != HP_FORMAT_MAJOR) {
-        char detail[120];
-        snprintf(detail, sizeof detail, "format %d.%d is not supported: this hashpivot reads format %d.x",
-                 (int)ver[0], (int)ver[1], HP_FORMAT_MAJOR);
-        rc = refuse(err, path, context, detail, NULL);
     } else {
         int bad = bad_attribute(f);
         char detail[160];

@@ -126,7 +126,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(meta.get("seed") == str(int(a["seed"])), f"seed printed ({meta.get('seed')})")
         check(meta.get("paths") == "200", f"paths printed ({meta.get('paths')})")
         check(meta.get("status") == "complete", f"status printed ({meta.get('status')})")
-        check(meta.get("format") == "hashpivot-results 1.0", f"format printed ({meta.get('format')})")
+        check(meta.get("format") == "hashpivot-results 1.1", f"format printed ({meta.get('format')})")
         check(a["software_version"] in meta.get("written by", ""), "software version printed")
         check(meta.get("config", "").startswith("default ("), f"config name printed ({meta.get('config')})")
     # The summary table follows, the same as `run` prints.

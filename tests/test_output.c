@@ -692,7 +692,7 @@ static void test_summary_print(void)
     H5Fclose(f);
     hp_err_clear(&err);
     CHECK(hp_summary_print("t_foreign.h5", stdout, &err) < 0);
-    CHECK_MSG(strcmp(err.msg, "t_foreign.h5: not a hashpivot results file (filetype is missing)") == 0, "%s", err.msg);
+    CHECK_MSG(strcmp(err.msg, "t_foreign.h5: not a hashpivot results file (format_version missing or malformed)") == 0, "%s", err.msg);
     unlink("t_foreign.h5");
     FILE *t = fopen("t_text.h5", "w");
     fputs("not hdf5\n", t);
