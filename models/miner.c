@@ -14,8 +14,14 @@ const hp_param hp_miner_params[] = {
     {"miner.efficiency_j_th", HP_DOUBLE, "J/TH", "22.0", 1, 1000, NULL,
      "fleet efficiency on start_date (public fleets 16-19 J/TH, network 28.2 J/TH in 2024; "
      "docs/sources.md#fleet-efficiency-2025, docs/sources.md#ccaf-2025-efficiency)"},
+    {"miner.refresh_rule", HP_CHOICE, "", "\"frontier\"", 0, 0, "frontier|fixed_gain",
+     "how the fleet's efficiency moves: frontier = worn machines (asic_life_years) are replaced by machines "
+     "of the network's frontier (network.fleet.frontier_j_th, frontier_gain), so the fleet is a mix of the "
+     "last asic_life_years of the frontier, as public miners' fleets are (CleanSpark 22.3 to 16.2 J/TH "
+     "mid-2024 to mid-2025, Riot 21.9 J/TH end 2024; docs/sources.md#miner-fleet-efficiency-2024-2025); "
+     "fixed_gain = efficiency_gain a year whatever the frontier does"},
     {"miner.efficiency_gain", HP_DOUBLE, "1/yr", "0.08", 0, 0.9, NULL,
-     "fractional efficiency improvement per year (S21 17.5 to S23 9.7 J/TH over about 3 years at the frontier; docs/sources.md#antminer-s23)"},
+     "refresh_rule fixed_gain: fractional efficiency improvement per year (S21 17.5 to S23 9.7 J/TH over about 3 years at the frontier; docs/sources.md#antminer-s23)"},
     {"miner.uptime", HP_DOUBLE, "", "0.95", 0, 1, NULL,
      "share of time the fleet hashes (maintenance, demand response)"},
     {"miner.pool_fee", HP_DOUBLE, "", "0.015", 0, 1, NULL,
@@ -56,9 +62,16 @@ const hp_param hp_miner_params[] = {
      "smoothed hashprice of the day (models/asic.h); fixed = refresh_usd_per_th"},
     {"miner.refresh_usd_per_th", HP_DOUBLE, "USD/TH", "0.0", 0, 1e6, NULL,
      "refresh_price fixed: capex per TH/s bought, on the MW that mine (ASICs $10-30/TH mid-2025; docs/sources.md#asic-price-2025; 0 = free)"},
-    {"miner.asic_life_years", HP_DOUBLE, "yr", "0.0", 0, 100, NULL,
-     "machines wear out after L years: each year 1/L of the fleet, at the TH/s per MW of L years "
-     "before, is replaced at the day's ASIC price (0 = never: the refresh buys only the efficiency gain)"},
+    {"miner.refresh_payback_years", HP_DOUBLE, "yr", "2.0", 0, 100, NULL,
+     "refresh_rule frontier: the day's worn machines are replaced only if a MW of frontier machines "
+     "repays their price within this time from its cash margin (the day's 90-day smoothed hashprice "
+     "after pool fee, less the fleet's mean site power and variable cost); else the worn machines run "
+     "on (assumption: half the machines' life)"},
+    {"miner.asic_life_years", HP_DOUBLE, "yr", "4.0", 0, 100, NULL,
+     "machines wear out after L years: each year 1/L of the fleet is replaced at the day's ASIC price, "
+     "by frontier machines (refresh_rule frontier, which needs L > 0) or at the TH/s per MW of L years "
+     "before (fixed_gain; 0 = never: the refresh buys only the efficiency gain). 4: as asic.life_years "
+     "(assumption)"},
     {"miner.exit_months", HP_INT, "months", "12", 0, HP_EXIT_MAX_MONTHS, NULL,
      "a site whose revenue stays below its power and variable cost this many 30-day months in a row "
      "leaves mining for good (machines scrapped, energy, opex and refresh stop; the powered site "
@@ -234,6 +247,17 @@ int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err)
     m->refresh_market = strcmp(hp_cfg_string(cfg, "miner.refresh_price"), "market") == 0;
     m->refresh_usd_th = hp_cfg_double(cfg, "miner.refresh_usd_per_th");
     m->asic_life_years = hp_cfg_double(cfg, "miner.asic_life_years");
+    m->refresh_frontier = strcmp(hp_cfg_string(cfg, "miner.refresh_rule"), "frontier") == 0;
+    /* The frontier is the network's, whatever the hashrate model: the
+     * machines on sale are the same for the firm and the others. */
+    m->frontier_j_th = hp_cfg_double(cfg, "network.fleet.frontier_j_th");
+    m->frontier_gain = hp_cfg_double(cfg, "network.fleet.frontier_gain");
+    m->payback_days = hp_cfg_double(cfg, "miner.refresh_payback_years") * 365.25;
+    if (m->refresh_frontier && !(m->asic_life_years > 0))
+        return hp_cfg_fail(cfg, err, "miner.asic_life_years", "miner.refresh_rule = \"frontier\" "
+                           "replaces worn machines: it needs a machine life > 0 years (or set "
+                           "miner.refresh_rule = \"fixed_gain\")");
+    m->refresh_share_day = m->refresh_frontier ? dt / m->asic_life_years : 0;
     m->exit_months = m->curtail ? (int)hp_cfg_int(cfg, "miner.exit_months") : 0;
     m->power = hp_registry_pick(power_models, sizeof power_models / sizeof *power_models, cfg,
                                 "miner.power_model", "power-price model", err);
@@ -312,25 +336,42 @@ int hp_exit_month(const hp_miner *m, hp_exit_chain *e)
     return k;
 }
 
-/* Efficiency improves geometrically: e(t) = e0 (1 - gain)^t. */
-double hp_miner_hs_per_mw(const hp_miner *m, double t_years)
+/* ---- fleet refresh ---- */
+
+/* frontier: th_f(t) = 10^6 / e_f(t) = (10^6 / e_f(0)) e^(g t). */
+double hp_miner_frontier_th_per_mw(const hp_miner *m, double t_years)
 {
-    double e = m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years);
-    return 1e6 / e * 1e12 * m->uptime;
+    return 1e6 / m->frontier_j_th * exp(m->frontier_gain * t_years);
 }
 
-/* Installed TH/s per MW at t: 10^6 W / e(t). */
+/* Installed TH/s per MW at t (uptime excluded). fixed_gain: 10^6 W / e(t),
+ * e(t) = e0 (1 - gain)^t. frontier, refreshed every day (the lag ODE
+ * T' = (th_f - T) / L from T(0) = th_0): with A = th_f(0), c = 1 + g L,
+ *     T(t) = (A / c) e^(g t) + (th_0 - A / c) e^(-t / L). */
 static double th_per_mw(const hp_miner *m, double t_years)
 {
-    return 1e6 / (m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years));
+    if (!m->refresh_frontier)
+        return 1e6 / (m->efficiency_j_th * pow(1.0 - m->efficiency_gain, t_years));
+    double L = m->asic_life_years, c = 1.0 + m->frontier_gain * L;
+    double a = hp_miner_frontier_th_per_mw(m, 0) / c;
+    return a * exp(m->frontier_gain * t_years) + (1e6 / m->efficiency_j_th - a) * exp(-t_years / L);
 }
 
-/* The machines retired over [t, t + dt] are those bought L years earlier,
- * with the TH/s per MW of then: a 1/L share of the fleet a year at
- * TH/MW(t - L), so the efficiency the new machines bring is paid once. */
+double hp_miner_hs_per_mw(const hp_miner *m, double t_years)
+{
+    return th_per_mw(m, t_years) * 1e12 * m->uptime;
+}
+
+/* frontier: dt/L of the fleet replaced by frontier machines of t.
+ * fixed_gain: the machines retired over [t, t + dt] are those bought L
+ * years earlier, with the TH/s per MW of then: a 1/L share of the fleet a
+ * year at TH/MW(t - L), so the efficiency the new machines bring is paid
+ * once. */
 double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt)
 {
     double L = m->asic_life_years;
+    if (m->refresh_frontier)
+        return hp_miner_frontier_th_per_mw(m, t_years) * dt / L;
     double worn = L > 0 ? th_per_mw(m, t_years - L) * dt / L : 0;
     return th_per_mw(m, t_years + dt) - th_per_mw(m, t_years) + worn;
 }

@@ -21,11 +21,26 @@
  * miner.convert_site names a site to go first), so converting also moves
  * the mining fleet's average power cost.
  *
- * Fleet refresh: the efficiency gain adds hashrate at constant power, and
- * (asic_life_years > 0) worn machines are replaced; each TH/s so bought
- * costs the ASIC market price at the day's 90-day smoothed hashprice
- * (models/asic.h), or a fixed refresh_usd_per_th, on the MW that mine that
- * day only. */
+ * Fleet refresh (miner.refresh_rule), the fleet's TH/s per MW over time
+ * and the machines it buys:
+ *   - frontier (default): machines wear out after L = asic_life_years, a
+ *     share dt/L of the fleet a day, and are replaced by machines of the
+ *     network's frontier efficiency on the day (e_f(t) =
+ *     network.fleet.frontier_j_th exp(-frontier_gain t), what the others'
+ *     fleet takes delivery of: models/hashrate_fleet.h), th_f = 10^6 / e_f
+ *     TH/s per MW, if a frontier MW repays its price within
+ *     refresh_payback_years (hp_refresh_day); else the worn machines run on.
+ *     Per MW, TH/s T_(d+1) = T_d + (th_f(t_d) - T_d) dt/L on a day that
+ *     refreshes: the fleet follows the frontier with a lag of L, and at a
+ *     steady frontier decline g its J/TH is (1 + g L) times the frontier's
+ *     (1.9 at g = 0.225, L = 4: 19 J/TH at 2026, as MARA, Riot, CleanSpark
+ *     report; docs/firm.md "Fleet refresh");
+ *   - fixed_gain: efficiency improves by efficiency_gain a year whatever
+ *     the frontier does; the gain and (asic_life_years > 0) the worn
+ *     machines at their old TH/s per MW are bought.
+ * Each TH/s bought costs the ASIC market price at the day's 90-day smoothed
+ * hashprice (models/asic.h), or a fixed refresh_usd_per_th, on the MW that
+ * mine that day only. */
 #ifndef HP_MINER_H
 #define HP_MINER_H
 
@@ -57,7 +72,12 @@ typedef struct hp_power_model {
 struct hp_miner {
     double capacity_mw;          /* C: mining + converting + HPC            */
     double efficiency_j_th;      /* fleet efficiency on start_date           */
-    double efficiency_gain;      /* fractional improvement per year          */
+    double efficiency_gain;      /* fixed_gain: fractional improvement a year */
+    int refresh_frontier;        /* refresh_rule frontier (else fixed_gain)  */
+    double frontier_j_th;        /* frontier: e_f(0), J/TH                    */
+    double frontier_gain;        /* frontier: yearly log decline of e_f       */
+    double refresh_share_day;    /* frontier: dt / L, fleet share worn a day  */
+    double payback_days;         /* frontier: refresh_payback_years in days   */
     double uptime;               /* share of the day the fleet hashes        */
     double pool_fee;             /* share of rewards kept by the pool        */
     double opex_usd_mw_year;     /* fixed opex per MW of mining capacity     */
@@ -95,15 +115,58 @@ int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err);
 void hp_miner_free(hp_miner *m);
 
 /* Hashrate of one MW of mining capacity at time t years, in H/s, uptime
- * included: 10^6 W / (e J/TH) = TH/s, times 10^12. */
+ * included: TH/s per MW (10^6 W / e J/TH for one efficiency e; the cohort
+ * mix above for frontier) times 10^12. */
 double hp_miner_hs_per_mw(const hp_miner *m, double t_years);
 
-/* TH/s of machines one MW of mining capacity buys over [t, t + dt]: the
- * efficiency gain, TH/s per MW at t + dt less at t, plus (asic_life_years
- * L > 0) the worn machines replaced, TH/s per MW at t - L x dt / L (those
- * bought L years before). Uptime excluded: machines are bought whole. Times
- * an ASIC price per TH/s, the refresh capex of a MW that mines. */
+/* TH/s of machines one MW of mining capacity buys over [t, t + dt].
+ * frontier: (1/L) int_t^{t+dt} th_f, the worn 1/L of the fleet replaced at
+ * the frontier. fixed_gain: the efficiency gain, TH/s per MW at t + dt less
+ * at t, plus (asic_life_years L > 0) the worn machines replaced, TH/s per
+ * MW at t - L x dt / L (those bought L years before). Uptime excluded:
+ * machines are bought whole. Times an ASIC price per TH/s, the refresh
+ * capex of a MW that mines. */
 double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt);
+
+/* TH/s per MW of frontier machines at t years (uptime excluded). */
+double hp_miner_frontier_th_per_mw(const hp_miner *m, double t_years);
+
+/* ---- refresh_rule frontier: one chain's fleet, day by day ---- */
+
+typedef struct hp_refresh_chain {
+    double th_mw;                /* installed TH/s per MW (uptime excluded) */
+    double bought_th;            /* TH/s per MW bought today                */
+} hp_refresh_chain;
+
+static inline void hp_refresh_start(const hp_miner *m, hp_refresh_chain *r)
+{
+    r->th_mw = 1e6 / m->efficiency_j_th;
+    r->bought_th = 0;
+}
+
+/* The day's review: `bought` = dt/L th_f, the frontier TH/s per MW that
+ * replacing today's worn share takes (hp_miner_refresh_th_per_mw), at
+ * usd_per_th a TH/s. It is bought if its cash margin, on the smoothed
+ * hashprice (USD per PH/s per day, before pool fee) at the fleet's mean
+ * site price times the power factor, repays it within payback_days:
+ *     (bought hp 10^-3 (1 - fee) - share 24 (X p_mean + v)) uptime P >= bought k
+ * (both sides per MW of fleet, share = dt/L); then T moves share of the way
+ * to th_f. Else nothing is bought and T stays. */
+static inline void hp_refresh_day(const hp_miner *m, hp_refresh_chain *r, double bought,
+                                  double hashprice_usd_ph_day, double usd_per_th,
+                                  double power_factor)
+{
+    double share = m->refresh_share_day;
+    double margin = (bought * hashprice_usd_ph_day * 1e-3 * (1.0 - m->pool_fee) -
+                     share * 24.0 * (power_factor * m->price_mean + m->variable_usd_mwh)) *
+                    m->uptime;
+    if (margin * m->payback_days >= bought * usd_per_th) {
+        r->bought_th = bought;
+        r->th_mw += bought - share * r->th_mw;
+    } else {
+        r->bought_th = 0;
+    }
+}
 
 /* Starts a path's power factor at X = 1. */
 static inline void hp_power_path_init(hp_power_path *ps)

@@ -56,6 +56,8 @@ size_t hp_scenario_work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->fleet, nn * sizeof(hp_fleet_state *)},
         {(void **)&w->fleet_mem, nn * align16(fleet_bytes)},
         {(void **)&w->exit, nn * sizeof(hp_exit_chain)},
+        {(void **)&w->refresh, nn * sizeof(hp_refresh_chain)},
+        {(void **)&w->hs_mw, nn * sizeof(double)},
         {(void **)&w->n_keep, na * sizeof(int)},
         {(void **)&w->iout, s->conv.on ? hp_layout_path_size(&s->layout) * sizeof(double) : 0},
         {(void **)&w->pol, s->conv.on ? (size_t)(s->layout.n_years + 2) * sizeof(int) : 0},
@@ -95,6 +97,7 @@ static void path_init(const scenario *s, work *w, double *out, hp_pcg64 *events,
         w->asic_usd_th[n] = s->miner.refresh_usd_th;
         w->sub_until[n] = -INFINITY;           /* computed on day 0 */
         hp_exit_start(&w->exit[n]);
+        hp_refresh_start(&s->miner, &w->refresh[n]);
     }
     for (int a = 0; a < l->n_alloc; a++) {
         w->noi_tv_mining[a] = w->noi_tv_hpc[a] = 0;
@@ -235,6 +238,16 @@ static void policy_date(const scenario *s, work *w, int t, int d, int y, double 
     w->pol[2 + y] += m;
 }
 
+/* H/s per MW of chain n's fleet on day d: its own under refresh_rule
+ * frontier (the refresh depends on the chain's hashprice), else the
+ * schedule's. */
+static inline double chain_hs_per_mw(const scenario *s, const work *w, int n, int d)
+{
+    if (s->miner.refresh_frontier)
+        return w->refresh[n].th_mw * 1e12 * s->miner.uptime;
+    return s->hs_per_mw[d];
+}
+
 /* Exit, at the end of each 30-day month (day d): each chain's sites that
  * stayed below cash cost for miner.exit_months months leave mining for
  * good in the allocations on that chain (their cost curves are rebuilt). */
@@ -322,12 +335,12 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         const double S = exp(x);
         const double F = nw->hist_fee != NULL ? nw->hist_fee[d] : exp(lf);
         const double X = pw.factor;
-        const double hs_mw = s->hs_per_mw[d];
         /* The others' hashrate: shared, except in equilibrium and fleet (per chain). */
         const double Hm = hist_net ? s->others_hs[d] : fleet ? 0 : exp(w.lh[0]);
         hp_ai_today(hpc, &ai, d, &r_bust);
         if (P >= 0 && pt < s->conv.n_dates && d == s->conv.day[pt]) {
-            policy_date(s, &w, pt, d, y, S, F, X, hs_mw, &ai, cap, &rights);
+            policy_date(s, &w, pt, d, y, S, F, X, chain_hs_per_mw(s, &w, nnet > 1 ? P : 0, d),
+                        &ai, cap, &rights);
             pt++;
         }
 
@@ -356,6 +369,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             if (trace != NULL && n < HP_TRACE_CHAINS)
                 d0[n] = ch->difficulty;
             double usd_hs = 0;
+            const double hs_mw = w.hs_mw[n] = chain_hs_per_mw(s, &w, n, d);
             if (mi->curtail) {
                 if (ch->height >= w.sub_until[n]) {    /* day 0, or a halving passed */
                     int64_t h = (int64_t)ch->height;
@@ -398,15 +412,18 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
             w.net_usd[n] = w.net_btc[n] * S;
             w.hashprice[n] = w.net_usd[n] / (H * 1e-15);
-            if (mi->refresh_market) {
+            if (mi->refresh_market || mi->refresh_frontier) {
                 /* ASIC price at the smoothed hashprice (an exponential mean
                  * with the centre of mass of a 90-day trailing mean),
                  * quoted weekly like a price index: a day's lag on a
                  * 90-day mean, and a log and an exp a week, not a day. */
                 double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
-                if (d % HP_ASIC_QUOTE_DAYS == 0)
+                if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0)
                     w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
+                if (mi->refresh_frontier)       /* tomorrow's fleet, today's purchase */
+                    hp_refresh_day(mi, &w.refresh[n], s->refresh_th_mw[d], w.hp_ema[n],
+                                   w.asic_usd_th[n], X);
             }
             if (cd->halvings > 0) {
                 int64_t era = (int64_t)w.chain[n].height / HP_HALVING_INTERVAL;
@@ -440,12 +457,13 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             int k = w.k_on[n];
             double mw = b->mw_mining;
             double online = cum_mw[k];
-            double hm = online * hs_mw;
+            double hm = online * w.hs_mw[n];
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
             double energy = burn_x * cum_mwp[k];
             double opex_var = online * s->var_usd_mw_day;
-            double refresh = online * refresh_th * w.asic_usd_th[n];
+            double refresh = online * (mi->refresh_frontier ? w.refresh[n].bought_th : refresh_th) *
+                             w.asic_usd_th[n];
             double net = rev - energy - opex_var - refresh;
             double gpu_rev = 0;                 /* GPU cloud: at the day's index */
             if (hpc->gpu) {

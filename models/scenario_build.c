@@ -249,7 +249,8 @@ void *hp_scenario_create(const hp_config *cfg, hp_err *err)
     s->disc = malloc((size_t)s->n_days * sizeof(double));
     s->cum_disc = malloc(((size_t)s->n_days + 1) * sizeof(double));
     s->hs_per_mw = malloc((size_t)s->n_days * sizeof(double));
-    int refresh = s->miner.refresh_market || s->miner.refresh_usd_th > 0;
+    int refresh = s->miner.refresh_market || s->miner.refresh_usd_th > 0 ||
+                  s->miner.refresh_frontier;
     if (refresh)
         s->refresh_th_mw = malloc((size_t)s->n_days * sizeof(double));
     if (s->net.kind == HP_HASH_HISTORICAL)

@@ -165,6 +165,8 @@ typedef struct work {
     double *curve_mw;           /* [n_alloc] mining MW the curve was built for */
     hp_fleet_state **fleet;     /* [n_net] the others' fleet per chain      */
     hp_exit_chain *exit;        /* [n_net] exit: the month's sums, thresholds */
+    hp_refresh_chain *refresh;  /* [n_net] refresh_rule frontier: the fleet's TH/s per MW */
+    double *hs_mw;              /* [n_net] H/s per MW of the chain's fleet today */
     int *n_keep;                /* [n_alloc] exit: sites (cheapest first)
                                  * not retired                              */
     char *fleet_mem;            /* [n_net * fleet state bytes]             */

@@ -86,7 +86,7 @@ int main(void)
         "network.height0=1048320", "network.difficulty0=1e14", hashrate,
         "network.growth=0.0", "network.sigma=0.0",
         "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.kappa=1.0", "fees.sigma=0.0",
-        "miner.capacity_mw=100.0", "miner.efficiency_j_th=20.0", "miner.efficiency_gain=0.05",
+        "miner.capacity_mw=100.0", "miner.efficiency_j_th=20.0", "miner.refresh_rule=fixed_gain", "miner.asic_life_years=0.0", "miner.efficiency_gain=0.05",
         "miner.uptime=0.9", "miner.pool_fee=0.02", "miner.power_usd_mwh=50.0",
         "miner.opex_usd_mw_year=100000.0", "miner.in_network=false",
         "miner.curtail=false", "miner.power_spread=0.0",

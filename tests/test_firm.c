@@ -48,7 +48,7 @@ static double steady_hs(double D) { return D * HP_TWO32 * 2015.0 / (600.0 * 2016
     "price.model=gbm", "price.sigma=0.0", "network.height0=1060000", "network.difficulty0=1e14", \
     "network.sigma=0.0", "network.growth=0.0", \
     "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.sigma=0.0", \
-    "miner.in_network=false", "miner.efficiency_gain=0.0", "ai_market.sigma=0.0", \
+    "miner.in_network=false", "miner.refresh_rule=fixed_gain", "miner.asic_life_years=0.0", "miner.efficiency_gain=0.0", "ai_market.sigma=0.0", \
     "correlation.price_hashrate=0.0", "miner.efficiency_j_th=20.0", "miner.uptime=0.9", \
     "miner.pool_fee=0.02", "miner.opex_usd_mw_year=50000.0", "miner.variable_usd_mwh=5.0"
 
@@ -371,7 +371,7 @@ static void test_refresh_market(void)
     snprintf(hs, sizeof hs, "network.hashrate0_ehs=%.17e", H * 1e-18);
     const char *sets[] = {
         DET_SETS, hs, "price.s0_usd=80000.0", "price.mu=0.3", "miner.capacity_mw=600.0", SITES3,
-        "miner.curtail=false", "allocation.fractions=[0.0]", "miner.efficiency_gain=0.1",
+        "miner.curtail=false", "allocation.fractions=[0.0]", "miner.refresh_rule=fixed_gain", "miner.asic_life_years=0.0", "miner.efficiency_gain=0.1",
         "miner.refresh_price=market", "miner.asic_life_years=4.0", "asic.ref_hashprice=100.0",
         "asic.ref_usd_per_th=28.0", "asic.elasticity=1.11", "asic.floor_usd_per_th=5.0",
         "valuation.terminal=true", "valuation.mining_noi_multiple=4.0",

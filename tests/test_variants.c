@@ -54,7 +54,7 @@ static double steady_hs(double D) { return D * HP_TWO32 * 2015.0 / (600.0 * 2016
     "price.model=gbm", "price.sigma=0.0", "network.height0=1060000", "network.difficulty0=1e14", \
     "network.sigma=0.0", "network.growth=0.0", \
     "fees.btc_per_block0=0.1", "fees.mean_btc_per_block=0.1", "fees.sigma=0.0", \
-    "miner.in_network=false", "miner.efficiency_gain=0.0", "ai_market.sigma=0.0", \
+    "miner.in_network=false", "miner.refresh_rule=fixed_gain", "miner.asic_life_years=0.0", "miner.efficiency_gain=0.0", "ai_market.sigma=0.0", \
     "miner.curtail=false", "miner.power_spread=0.0", \
     "correlation.price_hashrate=0.0"
 
