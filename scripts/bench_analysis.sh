@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Cost of the analysis commands on this machine (numbers, not pass/fail):
-#   - a tornado of K keys (`hashpivot sensitivity`, 2K + 1 in-process runs)
-#     against the same 2K + 1 runs as plain `hashpivot run`s writing HDF5,
-#     and against K + 1 plain runs;
+#   - the default's tornado, K = 6 keys as scripts/update_docs.py draws it
+#     (`hashpivot sensitivity`, 2K + 1 in-process runs) at
+#     HP_BENCH_TORNADO_PATHS paths (default 1000), against the same 2K + 1
+#     runs as plain `hashpivot run`s writing HDF5, and against K + 1 plain
+#     runs (issue 9's measure);
 #   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
 #     Brownian bridge) against the same number of PCG64 normals;
 #   - the Sobol sampler's RMS errors against pseudo-random at equal paths
 #     (scripts/bench_qmc.py: HP_BENCH_QMC_R replications, default 16, of
 #     HP_BENCH_QMC_N paths, default 1024), on CONFIG and its smooth variant.
-#   scripts/bench_analysis.sh [CONFIG]   (HP_BENCH_PATHS paths, default 2000)
+#   scripts/bench_analysis.sh [CONFIG]
 # Times are wall clock and CPU (user + sys) of the child processes: on a
 # shared machine the CPU time is the steadier figure.
 set -euo pipefail
@@ -16,12 +18,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cfg=${1:-$root/configs/default.cfg}
 dir=${HP_BUILD_DIR:-$root/build}     # as scripts/build.sh
 bin=$dir/hashpivot
-n=${HP_BENCH_PATHS:-2000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-vary=(--vary hpc.capex_usd_per_mw=8e6:12e6 --vary ai_market.lease0_usd_per_mw_year=1.4e6:2.1e6
-      --vary valuation.discount_rate=0.08:0.12)
-K=3
+tn=${HP_BENCH_TORNADO_PATHS:-1000}
+# scripts/update_docs.py's TORNADO_KEYS: the README's tornado.
+vary=(--vary ai_market.lease0_usd_per_mw_year=1.4e6:2.1e6 --vary hpc.capex_usd_per_mw=8e6:12e6
+      --vary valuation.discount_rate=0.08:0.12 --vary miner.power_usd_mwh=35:55
+      --vary price.mu=0.05:0.25 --vary hpc.build_months=9:18)
+K=6
 
 # timed LABEL COMMAND...: prints "wall cpu" seconds of COMMAND.
 timed() {
@@ -34,13 +38,13 @@ print(f"{time.monotonic() - t:.2f} {r.ru_utime + r.ru_stime:.2f}")
 PY
 }
 
-echo "tornado of $K keys, $n paths, $cfg:"
-read -r tw tc < <(timed "$bin" sensitivity "$cfg" -n "$n" -o "$tmp/s.h5" --quiet "${vary[@]}")
+echo "tornado of $K keys, $tn paths, $cfg:"
+read -r tw tc < <(timed "$bin" sensitivity "$cfg" -n "$tn" -o "$tmp/s.h5" --quiet "${vary[@]}")
 echo "  hashpivot sensitivity ($((2 * K + 1)) runs in process): wall ${tw} s, cpu ${tc} s"
 pw=0; pc=0
 for ((i = 0; i < 2 * K + 1; i++)); do
-  read -r w c < <(timed "$bin" run "$cfg" -n "$n" -o "$tmp/r.h5" --force --quiet)
-  pw=$(/usr/bin/python3 -c "print($pw + $w)"); pc=$(/usr/bin/python3 -c "print($pc + $c)")
+  read -r w c < <(timed "$bin" run "$cfg" -n "$tn" -o "$tmp/r.h5" --force --quiet)
+  pw=$(/usr/bin/python3 -c "print(round($pw + $w, 2))"); pc=$(/usr/bin/python3 -c "print(round($pc + $c, 2))")
 done
 echo "  $((2 * K + 1)) x hashpivot run (HDF5): wall ${pw} s, cpu ${pc} s"
 /usr/bin/python3 - "$tw" "$tc" "$pw" "$pc" "$K" <<'PY'

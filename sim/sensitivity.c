@@ -8,8 +8,19 @@
  * errors (stats.h), and so do the changes against the base case, which are
  * paired across runs: path i of the low run and path i of the base run saw
  * the same draws, so their difference is the key's effect on that path,
- * and its standard error is far below that of either mean. Memory: three
- * per-path arrays of n_paths x n_alloc doubles (base, low, current). */
+ * and its standard error is far below that of either mean.
+ *
+ * Work: every variant (the base, then each key's low and high) is loaded
+ * and built once, all of them before the first path, so that a bad level
+ * fails at once rather than after hours; the base value of each key is read
+ * from the base config; a variant whose resolved config is another's (a
+ * level equal to the base value, a key given twice) reuses that one's
+ * paths. Each remaining variant is one in-process run of every path: the
+ * model interface (model.h) gives the engine no way to share a path's
+ * market between variants, and each variant's NPV must be the bits a plain
+ * `hashpivot run --set KEY=VALUE` writes. Memory: per-path NPV of every
+ * variant, (2K + 1) x n_paths x n_alloc doubles, kept for the file (which
+ * stores them path by path), and K more for writing it. */
 #include "analysis.h"
 
 #include <math.h>
@@ -94,19 +105,30 @@ static void block_copy(block *b, size_t to, size_t from)
     }
 }
 
+/* One variant: the base (no override) or a key at a level. */
+typedef struct variant {
+    char set[160];                   /* "key=value", or "" for the base      */
+    hp_config *cfg;
+    void *m;
+    int same_as;                     /* an earlier variant with the same
+                                      * resolved config, or -1              */
+    double *npv;                     /* [n][A] per-path NPV (npv_mem)        */
+} variant;
+
 /* The state of one sensitivity analysis. */
 typedef struct sens {
     const hp_an *a;
     const hp_sens_opts *o;
-    int K, A, base_alloc, t_alloc;
+    int K, A, base_alloc, t_alloc, n_var;
     double *alloc;                   /* [A] the base case's allocations      */
     uint64_t n;
-    double *base, *low, *cur, *tmp;  /* [n][A] per-path NPV; tmp [n]         */
+    variant *var;                    /* [n_var]: base, then k low, k high    */
+    double *npv_mem;                 /* [n_var][n][A]                        */
+    double *tmp;                     /* [n]                                  */
     block npv, gain;                 /* [K][NLEV][A]                         */
     double *npv_chg, *npv_chg_se, *gain_chg, *gain_chg_se;   /* [K][NLEV][A] */
     double *swing, *swing_se;        /* [K][A]: gain at high less gain at low */
     double *value;                   /* [K][NLEV] the key's values           */
-    hp_sample_stats *base_npv, *base_gain;   /* [A]                          */
 } sens;
 
 static size_t cell(const sens *s, int k, int lev, int a)
@@ -114,35 +136,92 @@ static size_t cell(const sens *s, int k, int lev, int a)
     return ((size_t)k * NLEV + (size_t)lev) * (size_t)s->A + (size_t)a;
 }
 
-/* Runs the model with `extra` overrides into dst [n][A]; checks that the
- * allocations are the base case's. */
-static int run_npv(sens *s, const char *extra, double *dst, hp_err *err)
+/* The variant of key k at level lev (the base for level 1). */
+static const variant *var_of(const sens *s, int k, int lev)
 {
-    hp_config *cfg;
-    const char *sets[1] = {extra};
-    void *m = hp_an_build(s->a, sets, extra != NULL, &cfg, err);
-    if (m == NULL)
+    return &s->var[lev == 1 ? 0 : 1 + 2 * k + lev / 2];
+}
+
+/* Loads and builds variant i; takes the base's allocations (i = 0) or
+ * checks that they are the base's. */
+static int build(sens *s, int i, hp_err *err)
+{
+    variant *v = &s->var[i];
+    const char *sets[1] = {v->set};
+    if ((v->m = hp_an_build(s->a, sets, i > 0, &v->cfg, err)) == NULL)
         return -1;
-    const hp_layout *l = s->a->model->layout(m);
-    hp_var_slice ctx;
-    hp_reducer r;
-    int rc = hp_reducer_var(l, "valuation/npv", 1.0, &ctx, &r, err);
-    if (rc == 0 && s->alloc != NULL &&
-        (l->n_alloc != s->A || memcmp(l->alloc, s->alloc, (size_t)s->A * sizeof(double)) != 0))
-        rc = hp_fail(err, NULL, 0, "--vary", "%s changes the allocations; the levels must share them",
-                     extra);
-    if (rc == 0 && s->alloc == NULL) {
+    const hp_layout *l = s->a->model->layout(v->m);
+    if (i == 0) {
         s->A = l->n_alloc;
         s->base_alloc = l->baseline_alloc;
-        s->alloc = malloc((size_t)s->A * sizeof(double));
-        if (s->alloc == NULL)
-            rc = hp_fail(err, NULL, 0, NULL, "out of memory");
-        else
-            memcpy(s->alloc, l->alloc, (size_t)s->A * sizeof(double));
+        if ((s->alloc = malloc((size_t)s->A * sizeof(double))) == NULL)
+            return hp_fail(err, NULL, 0, NULL, "out of memory");
+        memcpy(s->alloc, l->alloc, (size_t)s->A * sizeof(double));
+    } else if (l->n_alloc != s->A || memcmp(l->alloc, s->alloc, (size_t)s->A * sizeof(double)) != 0) {
+        return hp_fail(err, NULL, 0, "--vary", "%s changes the allocations; the levels must share them",
+                       v->set);
     }
-    if (rc == 0 && dst != NULL)
-        rc = hp_pathrun(s->a->model, m, s->a->seed, 0, s->n, s->a->threads, &r, dst, err);
-    hp_an_destroy(s->a, m, cfg);
+    return 0;
+}
+
+/* Builds every variant (the base, then each key low and high), reads the
+ * keys' base values, and finds variants whose resolved configs are equal
+ * (their paths are the same bits: simulated once). */
+static int build_all(sens *s, hp_err *err)
+{
+    s->n_var = 1 + 2 * s->K;
+    if ((s->var = calloc((size_t)s->n_var, sizeof *s->var)) == NULL ||
+        (s->value = calloc((size_t)s->K * NLEV, sizeof(double))) == NULL)
+        return hp_fail(err, NULL, 0, NULL, "out of memory");
+    for (int i = 0; i < s->n_var; i++)
+        s->var[i].same_as = -1;
+    for (int k = 0; k < s->K; k++) {
+        const hp_vary *v = &s->o->vary[k];
+        s->value[k * NLEV] = v->low;
+        s->value[k * NLEV + 2] = v->high;
+        hp_an_set_text(v->p, v->low, s->var[1 + 2 * k].set, sizeof s->var[0].set);
+        hp_an_set_text(v->p, v->high, s->var[2 + 2 * k].set, sizeof s->var[0].set);
+    }
+    char **text = calloc((size_t)s->n_var, sizeof *text);
+    int rc = text != NULL ? 0 : hp_fail(err, NULL, 0, NULL, "out of memory");
+    for (int i = 0; rc == 0 && i < s->n_var; i++) {
+        rc = build(s, i, err);
+        if (rc == 0 && (text[i] = hp_config_text(s->var[i].cfg)) == NULL)
+            rc = hp_fail(err, NULL, 0, NULL, "out of memory");
+        for (int j = 0; rc == 0 && j < i && s->var[i].same_as < 0; j++)
+            if (s->var[j].same_as < 0 && strcmp(text[i], text[j]) == 0)
+                s->var[i].same_as = j;
+    }
+    for (int k = 0; rc == 0 && k < s->K; k++)
+        s->value[k * NLEV + 1] = hp_an_value(s->var[0].cfg, s->o->vary[k].p);
+    for (int i = 0; text != NULL && i < s->n_var; i++)
+        free(text[i]);
+    free(text);
+    return rc;
+}
+
+/* Simulates every variant that is not a copy of another into its npv. */
+static int run_all(sens *s, hp_err *err)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < s->n_var; i++) {
+        variant *v = &s->var[i];
+        v->npv = s->npv_mem + (size_t)i * s->n * (size_t)s->A;
+        if (v->same_as >= 0) {
+            if (!s->o->quiet)
+                fprintf(stderr, "sensitivity: %s: the config of %s, its paths reused\n", v->set,
+                        v->same_as == 0 ? "the base case" : s->var[v->same_as].set);
+            v->npv = s->var[v->same_as].npv;
+            continue;
+        }
+        if (!s->o->quiet)
+            fprintf(stderr, "sensitivity: %s\n", i == 0 ? "base case" : v->set);
+        hp_var_slice ctx;
+        hp_reducer r;
+        rc = hp_reducer_var(s->a->model->layout(v->m), "valuation/npv", 1.0, &ctx, &r, err);
+        if (rc == 0)
+            rc = hp_pathrun(s->a->model, v->m, s->a->seed, 0, s->n, s->a->threads, &r, v->npv, err);
+    }
     return rc;
 }
 
@@ -167,16 +246,17 @@ static hp_est mean_of_tmp(const sens *s)
     return hp_moments_mean(&m);
 }
 
-/* The statistics of one level run x (key k, level lev). */
-static void level_stats(sens *s, int k, int lev, const double *x)
+/* The statistics of key k at level lev. */
+static void level_stats(sens *s, int k, int lev)
 {
+    const double *x = var_of(s, k, lev)->npv, *base = s->var[0].npv;
     for (int a = 0; a < s->A; a++) {
         size_t c = cell(s, k, lev, a);
         hp_sample_stats st;
         column(s, x, a, -1, NULL);
         hp_sample_stats_of(s->tmp, s->n, quant_p, NQ, ALPHA, &st);
         block_set(&s->npv, c, &st);
-        column(s, x, a, -1, s->base);
+        column(s, x, a, -1, base);
         hp_est e = mean_of_tmp(s);
         s->npv_chg[c] = e.value;
         s->npv_chg_se[c] = e.se;
@@ -185,7 +265,7 @@ static void level_stats(sens *s, int k, int lev, const double *x)
         column(s, x, a, s->base_alloc, NULL);
         hp_sample_stats_of(s->tmp, s->n, quant_p, NQ, ALPHA, &st);
         block_set(&s->gain, c, &st);
-        column(s, x, a, s->base_alloc, s->base);
+        column(s, x, a, s->base_alloc, base);
         e = mean_of_tmp(s);
         s->gain_chg[c] = e.value;
         s->gain_chg_se[c] = e.se;
@@ -196,7 +276,7 @@ static void level_stats(sens *s, int k, int lev, const double *x)
 static void swing_stats(sens *s, int k)
 {
     for (int a = 0; a < s->A; a++) {
-        column(s, s->cur, a, s->base_alloc, s->low);
+        column(s, var_of(s, k, 2)->npv, a, s->base_alloc, var_of(s, k, 0)->npv);
         hp_est e = mean_of_tmp(s);
         s->swing[(size_t)k * (size_t)s->A + (size_t)a] = e.value;
         s->swing_se[(size_t)k * (size_t)s->A + (size_t)a] = e.se;
@@ -226,9 +306,7 @@ static int sens_alloc(sens *s, hp_err *err)
 {
     size_t nA = (size_t)s->n * (size_t)s->A, cells = (size_t)s->K * NLEV * (size_t)s->A;
     size_t ka = (size_t)s->K * (size_t)s->A;
-    s->base = malloc(nA * sizeof(double));
-    s->low = malloc(nA * sizeof(double));
-    s->cur = malloc(nA * sizeof(double));
+    s->npv_mem = malloc((size_t)s->n_var * nA * sizeof(double));
     s->tmp = malloc((size_t)s->n * sizeof(double));
     s->npv_chg = calloc(cells, sizeof(double));
     s->npv_chg_se = calloc(cells, sizeof(double));
@@ -236,11 +314,8 @@ static int sens_alloc(sens *s, hp_err *err)
     s->gain_chg_se = calloc(cells, sizeof(double));
     s->swing = calloc(ka, sizeof(double));
     s->swing_se = calloc(ka, sizeof(double));
-    s->value = calloc((size_t)s->K * NLEV, sizeof(double));
-    s->base_npv = calloc((size_t)s->A, sizeof(hp_sample_stats));
-    s->base_gain = calloc((size_t)s->A, sizeof(hp_sample_stats));
-    int ok = s->base && s->low && s->cur && s->tmp && s->npv_chg && s->npv_chg_se && s->gain_chg &&
-             s->gain_chg_se && s->swing && s->swing_se && s->value && s->base_npv && s->base_gain &&
+    int ok = s->npv_mem && s->tmp && s->npv_chg && s->npv_chg_se && s->gain_chg &&
+             s->gain_chg_se && s->swing && s->swing_se &&
              block_alloc(&s->npv, cells) == 0 && block_alloc(&s->gain, cells) == 0;
     if (ok && s->base_alloc < 0)
         for (size_t c = 0; c < cells; c++)
@@ -251,10 +326,11 @@ static int sens_alloc(sens *s, hp_err *err)
 
 static void sens_free(sens *s)
 {
+    for (int i = 0; s->var != NULL && i < s->n_var; i++)
+        hp_an_destroy(s->a, s->var[i].m, s->var[i].cfg);
+    free(s->var);
     free(s->alloc);
-    free(s->base);
-    free(s->low);
-    free(s->cur);
+    free(s->npv_mem);
     free(s->tmp);
     free(s->npv_chg);
     free(s->npv_chg_se);
@@ -263,8 +339,6 @@ static void sens_free(sens *s)
     free(s->swing);
     free(s->swing_se);
     free(s->value);
-    free(s->base_npv);
-    free(s->base_gain);
     block_free(&s->npv);
     block_free(&s->gain);
 }
@@ -298,6 +372,15 @@ static void write_block(hp_anfile *f, hid_t g, const char *prefix, const block *
         snprintf(doc, sizeof doc, "%s: %s", what, d[i].doc);
         hp_anfile_f64(f, g, name, d[i].rank, dims, axes, d[i].v, d[i].units, doc);
     }
+}
+
+/* dst[a][i] <- NPV of key k at level lev, allocation a, path i. */
+static void transpose(const sens *s, int k, int lev, double *dst)
+{
+    const double *x = var_of(s, k, lev)->npv;
+    for (int a = 0; a < s->A; a++)
+        for (uint64_t i = 0; i < s->n; i++)
+            dst[(size_t)a * s->n + i] = x[i * (size_t)s->A + (size_t)a];
 }
 
 static void write_file(const sens *s, hp_anfile *f)
@@ -345,14 +428,25 @@ static void write_file(const sens *s, hp_anfile *f)
                   "(NPV when there is no baseline allocation)");
     hp_anfile_f64(f, g, "gain_swing_se", 2, ka, ax_ka, s->swing_se, "USD",
                   "standard error of gain_swing_mean (paired)");
-    /* The base case path by path: equal to `hashpivot run`'s valuation/npv. */
-    double *t = malloc((size_t)s->A * s->n * sizeof *t);
+    /* Every variant path by path: the base case equal to `hashpivot run`'s
+     * valuation/npv, each level to that run with --set KEY=VALUE. */
+    size_t nA = (size_t)s->A * s->n;
+    double *t = malloc((size_t)K * nA * sizeof *t);
     if (t != NULL) {
-        for (int a = 0; a < s->A; a++)
-            for (uint64_t i = 0; i < s->n; i++)
-                t[(size_t)a * s->n + i] = s->base[i * (size_t)s->A + (size_t)a];
+        transpose(s, 0, 1, t);
         hp_anfile_f64(f, g, "base_npv", 2, ap, ax_ap, t, "USD",
                       "NPV of the base case per allocation and path (as valuation/npv of `hashpivot run`)");
+        uint64_t kap[3] = {(uint64_t)K, (uint64_t)s->A, s->n};
+        const char *ax_kap[3] = {"key", "allocation", "path"};
+        for (int lev = 0; lev < NLEV; lev += 2) {
+            for (int k = 0; k < K; k++)
+                transpose(s, k, lev, t + (size_t)k * nA);
+            hp_anfile_f64(f, g, lev == 0 ? "low_npv" : "high_npv", 3, kap, ax_kap, t, "USD",
+                          lev == 0 ? "NPV with the key at its low value, per allocation and path (as "
+                                     "valuation/npv of `hashpivot run --set KEY=LOW`)"
+                                   : "NPV with the key at its high value, per allocation and path (as "
+                                     "valuation/npv of `hashpivot run --set KEY=HIGH`)");
+        }
         free(t);
     }
     hp_anfile_close_group(g);
@@ -474,55 +568,38 @@ int hp_sensitivity(const hp_an *a, const hp_sens_opts *o, hp_anfile *f, FILE *ou
 {
     sens s = {.a = a, .o = o, .K = o->n_vary, .n = a->n_paths, .base_alloc = -1};
     double t0 = hp_an_now();
-    int rc = run_npv(&s, NULL, NULL, err);        /* the layout, without simulating */
+    int rc = build_all(&s, err);
     if (rc == 0 && (s.t_alloc = tornado_alloc(&s, err)) < 0)
         rc = -1;
     if (rc == 0)
-        rc = hp_an_check_memory(a, (size_t)s.A, 4, err);
+        rc = hp_an_check_memory(a, (size_t)s.A, (size_t)s.n_var + (size_t)s.K + 1, err);
     if (rc == 0)
         rc = sens_alloc(&s, err);
+    int runs = 0;
+    for (int i = 0; s.var != NULL && i < s.n_var; i++)
+        runs += s.var[i].same_as < 0;
     if (rc == 0 && !o->quiet)
-        fprintf(stderr, "sensitivity: %d runs of %llu paths (base, then each key low and high)\n",
-                1 + 2 * s.K, (unsigned long long)s.n);
+        fprintf(stderr, "sensitivity: %d runs of %llu paths (base, then each key low and high)\n", runs,
+                (unsigned long long)s.n);
     if (rc == 0)
-        rc = run_npv(&s, NULL, s.base, err);
+        rc = run_all(&s, err);
     for (int k = 0; rc == 0 && k < s.K; k++) {
-        const hp_vary *v = &o->vary[k];
-        hp_config *cfg;
-        void *m = hp_an_build(a, NULL, 0, &cfg, err);
-        if (m == NULL) {
-            rc = -1;
-            break;
-        }
-        s.value[k * NLEV + 1] = hp_an_value(cfg, v->p);
-        hp_an_destroy(a, m, cfg);
-        s.value[k * NLEV] = v->low;
-        s.value[k * NLEV + 2] = v->high;
         if (k == 0)
-            level_stats(&s, 0, 1, s.base);
+            level_stats(&s, 0, 1);
         else
             for (int x = 0; x < s.A; x++) {
                 block_copy(&s.npv, cell(&s, k, 1, x), cell(&s, 0, 1, x));
                 block_copy(&s.gain, cell(&s, k, 1, x), cell(&s, 0, 1, x));
             }
-        for (int lev = 0; rc == 0 && lev < NLEV; lev += 2) {
-            char set[160];
-            hp_an_set_text(v->p, lev == 0 ? v->low : v->high, set, sizeof set);
-            if (!o->quiet)
-                fprintf(stderr, "sensitivity: %s\n", set);
-            double *dst = lev == 0 ? s.low : s.cur;
-            rc = run_npv(&s, set, dst, err);
-            if (rc == 0)
-                level_stats(&s, k, lev, dst);
-        }
-        if (rc == 0)
-            swing_stats(&s, k);
+        level_stats(&s, k, 0);
+        level_stats(&s, k, 2);
+        swing_stats(&s, k);
     }
     if (rc == 0) {
         double dt = hp_an_now() - t0;
         if (!o->quiet)
-            fprintf(stderr, "timing: %d runs x %llu paths in %.2f s (%.0f paths/s)\n", 1 + 2 * s.K,
-                    (unsigned long long)s.n, dt, (double)(1 + 2 * s.K) * (double)s.n / dt);
+            fprintf(stderr, "timing: %d runs x %llu paths in %.2f s (%.0f paths/s)\n", runs,
+                    (unsigned long long)s.n, dt, (double)runs * (double)s.n / dt);
         if (f != NULL)
             write_file(&s, f);
         print_tornado(&s, out);

@@ -8,7 +8,8 @@
 # several OpenMP threads per rank. SIGTERM to the ranks stops them cleanly
 # (status incomplete), SIGKILL leaves a file --resume finishes, and a run
 # interrupted under any rank count resumes under any other, serial
-# included, to the uninterrupted results. Every MPI run is bounded by
+# included, to the uninterrupted results; the same for quasi-Monte Carlo
+# (sampler sobol). Every MPI run is bounded by
 # `timeout`: a hang fails the test instead of stalling it. About 1-2
 # minutes on 2 cores.
 #   test_mpi.sh HASHPIVOT_MPI SOURCE_DIR MPIEXEC [HASHPIVOT_SERIAL]
@@ -70,14 +71,15 @@ big b30k 3 30000 16 0.25 1
 big b100k 2 100000 256 0.25 2
 echo "ranks and sizes: $((SECONDS - t0)) s"
 
-# mpi_start NAME NP: an MPI run in the background ($pid: mpirun), waiting
-# for 2 blocks on disk.
+# mpi_start NAME NP [RUN OPTIONS]: an MPI run in the background ($pid:
+# mpirun), waiting for 2 blocks on disk.
 mpi_start() {
-  "${mpirun[@]}" -np "$2" "$mbin" run "$cfg" "${common[@]}" -j 1 --quiet -o "$tmp/$1.h5" \
-    >/dev/null 2>"$tmp/$1.err" &
+  local name=$1 np=$2; shift 2
+  "${mpirun[@]}" -np "$np" "$mbin" run "$cfg" "${common[@]}" "$@" -j 1 --quiet -o "$tmp/$name.h5" \
+    >/dev/null 2>"$tmp/$name.err" &
   pid=$!
-  wait_blocks "$tmp/$1.h5.partial" 2 "$pid"
-  ok "$1: the run is still going with 2 blocks on disk" $?
+  wait_blocks "$tmp/$name.h5.partial" 2 "$pid"
+  ok "$name: the run is still going with 2 blocks on disk" $?
 }
 
 # SIGTERM (or another signal) to the ranks themselves, as Slurm does at the
@@ -133,6 +135,35 @@ if [[ -n $sbin ]]; then
   same_results "$tmp/ref.h5" "$tmp/c.h5"
   ok "serial interrupted + 3 ranks resumed: identical results" $?
 fi
+
+# --- quasi-Monte Carlo (sampler sobol; scrambles of 256 paths, the last
+# one partial, so that scrambles straddle blocks and ranks): a path's
+# normals depend only on the seed and its index, so 1 and 2 ranks give the
+# serial sobol results, and so does a 2-rank run killed and resumed ---
+qmc=(--set 'simulation.sampler="sobol"' --set simulation.qmc_points=256)
+"$ref_bin" run "$cfg" "${common[@]}" "${qmc[@]}" -j 2 --quiet -o "$tmp/qref.h5" >/dev/null; rc=$?
+ok "sobol: serial reference run (rc $rc)" $rc
+same_results "$tmp/ref.h5" "$tmp/qref.h5" >/dev/null
+ok "sobol: results differ from the pseudo-random ones (the sampler is on)" $([[ $? -ne 0 ]]; echo $?)
+for np in 1 2; do
+  "${mpirun[@]}" -np $np "$mbin" run "$cfg" "${common[@]}" "${qmc[@]}" -j 1 -o "$tmp/q$np.h5" \
+    >/dev/null 2>"$tmp/q$np.err"; rc=$?
+  ok "sobol, $np ranks: exit 0 (rc $rc: $(tail -1 "$tmp/q$np.err"))" $rc
+  same_results "$tmp/qref.h5" "$tmp/q$np.h5"
+  ok "sobol, $np ranks: datasets identical to the serial sobol run" $?
+done
+mpi_start qk 2 "${qmc[@]}"
+signal_ranks KILL 2>/dev/null
+"${mpirun[@]}" -np 2 "$mbin" run --resume "$tmp/qk.h5" --quiet >/dev/null 2>"$tmp/qk2.err"; rc=$?
+ok "sobol: resume after SIGKILL of the 2 ranks, with 2 ranks (rc $rc: $(tail -1 "$tmp/qk2.err"))" $rc
+same_results "$tmp/qref.h5" "$tmp/qk.h5"
+ok "sobol: 2 ranks killed + 2 ranks resumed: identical to the uninterrupted sobol run" $?
+mpi_start qt 2 "${qmc[@]}"
+signal_ranks TERM
+"$ref_bin" run --resume "$tmp/qt.h5" --quiet >/dev/null 2>"$tmp/qt2.err"; rc=$?
+ok "sobol: resume of a 2-rank run stopped by SIGTERM, with one process (rc $rc: $(cat "$tmp/qt2.err"))" $rc
+same_results "$tmp/qref.h5" "$tmp/qt.h5"
+ok "sobol: 2 ranks interrupted + resumed by one process: identical to the uninterrupted sobol run" $?
 
 # --- a full disk under MPI (a small tmpfs; root only): a clean failure on
 # every rank, the checkpointed blocks kept, finished with room again ---

@@ -6,7 +6,8 @@
 # false flag, a damaged block); a file killed while closing is finished;
 # two runs to the same name do not destroy each other's file; no symbolic
 # link is followed; a changed input refuses the resume; files that must not
-# be resumed are refused with one line. (SIGKILL at every point of a run,
+# be resumed are refused with one line; a quasi-Monte Carlo (sobol) run
+# resumes to its uninterrupted results too. (SIGKILL at every point of a run,
 # and a full disk: test_faults.sh.)
 #   test_resume.sh HASHPIVOT SOURCE_DIR PYTHON
 set -u
@@ -78,6 +79,21 @@ start c
 kill -KILL "$pid"; wait "$pid" 2>/dev/null
 ok "SIGKILL: no file under the final name" $([[ ! -e $tmp/c.h5 ]]; echo $?)
 resume c
+
+# --- quasi-Monte Carlo (sampler sobol, scrambles of 256 paths, the last
+# one partial): SIGKILL in the middle, resumed to the uninterrupted sobol
+# results (a path's normals depend only on the seed and its index) ---
+qmc=(--set 'simulation.sampler="sobol"' --set simulation.qmc_points=256)
+"$bin" run "$cfg" "${common[@]}" "${qmc[@]}" -j 2 --quiet -o "$tmp/qref.h5" >/dev/null; rc=$?
+ok "sobol: reference run (rc $rc)" $rc
+same_results "$tmp/ref.h5" "$tmp/qref.h5" >/dev/null
+ok "sobol: results differ from the pseudo-random ones (the sampler is on)" $([[ $? -ne 0 ]]; echo $?)
+start q "${qmc[@]}"
+kill -KILL "$pid"; wait "$pid" 2>/dev/null
+"$bin" run --resume "$tmp/q.h5" -j 2 --quiet >/dev/null 2>"$tmp/q.rerr"; rc=$?
+ok "sobol, SIGKILL: resume exits 0 (got $rc: $(cat "$tmp/q.rerr"))" $rc
+same_results "$tmp/qref.h5" "$tmp/q.h5"
+ok "sobol, SIGKILL + resume gives the uninterrupted sobol results" $?
 
 # --- a flag on disk for a block that is not: the block is redone ---
 cp "$tmp/p.h5.partial" "$tmp/d.h5.partial"

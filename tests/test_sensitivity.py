@@ -2,8 +2,10 @@
 for bit; the file is read knowing only its attributes and axes; every
 statistic agrees with numpy on the stored base case; the levels share the
 base case's paths (common random numbers: the paired change has a far
-smaller error than either mean); results do not depend on threads; bad
-input fails with one line.
+smaller error than either mean); every level equals a plain `hashpivot run
+--set KEY=VALUE` bit for bit; a variant whose config is another's is
+simulated once; results do not depend on threads; bad input fails with one
+line.
     test_sensitivity.py HASHPIVOT_BINARY SOURCE_DIR"""
 import math
 import os
@@ -123,14 +125,44 @@ with h5py.File(s1, "r") as f1, h5py.File(s2, "r") as f2:
                for n in f1["sensitivity"] if f1["sensitivity"][n].dtype.kind == "f")
     check(same, "-j 1 and -j 2 give identical datasets")
 
-# 5. The table: one row per key, longest bar (|swing| at 20%) first.
+# 5. Every level is a plain run: for each key and level, `hashpivot run
+#    --set KEY=VALUE` on the same seed and paths writes the same NPV, bit
+#    for bit, as the file's low_npv / high_npv.
+with h5py.File(s1, "r") as f:
+    g = f["sensitivity"]
+    value, low, high = g["value"][()], g["low_npv"][()], g["high_npv"][()]
+    check(low.shape == high.shape == (len(keys), len(alloc), N), f"low_npv, high_npv shape {low.shape}")
+    for k, key in enumerate(keys):
+        for lev, arr in ((0, low), (2, high)):
+            out = os.path.join(tmp, "lev.h5")
+            hp("run", cfg, "-n", str(N), "-o", out, "--quiet", "--force", *SHORT, "--set", f"{key}={float(value[k, lev])!r}")
+            with h5py.File(out, "r") as r:
+                check(np.array_equal(arr[k], r["valuation/npv"][()]),
+                      f"{key} = {float(value[k, lev])!r}: the level equals hashpivot run --set bit for bit")
+
+# 6. A level whose config is the base case's (the default discount rate is
+#    0.10) and a key given twice are simulated once, their paths reused.
+s3 = os.path.join(tmp, "s3.h5")
+r3 = hp("sensitivity", cfg, "-n", "40", "-o", s3, *SHORT, "--vary", "valuation.discount_rate=0.1:0.12",
+        "--vary", "valuation.discount_rate=0.1:0.12")
+check("sensitivity: 2 runs of 40 paths" in r3.stderr, f"2 runs for 5 variants: {r3.stderr!r}")
+check(r3.stderr.count("its paths reused") == 3, "three variants reuse another's paths")
+with h5py.File(s3, "r") as f:
+    g = f["sensitivity"]
+    check(np.array_equal(g["low_npv"][0], g["base_npv"][()]) and np.array_equal(g["low_npv"][1], g["base_npv"][()]),
+          "a level at the base value is the base case")
+    check(np.array_equal(g["high_npv"][0], g["high_npv"][1]) and not np.array_equal(g["high_npv"][0], g["base_npv"][()]),
+          "a key given twice: the same paths")
+    check(g["gain_swing_mean"][0, 2] == g["gain_swing_mean"][1, 2], "and the same statistics")
+
+# 7. The table: one row per key, longest bar (|swing| at 20%) first.
 rows = [l.split()[0] for l in r1.stdout.splitlines() if l.startswith(("hpc.", "ai_market.", "price."))]
 with h5py.File(s1, "r") as f:
     sw = abs(f["sensitivity/gain_swing_mean"][:, 2])
 want = [keys[i] for i in np.argsort(-sw, kind="stable")]
 check(rows == want, f"tornado order {rows}, want {want}")
 
-# 6. Bad input: one line, non-zero status, no file left behind.
+# 8. Bad input: one line, non-zero status, no file left behind.
 bad = [(["--vary", "price.nope=1:2"], "unknown key 'price.nope'"),
        (["--vary", "allocation.fractions=1:2"], "not a number"),
        (["--vary", "simulation.seed=1:2"], "cannot be varied"),
