@@ -380,7 +380,7 @@ static double order_rate(const hp_fleet *f, const hp_fleet_state *s, int month, 
     double hp_life = s->ema_hp * revenue_factor(f, height, fee, lead, lead + life);
     double margin = hp_fleet_margin(f, e, hp_life);
     double fixed = e * f->fixed_per_j_th +
-                   hp_asic_usd_per_th(&f->asic, s->ema_hp) * f->asic_per_usd_th;
+                   hp_asic_usd_per_th(&f->asic, s->ema_hp, month * MONTH_YEARS) * f->asic_per_usd_th;
     *full_cost = fixed + HP_FLEET_MWH_PER_PH_DAY * e * f->q_median;
     if (!(fixed > 0))
         return f->max_growth;

@@ -420,7 +420,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
                 if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0)
-                    w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n]);
+                    w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n], d * DT);
                 if (mi->refresh_frontier)       /* tomorrow's fleet, today's purchase */
                     hp_refresh_day(mi, &w.refresh[n], s->refresh_th_mw[d], w.hp_ema[n],
                                    w.asic_usd_th[n], X);
