@@ -20,6 +20,9 @@ import numpy as np
 
 FILETYPE = "hashpivot-results"
 FORMAT_MAJOR = 1
+# Oldest minor read: format 1.0 files have unchecked HDF5 object headers
+# (sim/resfile.h, docs/output.md), so a damaged one can mislead HDF5 itself.
+FORMAT_MINOR_READ = 1
 READ_BUDGET_BYTES = 128 << 20   # one read of a per-year dataset at most
 BLOCK_PATHS = 8192              # paths per block in path_blocks
 
@@ -224,9 +227,10 @@ class Results:
                          lambda v: isinstance(v, np.ndarray) and v.shape == (2,) and v.dtype.kind in "iu",
                          "two integers")
         ver = [int(x) for x in ver]
-        if ver[0] != FORMAT_MAJOR:
+        if ver[0] != FORMAT_MAJOR or ver[1] < FORMAT_MINOR_READ:
+            older = " (older files lack metadata checksums: run them again)" if ver[0] == FORMAT_MAJOR else ""
             raise ResultsError(f"{path}: format {ver[0]}.{ver[1]} is not supported "
-                               f"(this script reads {FORMAT_MAJOR}.x)")
+                               f"(this script reads {FORMAT_MAJOR}.{FORMAT_MINOR_READ} to {FORMAT_MAJOR}.x){older}")
         self.format_version = ver
         self.seed = int(self._attr("seed", _is_int, "an integer"))
         self.n_paths = int(self._attr("n_paths", _is_int, "an integer"))

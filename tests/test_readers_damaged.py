@@ -117,6 +117,7 @@ def foreign_files(good, tmp):
         edit("filetype_int", set_attr("filetype", 7)),
         edit("version_text", set_attr("format_version", "1.0")),
         edit("version_short", set_attr("format_version", np.array([1], dtype=np.int32))),
+        edit("version_old", set_attr("format_version", np.array([1, 0], dtype=np.int32))),
         edit("version_float", set_attr("format_version", np.array([1.5, 0.0]))),
         edit("seed_text", set_attr("seed", "seven")),
         edit("seed_missing", del_attr("seed")),
