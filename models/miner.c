@@ -74,9 +74,17 @@ const hp_param hp_miner_params[] = {
      "(assumption)"},
     {"miner.exit_months", HP_INT, "months", "12", 0, HP_EXIT_MAX_MONTHS, NULL,
      "a site whose revenue stays below its power and variable cost this many 30-day months in a row "
-     "leaves mining for good (machines scrapped, energy, opex and refresh stop; the powered site "
-     "is kept for conversion and salvage); 0 = never. Needs miner.curtail. 12: miners sold or "
+     "leaves mining (machines scrapped, energy, opex and refresh stop; the powered site "
+     "is kept for conversion and salvage, and comes back only by miner.reequip); 0 = never. Needs miner.curtail. 12: miners sold or "
      "closed sites about a year into the 2022 bear (assumption; docs/sources.md#miner-exits-2022)"},
+    {"miner.reequip", HP_BOOL, "", "false", 0, 0, NULL,
+     "a retired site comes back: at each month close, the retired sites (cheapest first) whose MW "
+     "of frontier machines would repay their ASIC price within refresh_payback_years, at the "
+     "smoothed hashprice of the refresh rule, their own power price and fixed opex, are "
+     "re-equipped (capex booked as refresh capex) and mine again, as the others' fleet invests "
+     "when a machine pays. Needs refresh_rule frontier and exit_months > 0. Off: on configs/default.cfg it "
+     "keeps the fleet mining but lowers pure mining's mean NPV, the rule being a price taker's "
+     "(docs/firm.md \"Exit\")"},
     HP_PARAM_END
 };
 
@@ -259,6 +267,7 @@ int hp_miner_init(hp_miner *m, const hp_config *cfg, double dt, hp_err *err)
                            "miner.refresh_rule = \"fixed_gain\")");
     m->refresh_share_day = m->refresh_frontier ? dt / m->asic_life_years : 0;
     m->exit_months = m->curtail ? (int)hp_cfg_int(cfg, "miner.exit_months") : 0;
+    m->reequip = m->refresh_frontier && m->exit_months > 0 && hp_cfg_bool(cfg, "miner.reequip");
     m->power = hp_registry_pick(power_models, sizeof power_models / sizeof *power_models, cfg,
                                 "miner.power_model", "power-price model", err);
     if (m->power == NULL || m->power->init(m, cfg, dt, err) != 0)
@@ -374,4 +383,21 @@ double hp_miner_refresh_th_per_mw(const hp_miner *m, double t_years, double dt)
         return hp_miner_frontier_th_per_mw(m, t_years) * dt / L;
     double worn = L > 0 ? th_per_mw(m, t_years - L) * dt / L : 0;
     return th_per_mw(m, t_years + dt) - th_per_mw(m, t_years) + worn;
+}
+
+/* ---- re-equipping retired sites ---- */
+
+/* Per MW of site at price p, over P = payback_days:
+ *     (th_f m 10^-3 (1 - fee) - 24 (X p + v)) uptime P - (opex / 365.25) P >= th_f k,
+ * solved for p. */
+double hp_reequip_threshold(const hp_miner *m, double th_f, double hashprice_usd_ph_day,
+                            double usd_per_th, double power_factor)
+{
+    double P = m->payback_days;
+    if (!(P > 0) || !(m->uptime > 0) || !(power_factor > 0))
+        return -INFINITY;                       /* nothing repays in no time */
+    double opex_day = m->opex_usd_mw_year / 365.25;
+    double rev_mwh = th_f * hashprice_usd_ph_day * 1e-3 * (1.0 - m->pool_fee) / 24.0;
+    double capex_mwh = (th_f * usd_per_th + opex_day * P) / (24.0 * m->uptime * P);
+    return (rev_mwh - capex_mwh - m->variable_usd_mwh) / power_factor;
 }

@@ -89,6 +89,8 @@ struct hp_miner {
     double asic_life_years;      /* machines wear out after this; 0: never   */
     int exit_months;             /* months below cash cost before a site
                                   * leaves mining; 0: never (curtail only)  */
+    int reequip;                 /* retired sites come back when frontier
+                                  * machines repay (frontier, exit only)    */
     /* Sites, sorted by power price (ascending). */
     int n_sites;
     double *site_price;          /* [n] USD/MWh at X = 1                     */
@@ -222,6 +224,27 @@ static inline void hp_exit_day(hp_exit_chain *e, double rev_mw_day, double power
  * not priced above theta in every one of the last exit_months months
  * (n_sites until exit_months months have closed). */
 int hp_exit_month(const hp_miner *m, hp_exit_chain *e);
+
+/* Restarts the exit clock (after a re-equip): the sites that mine need
+ * exit_months new months below cash cost before they retire. */
+static inline void hp_exit_restart(hp_exit_chain *e)
+{
+    e->months = 0;
+}
+
+/* ---- re-equip: retired sites come back with frontier machines ---- */
+
+/* The highest site power price (USD/MWh at X = 1) at which a MW of
+ * frontier machines, th_f TH/s at usd_per_th a TH/s, repays them within
+ * payback_days from its margin over full cost, on the smoothed hashprice
+ * of the refresh rule (USD per PH/s per day, before pool fee):
+ *     (th_f m 10^-3 (1 - fee) - 24 (X p + v)) uptime P - (opex / 365.25) P >= th_f k.
+ * Fixed opex counts (a retired site does not pay it; a re-equipped one
+ * does), unlike the refresh rule, whose MW pay it either way. -inf when
+ * nothing can repay (payback 0). The sites re-equipped are those priced
+ * at most this, cheapest first (hp_miner_sites_on). */
+double hp_reequip_threshold(const hp_miner *m, double th_f, double hashprice_usd_ph_day,
+                            double usd_per_th, double power_factor);
 
 /* Sites mining today: the number k of sites whose power price is at most
  * theta, found from yesterday's answer `k` (the threshold moves little from

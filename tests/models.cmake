@@ -14,6 +14,8 @@ hp_c_test(test_firm ${HP_TEST_DIR}/test_firm.c ${HP_TEST_DIR}/testutil.c)
 # ASIC price per TH/s against hashprice: power law, floor, annuity, sourced points.
 # The fleet refresh rule "frontier": the lag, the payback rule, its capex (closed forms).
 hp_c_test(test_refresh ${HP_TEST_DIR}/test_refresh.c ${HP_TEST_DIR}/testutil.c)
+# Re-equipping retired sites: the threshold, the re-entry month, its capex and the blend.
+hp_c_test(test_reequip ${HP_TEST_DIR}/test_reequip.c ${HP_TEST_DIR}/testutil.c)
 hp_c_test(test_asic ${HP_TEST_DIR}/test_asic.c ${HP_TEST_DIR}/testutil.c)
 # The fleet hashrate model: cost curve in closed form, price shock through the engine.
 hp_c_test(test_fleet ${HP_TEST_DIR}/test_fleet.c ${HP_TEST_DIR}/testutil.c)
