@@ -329,7 +329,7 @@ static void exit_review(const scenario *s, work *w, int d, double power_factor)
 /* One path, day by day; with `trace`, its daily series too; `train`: a
  * training path of the policy, its arrays captured in the workspace. */
 static void simulate(const void *model, uint64_t seed, uint64_t path, double *out, void *scratch,
-                     double *trace, int train)
+                     double *trace, int train, void *record)
 {
     const scenario *s = model;
     const hp_layout *l = &s->layout;
@@ -339,6 +339,13 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
     const hp_hpc *hpc = &s->hpc;
     work w;
     hp_scenario_work_layout(s, scratch, &w);
+    val_record rec;
+    w.rec = NULL;
+    if (record != NULL) {                       /* simulate_record */
+        hp_scenario_record_layout(s, record, &rec);
+        memset(rec.n_ops, 0, (size_t)na * sizeof *rec.n_ops);
+        w.rec = &rec;
+    }
 
     hp_pcg64 r_price, r_net, r_fee, r_ai, r_power, r_events, r_luck, r_bust;
     hp_rng_stream(&r_price, seed, path, RNG_PRICE);
@@ -523,10 +530,10 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             double refresh = online * (mi->refresh_frontier ? w.refresh[n].bought_th : refresh_th) *
                              w.asic_usd_th[n];
             double net = rev - energy - opex_var - refresh;
-            double gpu_rev = 0;                 /* GPU cloud: at the day's index */
+            double gpu_rev = 0, gpu_noi = 0;    /* GPU cloud: at the day's index */
             if (hpc->gpu) {
                 gpu_rev = as->gpu_mw * ai.gpu * gpu_usd_day;
-                double gpu_noi = gpu_rev - (1 - noi) * gpu_rev;
+                gpu_noi = gpu_rev - (1 - noi) * gpu_rev;
                 ys[Y_HPC_REV] += gpu_rev;
                 ys[Y_HPC_OPEX] += (1 - noi) * gpu_rev;
                 ys[Y_NPV_HPC] += gpu_noi * disc[d];
@@ -543,6 +550,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             if (mi->curtail && online < mw)
                 ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
             ys[Y_NPV] += net * disc[d];
+            rec_npv(&w, a, net, gpu_noi, d, NPV_OP_DAY);
             ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
             ys[Y_NET_REVENUE] += w.net_usd[n];
             ys[Y_BLOCKS] += w.cday[n].blocks;
@@ -620,27 +628,15 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         out[s->off[V_NPV_HPC] + a] = w.ysum[(size_t)a * N_YSUM + Y_NPV_HPC];
     }
 
-    /* Terminal values at the horizon: each line at a multiple of its last
-     * 365 days' NOI, or at salvage when that is more. */
-    if (s->val.terminal) {
-        const hp_valuation *vl = &s->val;
-        double v = s->disc[s->n_days - 1], yr = s->tv_year_scale;
-        for (int a = 0; a < na; a++) {
-            /* Retired sites are powered land: worth salvage, added to the
-             * fleet's value (which is its own NOI multiple or salvage). */
-            double held = w.as[a].mining_mw, mw_hpc = mi->capacity_mw - held;
-            double mw_mining = kept_mining_mw(s, &w, a);
-            double tvm = hp_line_value(vl->mining_multiple, yr * w.noi_tv_mining[a],
-                                       vl->mining_salvage_usd_mw * mw_mining) +
-                         vl->mining_salvage_usd_mw * (held - mw_mining);
-            double tvh = hp_line_value(vl->hpc_multiple, yr * w.noi_tv_hpc[a],
-                                       vl->hpc_salvage_usd_mw * mw_hpc);
-            out[s->off[V_TERMINAL_MINING] + a] = tvm;
-            out[s->off[V_TERMINAL_HPC] + a] = tvh;
-            out[s->off[V_TERMINAL] + a] = tvm + tvh;
-            out[s->off[V_NPV] + a] += (tvm + tvh) * v;
-            out[s->off[V_NPV_HPC] + a] += tvh * v;
-        }
+    /* Terminal values at the horizon (terminal_close); a recording path
+     * keeps what they read, whether or not this model adds them. */
+    for (int a = 0; a < na; a++) {
+        double tv[TV_N] = {[TV_HELD] = w.as[a].mining_mw, [TV_KEPT] = kept_mining_mw(s, &w, a),
+                           [TV_NOI_MINING] = w.noi_tv_mining[a], [TV_NOI_HPC] = w.noi_tv_hpc[a]};
+        if (w.rec != NULL)
+            memcpy(w.rec->tv + (size_t)a * TV_N, tv, sizeof tv);
+        if (s->val.terminal)
+            terminal_close(s, a, tv, out);
     }
     if (cap != NULL)
         cap->noi_tv_mining_mw = w.as[P].mining_mw > 0 ? w.noi_tv_mining[P] / w.as[P].mining_mw : 0;
@@ -677,12 +673,12 @@ static void scenario_simulate_trace(const void *model, uint64_t seed, uint64_t p
 {
     const scenario *s = model;
     if (!s->conv.on) {
-        simulate(model, seed, path, out, scratch, trace, 0);
+        simulate(model, seed, path, out, scratch, trace, 0, NULL);
         return;
     }
     work w;
     hp_scenario_work_layout(s, scratch, &w);
-    simulate(model, seed, path, w.iout, scratch, trace, 0);
+    simulate(model, seed, path, w.iout, scratch, trace, 0, NULL);
     policy_export(s, &w, out);
 }
 
@@ -690,6 +686,19 @@ static void scenario_simulate_path(const void *model, uint64_t seed, uint64_t pa
                                    double *out, void *scratch)
 {
     scenario_simulate_trace(model, seed, path, out, scratch, NULL);
+}
+
+/* One path and its valuation record (hp_model.simulate_record). The
+ * policy's model has no valuation key (hp_scenario_valuation_key), so
+ * nothing revalues its paths: they are simulated without a record. */
+static void scenario_simulate_record(const void *model, uint64_t seed, uint64_t path,
+                                     double *out, void *scratch, void *record)
+{
+    const scenario *s = model;
+    if (s->conv.on)
+        scenario_simulate_trace(model, seed, path, out, scratch, NULL);
+    else
+        simulate(model, seed, path, out, scratch, NULL, 0, record);
 }
 
 /* A training path of the policy (hp_stopping.simulate): the run's model
@@ -702,7 +711,7 @@ static void policy_train_path(const void *ctx, uint64_t seed, uint64_t path, dou
     const scenario *s = ctx;
     work w;
     hp_scenario_work_layout(s, scratch, &w);
-    simulate(s, seed, path, w.iout, scratch, NULL, 1);
+    simulate(s, seed, path, w.iout, scratch, NULL, 1, NULL);
     memcpy(state, w.cap.state, (size_t)s->conv.n_dates * HP_PS_N * sizeof(double));
     memcpy(regime, w.cap.regime, (size_t)s->conv.n_dates);
     hp_conv_features(&s->conv, &w.cap, feature);
@@ -762,4 +771,8 @@ const hp_model hp_scenario_model = {
     .trace_vars = hp_scenario_trace_vars,
     .simulate_trace = scenario_simulate_trace,
     .prepare = scenario_prepare,
+    .valuation_key = hp_scenario_valuation_key,
+    .record_bytes = hp_scenario_record_bytes,
+    .simulate_record = scenario_simulate_record,
+    .revalue = hp_scenario_revalue,
 };

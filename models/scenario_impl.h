@@ -181,7 +181,44 @@ typedef struct work {
     double *ysum;               /* [n_alloc * N_YSUM] the year's sums (ysum_var);
                                  * n_alloc counts the policy's slot        */
     alloc_book *book;           /* [n_alloc]                               */
+    struct val_record *rec;     /* simulate_record: the path's valuation
+                                 * record (scenario_value.c); else NULL    */
 } work;
+
+/* The valuation record of a path (hp_model.simulate_record): for each
+ * allocation, every term its NPV sums (Y_NPV, Y_NPV_HPC) added, in the
+ * order the path added them, and what its terminal value reads. revalue
+ * replays the terms with another model's discount factors and valuation
+ * keys: the same operations in the same order, so the same bits as that
+ * model's own simulate(). A term is a day's flow (d1 = NPV_OP_DAY: amount
+ * x disc[d0]; the HPC sum only in gpu_cloud mode), an event's one-day
+ * item (NPV_OP_EVENT: minus amount x disc[d0]), or a book's amounts per
+ * day over days d0 .. d1 - 1 (x cum_disc[d1] - cum_disc[d0]). */
+enum { NPV_OP_DAY = -1, NPV_OP_EVENT = -2 };
+enum { TV_HELD, TV_KEPT, TV_NOI_MINING, TV_NOI_HPC, TV_N };
+typedef struct npv_op {
+    double npv, hpc;            /* amounts for Y_NPV and Y_NPV_HPC         */
+    int32_t d0, d1;
+} npv_op;
+typedef struct val_record {
+    size_t cap;                 /* terms per allocation: 3 x n_days bounds
+                                 * them (a day's flow; an event item at
+                                 * most once a day; a book flush only when
+                                 * it moves `since` forward, n_days times) */
+    int32_t *n_ops;             /* [n_alloc]                               */
+    npv_op *ops;                /* [n_alloc * cap]                         */
+    double *tv;                 /* [n_alloc * TV_N] held MW, kept mining MW,
+                                 * NOI sums of the terminal-value window   */
+} val_record;
+
+/* Records a term of allocation a's NPV sums (recording paths only). */
+static inline void rec_npv(work *w, int a, double npv, double hpc, int d0, int d1)
+{
+    if (w->rec == NULL)
+        return;
+    struct val_record *r = w->rec;
+    r->ops[(size_t)a * r->cap + (size_t)r->n_ops[a]++] = (npv_op){npv, hpc, d0, d1};
+}
 
 /* MW allocation a still mines: its held MW (not converted), less the MW of
  * sites it retired (its cost curve, rebuilt at each exit, ends at the
@@ -209,5 +246,12 @@ void book_flush(const scenario *s, work *w, int a, int upto);
 void book_event_items(const scenario *s, work *w, int a, int d);
 void year_sums_store(const scenario *s, work *w, double *msum, double *out, int y, int d);
 void year_close(const scenario *s, const work *w, double *out, int y, double price);
+void terminal_close(const scenario *s, int a, const double *tv, double *out);
+
+/* scenario_value.c */
+size_t hp_scenario_record_layout(const scenario *s, void *base, val_record *r);
+int hp_scenario_valuation_key(const void *model, const char *key);
+size_t hp_scenario_record_bytes(const void *model);
+void hp_scenario_revalue(const void *model, const void *record, const double *in, double *out);
 
 #endif

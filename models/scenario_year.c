@@ -66,6 +66,7 @@ void book_flush(const scenario *s, work *w, int a, int upto)
     ys[Y_NET_CF] += b->net * days;
     ys[Y_NPV] += b->net * disc;
     ys[Y_NPV_HPC] += b->hpc_cf * disc;
+    rec_npv(w, a, b->net, b->hpc_cf, b->since, upto);
     b->since = upto;
 }
 
@@ -82,6 +83,7 @@ void book_event_items(const scenario *s, work *w, int a, int d)
     ys[Y_NET_CF] -= as->gpu_capex;
     ys[Y_NPV] -= as->gpu_capex * s->disc[d];
     ys[Y_NPV_HPC] -= as->gpu_capex * s->disc[d];
+    rec_npv(w, a, as->gpu_capex, as->gpu_capex, d, NPV_OP_EVENT);
     as->gpu_capex = 0;
     as->defaults = 0;
 }
@@ -135,4 +137,29 @@ void year_close(const scenario *s, const work *w, double *out, int y, double pri
         out[s->off[V_FULL_COST_NEW] + i] /= days;
         out[s->off[V_CASH_COST_BEST] + i] /= days;
     }
+}
+
+/* Terminal values of allocation a at the horizon (valuation.terminal):
+ * each line at a multiple of its last 365 days' NOI, or at salvage when
+ * that is more; added to its NPVs with the last day's discount factor.
+ * tv: held MW, mining MW kept, the window's NOI sums (TV_*). simulate()
+ * and revalue (scenario_value.c) both close a path here. */
+void terminal_close(const scenario *s, int a, const double *tv, double *out)
+{
+    const hp_valuation *vl = &s->val;
+    double v = s->disc[s->n_days - 1], yr = s->tv_year_scale;
+    /* Retired sites are powered land: worth salvage, added to the
+     * fleet's value (which is its own NOI multiple or salvage). */
+    double held = tv[TV_HELD], mw_hpc = s->miner.capacity_mw - held;
+    double mw_mining = tv[TV_KEPT];
+    double tvm = hp_line_value(vl->mining_multiple, yr * tv[TV_NOI_MINING],
+                               vl->mining_salvage_usd_mw * mw_mining) +
+                 vl->mining_salvage_usd_mw * (held - mw_mining);
+    double tvh = hp_line_value(vl->hpc_multiple, yr * tv[TV_NOI_HPC],
+                               vl->hpc_salvage_usd_mw * mw_hpc);
+    out[s->off[V_TERMINAL_MINING] + a] = tvm;
+    out[s->off[V_TERMINAL_HPC] + a] = tvh;
+    out[s->off[V_TERMINAL] + a] = tvm + tvh;
+    out[s->off[V_NPV] + a] += (tvm + tvh) * v;
+    out[s->off[V_NPV_HPC] + a] += tvh * v;
 }

@@ -4,13 +4,16 @@
 #     (`hashpivot sensitivity`, 2K + 1 in-process runs) at
 #     HP_BENCH_TORNADO_PATHS paths (default 1000), against the same 2K + 1
 #     runs as plain `hashpivot run`s writing HDF5, and against K + 1 plain
-#     runs (issue 9's measure);
+#     runs (issue 9's measure); then the same six keys plus the other four
+#     valuation keys (K = 10: the levels of valuation keys are revalued on
+#     the base case's paths, not simulated) against K + 1 plain runs;
 #   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
 #     Brownian bridge) against the same number of PCG64 normals;
 #   - the Sobol sampler's RMS errors against pseudo-random at equal paths
 #     (scripts/bench_qmc.py: HP_BENCH_QMC_R replications, default 16, of
 #     HP_BENCH_QMC_N paths, default 1024), on CONFIG and its smooth variant.
 #   scripts/bench_analysis.sh [CONFIG]
+# HP_BENCH_TORNADO_ONLY=1 stops after the tornadoes.
 # Times are wall clock and CPU (user + sys) of the child processes: on a
 # shared machine the CPU time is the steadier figure.
 set -euo pipefail
@@ -26,6 +29,11 @@ vary=(--vary ai_market.lease0_usd_per_mw_year=1.4e6:2.1e6 --vary hpc.capex_usd_p
       --vary valuation.discount_rate=0.08:0.12 --vary miner.power_usd_mwh=35:55
       --vary price.mu=0.05:0.25 --vary hpc.build_months=9:18)
 K=6
+# The other valuation keys (models/scenario_value.c): nothing simulated
+# reads them, so their levels cost a replay of each path's valuation.
+vary_val=(--vary valuation.hpc_noi_multiple=12:18 --vary valuation.mining_noi_multiple=2:6
+          --vary valuation.hpc_salvage_usd_per_mw=4e5:5.5e5 --vary valuation.mining_salvage_usd_per_mw=1e5:2.5e5)
+KV=10
 
 # timed LABEL COMMAND...: prints "wall cpu" seconds of COMMAND.
 timed() {
@@ -40,7 +48,7 @@ PY
 
 echo "tornado of $K keys, $tn paths, $cfg:"
 read -r tw tc < <(timed "$bin" sensitivity "$cfg" -n "$tn" -o "$tmp/s.h5" --quiet "${vary[@]}")
-echo "  hashpivot sensitivity ($((2 * K + 1)) runs in process): wall ${tw} s, cpu ${tc} s"
+echo "  hashpivot sensitivity ($((2 * K + 1)) levels in process, the discount rate's 2 revalued): wall ${tw} s, cpu ${tc} s"
 pw=0; pc=0
 for ((i = 0; i < 2 * K + 1; i++)); do
   read -r w c < <(timed "$bin" run "$cfg" -n "$tn" -o "$tmp/r.h5" --force --quiet)
@@ -54,6 +62,17 @@ per_w, per_c = pw / (2 * K + 1), pc / (2 * K + 1)
 print(f"  tornado / {2*K+1:.0f} plain runs: wall {tw / pw:.2f}, cpu {tc / pc:.2f}")
 print(f"  tornado / {K+1:.0f} plain runs (K + 1): wall {tw / (per_w * (K + 1)):.2f}, cpu {tc / (per_c * (K + 1)):.2f}")
 PY
+
+echo "tornado of $KV keys (the $K above and the other valuation keys), $tn paths:"
+read -r vw vc < <(timed "$bin" sensitivity "$cfg" -n "$tn" -o "$tmp/v.h5" --quiet "${vary[@]}" "${vary_val[@]}")
+echo "  hashpivot sensitivity ($((2 * KV + 1)) levels): wall ${vw} s, cpu ${vc} s"
+/usr/bin/python3 - "$vw" "$vc" "$pw" "$pc" "$K" "$KV" <<'PY'
+import sys
+vw, vc, pw, pc, K, KV = map(float, sys.argv[1:])
+per_w, per_c = pw / (2 * K + 1), pc / (2 * K + 1)
+print(f"  tornado / {KV+1:.0f} plain runs (K + 1): wall {vw / (per_w * (KV + 1)):.2f}, cpu {vc / (per_c * (KV + 1)):.2f}")
+PY
+[[ ${HP_BENCH_TORNADO_ONLY:-0} == 1 ]] && exit 0
 
 echo
 echo "quasi-random normals:"

@@ -124,6 +124,24 @@ typedef struct hp_model {
      * paths of the model's own). Must depend only on the config: never on
      * `threads`. Returns 0, or -1 with err set. */
     int (*prepare)(void *m, int threads, int quiet, hp_err *err);
+    /* Optional, all four or none (NULL: no revaluation): a simulated path
+     * valued again under other valuation keys, without simulating it
+     * again (the sensitivity analysis varies e.g. a discount rate).
+     * valuation_key: 1 when `key` reaches this model's results only
+     * through the valuation of cash flows already simulated (no process,
+     * decision, policy or rule reads it), so that two configs differing
+     * only in such keys simulate the same paths; 0 otherwise.
+     * simulate_record is simulate_path that also fills `record`
+     * (record_bytes(m) bytes, one per thread) with what the valuation
+     * reads. revalue: model m, built from a config that differs from the
+     * recording model's only in valuation keys, writes into `out` the
+     * path's result array from the recording model's result `in` and its
+     * record: the bits simulate_path(m, ...) would write. */
+    int (*valuation_key)(const void *m, const char *key);
+    size_t (*record_bytes)(const void *m);
+    void (*simulate_record)(const void *m, uint64_t seed, uint64_t path, double *out,
+                            void *scratch, void *record);
+    void (*revalue)(const void *m, const void *record, const double *in, double *out);
 } hp_model;
 
 #endif

@@ -50,4 +50,15 @@ int hp_layout_find(const hp_layout *l, const char *name, size_t *offset, size_t 
 int hp_pathrun(const hp_model *model, const void *m, uint64_t seed, uint64_t first,
                uint64_t count, int threads, const hp_reducer *r, double *out, hp_err *err);
 
+/* hp_pathrun on model m, and on each of n_val models vm[j] valued from
+ * m's paths (hp_model.revalue): built from configs that differ from m's
+ * only in valuation keys (hp_model.valuation_key), they get the bits they
+ * would simulate, at the cost of a replay of each path's valuation. Path
+ * i's reductions land at out[i * r->width] and vout[j][i * r->width]; r
+ * must fit every model (their layouts are the same). The model must have
+ * the revaluation hooks. */
+int hp_pathrun_revalue(const hp_model *model, const void *m, const void *const *vm, int n_val,
+                       uint64_t seed, uint64_t first, uint64_t count, int threads,
+                       const hp_reducer *r, double *out, double *const *vout, hp_err *err);
+
 #endif

@@ -15,10 +15,16 @@
  * fails at once rather than after hours; the base value of each key is read
  * from the base config; a variant whose resolved config is another's (a
  * level equal to the base value, a key given twice) reuses that one's
- * paths. Each remaining variant is one in-process run of every path: the
- * model interface (model.h) gives the engine no way to share a path's
- * market between variants, and each variant's NPV must be the bits a plain
- * `hashpivot run --set KEY=VALUE` writes. Memory: per-path NPV of every
+ * paths. A variant that differs from the base only in a valuation key
+ * (hp_model.valuation_key: e.g. the discount rate, a terminal multiple, a
+ * salvage value; nothing simulated reads it) is revalued: the base run
+ * simulates each path once with its valuation record and every such
+ * variant's model values that record (hp_model.revalue), which gives the
+ * bits its own simulation would. Each remaining variant is one in-process
+ * run of every path: its key changes the paths (a price drift, a power
+ * price, a build time move chains, curtailment or events), and each
+ * variant's NPV must be the bits a plain `hashpivot run --set KEY=VALUE`
+ * writes. Memory: per-path NPV of every
  * variant, (2K + 1) x n_paths x n_alloc doubles, kept for the file (which
  * stores them path by path), and K more for writing it. */
 #include "analysis.h"
@@ -112,6 +118,8 @@ typedef struct variant {
     void *m;
     int same_as;                     /* an earlier variant with the same
                                       * resolved config, or -1              */
+    int revalued;                    /* differs from the base only in a
+                                      * valuation key: valued on its paths */
     double *npv;                     /* [n][A] per-path NPV (npv_mem)        */
 } variant;
 
@@ -120,6 +128,7 @@ typedef struct sens {
     const hp_an *a;
     const hp_sens_opts *o;
     int K, A, base_alloc, t_alloc, n_var;
+    int n_runs, n_revalued;          /* variants simulated; revalued        */
     double *alloc;                   /* [A] the base case's allocations      */
     uint64_t n;
     variant *var;                    /* [n_var]: base, then k low, k high    */
@@ -194,19 +203,45 @@ static int build_all(sens *s, hp_err *err)
     }
     for (int k = 0; rc == 0 && k < s->K; k++)
         s->value[k * NLEV + 1] = hp_an_value(s->var[0].cfg, s->o->vary[k].p);
+    /* Variant i sets key (i - 1) / 2 on the base config, nothing else. */
+    const hp_model *md = s->a->model;
+    for (int i = 1; rc == 0 && md->valuation_key != NULL && i < s->n_var; i++) {
+        const char *key = s->o->vary[(i - 1) / 2].p->key;
+        s->var[i].revalued = s->var[i].same_as < 0 && md->valuation_key(s->var[0].m, key) &&
+                             md->valuation_key(s->var[i].m, key);
+    }
     for (int i = 0; text != NULL && i < s->n_var; i++)
         free(text[i]);
     free(text);
     return rc;
 }
 
-/* Simulates every variant that is not a copy of another into its npv. */
+/* Simulates the base case, revaluing its paths for the variants that
+ * differ from it only in a valuation key, then every other variant that
+ * is not a copy of another, into their npv. */
 static int run_all(sens *s, hp_err *err)
 {
-    int rc = 0;
+    int rc = 0, n_val = 0;
+    const void **vm = malloc((size_t)s->n_var * sizeof *vm);
+    double **vout = malloc((size_t)s->n_var * sizeof *vout);
+    if (vm == NULL || vout == NULL)
+        rc = hp_fail(err, NULL, 0, NULL, "out of memory");
     for (int i = 0; rc == 0 && i < s->n_var; i++) {
         variant *v = &s->var[i];
         v->npv = s->npv_mem + (size_t)i * s->n * (size_t)s->A;
+        if (v->revalued) {
+            vm[n_val] = v->m;
+            vout[n_val++] = v->npv;
+        }
+    }
+    for (int i = 0; rc == 0 && i < s->n_var; i++) {
+        variant *v = &s->var[i];
+        if (v->revalued) {
+            if (!s->o->quiet)
+                fprintf(stderr, "sensitivity: %s: a valuation key, revalued on the base case's paths\n",
+                        v->set);
+            continue;
+        }
         if (v->same_as >= 0) {
             if (!s->o->quiet)
                 fprintf(stderr, "sensitivity: %s: the config of %s, its paths reused\n", v->set,
@@ -220,8 +255,11 @@ static int run_all(sens *s, hp_err *err)
         hp_reducer r;
         rc = hp_reducer_var(s->a->model->layout(v->m), "valuation/npv", 1.0, &ctx, &r, err);
         if (rc == 0)
-            rc = hp_pathrun(s->a->model, v->m, s->a->seed, 0, s->n, s->a->threads, &r, v->npv, err);
+            rc = hp_pathrun_revalue(s->a->model, v->m, vm, i == 0 ? n_val : 0, s->a->seed, 0, s->n,
+                                    s->a->threads, &r, v->npv, vout, err);
     }
+    free(vm);
+    free(vout);
     return rc;
 }
 
@@ -400,6 +438,8 @@ static void write_file(const sens *s, hp_anfile *f)
     hp_anfile_attr_i64(f, g, "baseline_allocation", s->base_alloc);
     hp_anfile_attr_f64(f, g, "confidence", 0.95);
     hp_anfile_attr_f64(f, g, "cvar_alpha", ALPHA);
+    hp_anfile_attr_i64(f, g, "simulated_runs", s->n_runs);
+    hp_anfile_attr_i64(f, g, "revalued_levels", s->n_revalued);
     hp_anfile_axis_str(f, g, "key", keys, (size_t)K, "config key varied");
     hp_anfile_axis_str(f, g, "level", level_name, NLEV, "value of the key: low, base (the config), high");
     hp_anfile_axis_f64(f, g, "allocation", s->alloc, (size_t)s->A, "1",
@@ -575,12 +615,15 @@ int hp_sensitivity(const hp_an *a, const hp_sens_opts *o, hp_anfile *f, FILE *ou
         rc = hp_an_check_memory(a, (size_t)s.A, (size_t)s.n_var + (size_t)s.K + 1, err);
     if (rc == 0)
         rc = sens_alloc(&s, err);
-    int runs = 0;
-    for (int i = 0; s.var != NULL && i < s.n_var; i++)
-        runs += s.var[i].same_as < 0;
+    for (int i = 0; s.var != NULL && i < s.n_var; i++) {
+        s.n_revalued += s.var[i].revalued;
+        s.n_runs += s.var[i].same_as < 0 && !s.var[i].revalued;
+    }
+    const int runs = s.n_runs;
     if (rc == 0 && !o->quiet)
-        fprintf(stderr, "sensitivity: %d runs of %llu paths (base, then each key low and high)\n", runs,
-                (unsigned long long)s.n);
+        fprintf(stderr, "sensitivity: %d simulated run%s of %llu paths (base, then each key low and high), "
+                "%d level%s revalued on the base case's paths (valuation keys)\n", runs, runs == 1 ? "" : "s",
+                (unsigned long long)s.n, s.n_revalued, s.n_revalued == 1 ? "" : "s");
     if (rc == 0)
         rc = run_all(&s, err);
     for (int k = 0; rc == 0 && k < s.K; k++) {
@@ -598,8 +641,9 @@ int hp_sensitivity(const hp_an *a, const hp_sens_opts *o, hp_anfile *f, FILE *ou
     if (rc == 0) {
         double dt = hp_an_now() - t0;
         if (!o->quiet)
-            fprintf(stderr, "timing: %d runs x %llu paths in %.2f s (%.0f paths/s)\n", runs,
-                    (unsigned long long)s.n, dt, (double)runs * (double)s.n / dt);
+            fprintf(stderr, "timing: %d simulated runs x %llu paths (and %d revalued) in %.2f s "
+                    "(%.0f simulated paths/s)\n", runs, (unsigned long long)s.n, s.n_revalued, dt,
+                    (double)runs * (double)s.n / dt);
         if (f != NULL)
             write_file(&s, f);
         print_tornado(&s, out);

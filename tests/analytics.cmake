@@ -3,6 +3,11 @@
 hp_c_test(test_stats ${HP_TEST_DIR}/test_stats.c)
 hp_c_test(test_pathrun ${HP_TEST_DIR}/test_pathrun.c ${HP_TEST_DIR}/testutil.c)
 hp_c_test(test_target ${HP_TEST_DIR}/test_target.c ${HP_TEST_DIR}/testutil.c)
+# Revaluation of a simulated path under other valuation keys, bit for bit.
+add_executable(test_revalue ${HP_TEST_DIR}/test_revalue.c)
+target_include_directories(test_revalue PRIVATE ${HP_TEST_DIR})
+target_link_libraries(test_revalue hpmodels hpsim)
+add_test(NAME test_revalue COMMAND test_revalue ${CMAKE_SOURCE_DIR})
 add_test(NAME analytics_sensitivity
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_sensitivity.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
 hp_c_test(test_solve ${HP_TEST_DIR}/test_solve.c)

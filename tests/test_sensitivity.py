@@ -3,8 +3,9 @@ for bit; the file is read knowing only its attributes and axes; every
 statistic agrees with numpy on the stored base case; the levels share the
 base case's paths (common random numbers: the paired change has a far
 smaller error than either mean); every level equals a plain `hashpivot run
---set KEY=VALUE` bit for bit; a variant whose config is another's is
-simulated once; results do not depend on threads; bad input fails with one
+--set KEY=VALUE` bit for bit, also the levels of valuation keys, which are
+revalued on the base case's paths rather than simulated; a variant whose
+config is another's is simulated once; results do not depend on threads; bad input fails with one
 line.
     test_sensitivity.py HASHPIVOT_BINARY SOURCE_DIR"""
 import math
@@ -128,24 +129,51 @@ with h5py.File(s1, "r") as f1, h5py.File(s2, "r") as f2:
 # 5. Every level is a plain run: for each key and level, `hashpivot run
 #    --set KEY=VALUE` on the same seed and paths writes the same NPV, bit
 #    for bit, as the file's low_npv / high_npv.
+def levels_are_plain_runs(path):
+    with h5py.File(path, "r") as f:
+        g = f["sensitivity"]
+        names = [k.decode() for k in g["key"][()]]
+        value, low, high = g["value"][()], g["low_npv"][()], g["high_npv"][()]
+        check(low.shape == high.shape == (len(names), len(alloc), N), f"low_npv, high_npv shape {low.shape}")
+        check(np.array_equal(g["base_npv"][()], run_npv), f"{path}: base case equals hashpivot run")
+        for k, key in enumerate(names):
+            for lev, arr in ((0, low), (2, high)):
+                out = os.path.join(tmp, "lev.h5")
+                hp("run", cfg, "-n", str(N), "-o", out, "--quiet", "--force", *SHORT, "--set",
+                   f"{key}={float(value[k, lev])!r}")
+                with h5py.File(out, "r") as r:
+                    check(np.array_equal(arr[k], r["valuation/npv"][()]),
+                          f"{key} = {float(value[k, lev])!r}: the level equals hashpivot run --set bit for bit")
+
+
+levels_are_plain_runs(s1)
 with h5py.File(s1, "r") as f:
+    check(f["sensitivity"].attrs["simulated_runs"] == 7 and f["sensitivity"].attrs["revalued_levels"] == 0,
+          "no valuation key: every level simulated")
+
+# 5b. Valuation keys (nothing simulated reads them) are revalued on the
+#     base case's paths, not simulated again, and still give each plain
+#     run's bits; the one other key's levels are simulated.
+s4 = os.path.join(tmp, "s4.h5")
+VAL = ["--vary", "valuation.discount_rate=0.08:0.12", "--vary", "valuation.hpc_noi_multiple=12:18",
+       "--vary", "valuation.mining_salvage_usd_per_mw=1e5:2.5e5", "--vary", "hpc.capex_usd_per_mw=8e6:12e6"]
+r4 = hp("sensitivity", cfg, "-n", str(N), "-o", s4, "-j", "2", *SHORT, *VAL)
+check("sensitivity: 3 simulated runs of 300 paths" in r4.stderr and "6 levels revalued" in r4.stderr,
+      f"3 runs simulated, 6 levels revalued: {r4.stderr!r}")
+check(r4.stderr.count("a valuation key, revalued on the base case's paths") == 6, "each revalued level says so")
+with h5py.File(s4, "r") as f:
     g = f["sensitivity"]
-    value, low, high = g["value"][()], g["low_npv"][()], g["high_npv"][()]
-    check(low.shape == high.shape == (len(keys), len(alloc), N), f"low_npv, high_npv shape {low.shape}")
-    for k, key in enumerate(keys):
-        for lev, arr in ((0, low), (2, high)):
-            out = os.path.join(tmp, "lev.h5")
-            hp("run", cfg, "-n", str(N), "-o", out, "--quiet", "--force", *SHORT, "--set", f"{key}={float(value[k, lev])!r}")
-            with h5py.File(out, "r") as r:
-                check(np.array_equal(arr[k], r["valuation/npv"][()]),
-                      f"{key} = {float(value[k, lev])!r}: the level equals hashpivot run --set bit for bit")
+    check(g.attrs["simulated_runs"] == 3 and g.attrs["revalued_levels"] == 6, "the file records the counts")
+    check(not np.array_equal(g["high_npv"][0], g["base_npv"][()]), "the discount rate moves NPV")
+levels_are_plain_runs(s4)
 
 # 6. A level whose config is the base case's (the default discount rate is
 #    0.10) and a key given twice are simulated once, their paths reused.
 s3 = os.path.join(tmp, "s3.h5")
 r3 = hp("sensitivity", cfg, "-n", "40", "-o", s3, *SHORT, "--vary", "valuation.discount_rate=0.1:0.12",
         "--vary", "valuation.discount_rate=0.1:0.12")
-check("sensitivity: 2 runs of 40 paths" in r3.stderr, f"2 runs for 5 variants: {r3.stderr!r}")
+check("sensitivity: 1 simulated run of 40 paths" in r3.stderr and "1 level revalued" in r3.stderr,
+      f"1 run and 1 revaluation for 5 variants: {r3.stderr!r}")
 check(r3.stderr.count("its paths reused") == 3, "three variants reuse another's paths")
 with h5py.File(s3, "r") as f:
     g = f["sensitivity"]

@@ -1,0 +1,156 @@
+/* Revaluation (hp_model.valuation_key, simulate_record, revalue): a path
+ * simulated once with its record and valued by a model with other
+ * valuation keys is, bit for bit, the whole result array that model's own
+ * simulate_path writes; on the default config (fleet network, curtailment,
+ * exits, frontier refresh), in gpu_cloud mode (daily HPC terms and GPU
+ * purchases) and on the tables' defaults; for each valuation key alone, all
+ * of them at once, and the terminal value switched off and on. Keys that
+ * change paths or decisions are not valuation keys, and with the optimal
+ * policy (which trains on discounted values) none is.
+ *     test_revalue SOURCE_DIR */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "driver.h"
+#include "scenario.h"
+
+#define SEED 77
+#define PATHS 6
+#define MAX_SETS 16
+
+static const hp_model *md = &hp_scenario_model;
+static char cfg_path[1024];
+
+typedef struct built {
+    hp_config *cfg;
+    void *m;
+} built;
+
+/* The config (the default file, or the tables' defaults when !file), the
+ * case's overrides, then `extra`. */
+static built build(int file, const char *const *sets, const char *extra)
+{
+    const hp_param *tables[64];
+    hp_run_params(md, tables, 64);
+    const char *all[MAX_SETS];
+    size_t n = 0;
+    for (; sets[n] != NULL; n++)
+        all[n] = sets[n];
+    if (extra != NULL)
+        all[n++] = extra;
+    hp_err err = {0};
+    built b = {hp_config_load(tables, file ? cfg_path : NULL, all, n, &err), NULL};
+    if (b.cfg != NULL)
+        b.m = md->create(b.cfg, &err);
+    if (b.m == NULL) {
+        fprintf(stderr, "build: %s\n", err.msg);
+        exit(1);
+    }
+    return b;
+}
+
+static void unbuild(built *b)
+{
+    md->destroy(b->m);
+    hp_config_free(b->cfg);
+}
+
+/* Every variant's revaluation of the base's paths against its own
+ * simulation; returns how many variants' NPVs differ from the base's. */
+static int check_case(const char *name, int file, const char *const *sets,
+                      const char *const *variants, int n_variants)
+{
+    built base = build(file, sets, NULL);
+    const size_t size = hp_layout_path_size(md->layout(base.m));
+    double *in = malloc(size * sizeof(double)), *re = malloc(size * sizeof(double));
+    double *own = malloc(size * sizeof(double));
+    void *rec = malloc(md->record_bytes(base.m)), *ws = malloc(md->scratch_bytes(base.m));
+    void *ws2 = malloc(md->scratch_bytes(base.m));
+    if (!in || !re || !own || !rec || !ws || !ws2)
+        abort();
+    int moved = 0;
+    for (int v = 0; v < n_variants; v++) {
+        built var = build(file, sets, variants[v]);
+        CHECK(hp_layout_path_size(md->layout(var.m)) == size);
+        int same = 1, differs = 0;
+        for (uint64_t p = 0; p < PATHS; p++) {
+            md->simulate_record(base.m, SEED, p, in, ws, rec);
+            md->revalue(var.m, rec, in, re);
+            md->simulate_path(var.m, SEED, p, own, ws2);
+            same &= memcmp(re, own, size * sizeof(double)) == 0;
+            differs |= memcmp(in, own, size * sizeof(double)) != 0;
+            /* Revaluing with the base's own model gives the base. */
+            md->revalue(base.m, rec, in, re);
+            same &= memcmp(re, in, size * sizeof(double)) == 0;
+        }
+        CHECK_MSG(same, "%s, %s: revalued paths are the variant's own, bit for bit", name, variants[v]);
+        moved += differs;
+        unbuild(&var);
+    }
+    free(in);
+    free(re);
+    free(own);
+    free(rec);
+    free(ws);
+    free(ws2);
+    unbuild(&base);
+    return moved;
+}
+
+static const char *const variants[] = {
+    "valuation.discount_rate=0.07",
+    "valuation.discount_rate=0.15",
+    "valuation.hpc_noi_multiple=9.0",
+    "valuation.mining_noi_multiple=1.5",
+    "valuation.hpc_salvage_usd_per_mw=2.0e6",
+    "valuation.mining_salvage_usd_per_mw=0.0",
+    "valuation.terminal=false",
+};
+#define N_VARIANTS ((int)(sizeof variants / sizeof variants[0]))
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_revalue SOURCE_DIR\n");
+        return 2;
+    }
+    snprintf(cfg_path, sizeof cfg_path, "%s/configs/default.cfg", argv[1]);
+
+    const char *const def[] = {"time.horizon_years=3.0", NULL};
+    const char *const gpu[] = {"time.horizon_years=3.0", "hpc.mode=\"gpu_cloud\"", NULL};
+    const char *const notv[] = {"time.horizon_years=3.0", "valuation.terminal=false", NULL};
+    const char *const all[] = {"time.horizon_years=3.0", "valuation.discount_rate=0.12",
+                               "valuation.hpc_noi_multiple=11.0", "valuation.mining_noi_multiple=3.0",
+                               "valuation.hpc_salvage_usd_per_mw=3.0e5",
+                               "valuation.mining_salvage_usd_per_mw=2.5e5", NULL};
+    /* Every variant moves some NPV (the test could fail), except salvage
+     * values that no path reaches, hence the lower bound. */
+    CHECK(check_case("default.cfg", 1, def, variants, N_VARIANTS) >= N_VARIANTS - 2);
+    CHECK(check_case("gpu_cloud", 1, gpu, variants, N_VARIANTS) >= N_VARIANTS - 2);
+    CHECK(check_case("tables' defaults", 0, def, variants, N_VARIANTS) >= N_VARIANTS - 2);
+    const char *const on[] = {"valuation.terminal=true"};
+    CHECK(check_case("terminal off, then on", 1, notv, on, 1) == 1);
+    /* All the valuation keys at once, as one variant. */
+    CHECK(check_case("all keys", 1, all, (const char *const[]){"valuation.discount_rate=0.06"}, 1) == 1);
+
+    /* Which keys: valuation.* only; none under the optimal policy. */
+    built b = build(1, def, NULL);
+    for (const char *const *k = (const char *const[]){"valuation.discount_rate", "valuation.terminal",
+         "valuation.hpc_noi_multiple", "valuation.mining_noi_multiple", "valuation.hpc_salvage_usd_per_mw",
+         "valuation.mining_salvage_usd_per_mw", NULL}; *k != NULL; k++)
+        CHECK_MSG(md->valuation_key(b.m, *k) == 1, "%s is a valuation key", *k);
+    for (const char *const *k = (const char *const[]){"price.mu", "hpc.capex_usd_per_mw", "miner.power_usd_mwh",
+         "network.fleet.hurdle_rate", "hpc.build_months", "allocation.fractions", "valuation.nope", NULL};
+         *k != NULL; k++)
+        CHECK_MSG(md->valuation_key(b.m, *k) == 0, "%s is not a valuation key", *k);
+    unbuild(&b);
+    const char *const opt[] = {"time.horizon_years=6.0", "allocation.policy=\"optimal\"", NULL};
+    b = build(1, opt, NULL);
+    CHECK_MSG(md->valuation_key(b.m, "valuation.discount_rate") == 0 &&
+              md->valuation_key(b.m, "valuation.mining_salvage_usd_per_mw") == 0,
+              "the optimal policy reads the valuation: no valuation key");
+    unbuild(&b);
+    return CHECK_DONE();
+}
