@@ -74,6 +74,14 @@ const hp_param hp_fleet_params[] = {
      "docs/sources.md#fit-network-fleet)"},
     {"network.fleet.noise_days", HP_DOUBLE, "day", "365.0", 1, 1e5, NULL,
      "fleet: correlation time of the online multiplier (assumption: shocks last about a year)"},
+    {"network.fleet.noise_model", HP_CHOICE, "", "\"ou\"", 0, 0, "ou|walk",
+     "fleet: structure of the online multiplier's noise: \"ou\" (ln of it an OU, stationary sd "
+     "noise_sd, correlation time noise_days) or \"walk\" (that OU plus a random walk of sd walk_sd "
+     "per sqrt(year) driven by the same daily shocks: capacity shocks that accumulate; "
+     "docs/network.md)"},
+    {"network.fleet.walk_sd", HP_DOUBLE, "1/sqrt(yr)", "0.0", 0, 5, NULL,
+     "fleet: noise_model \"walk\": sd of the random walk in ln of the online multiplier after one "
+     "year (its variance grows as walk_sd^2 t)"},
     {"network.fleet.order_sd", HP_DOUBLE, "", "0.0", 0, 5, NULL,
      "fleet: stationary sd of ln of the orders' multiplier around the rule (its median is 1)"},
     {"network.fleet.order_days", HP_DOUBLE, "day", "365.0", 1, 1e5, NULL,
@@ -221,6 +229,12 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     double sd = hp_cfg_double(cfg, "network.fleet.noise_sd");
     f->noise_decay = exp(-1.0 / hp_cfg_double(cfg, "network.fleet.noise_days"));
     f->noise_vol = sd * sqrt(1.0 - f->noise_decay * f->noise_decay);
+    f->walk_vol = 0;
+    if (strcmp(hp_cfg_string(cfg, "network.fleet.noise_model"), "walk") == 0)
+        f->walk_vol = hp_cfg_double(cfg, "network.fleet.walk_sd") * sqrt(DT_YEARS);
+    else if (hp_cfg_double(cfg, "network.fleet.walk_sd") != 0)
+        return hp_cfg_fail(cfg, err, "network.fleet.walk_sd",
+                           "a random walk needs network.fleet.noise_model = \"walk\"");
     f->order_sd = hp_cfg_double(cfg, "network.fleet.order_sd");
     f->anticipation = hp_cfg_double(cfg, "network.fleet.anticipation");
     double sw = hp_cfg_double(cfg, "network.fleet.switch_days");
@@ -480,6 +494,7 @@ hp_fleet_state *hp_fleet_start(const hp_fleet *f, void *mem, double others_hs, d
 void hp_fleet_path_init(hp_fleet_path *p)
 {
     p->ln_noise = 0;
+    p->ln_walk = 0;
     p->mult = 1;
     p->z_sum = 0;
     p->order_x = 0;

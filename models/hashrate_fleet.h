@@ -85,6 +85,8 @@ typedef struct hp_fleet {
     double q_retire;                /* power price at quantile retire_share */
     /* Noise: ln of an online multiplier, OU; order shocks. */
     double noise_decay, noise_vol, order_sd, order_rho;
+    double walk_vol;                /* noise_model "walk": the walk's daily sd
+                                       (0 for "ou")                        */
     double anticipation;            /* weight of the post-retarget hashprice
                                        in the daily decision to run         */
     double switch_frac;             /* 1 - exp(-1 / switch_days)            */
@@ -146,8 +148,9 @@ typedef struct hp_fleet_state {
 /* Noise shared by a path's chains (the others face the same weather and
  * the same order book whatever the firm does). */
 typedef struct hp_fleet_path {
-    double ln_noise;                /* ln of the online multiplier, OU      */
-    double mult;                    /* exp(ln_noise)                        */
+    double ln_noise;                /* the OU part of ln of the online multiplier */
+    double ln_walk;                 /* its random-walk part (noise_model "walk") */
+    double mult;                    /* exp(ln_noise + ln_walk)              */
     double z_sum;                   /* the month's shocks so far            */
     double order_x;                 /* orders' AR(1) state, stationary N(0,1) */
 } hp_fleet_path;
@@ -319,14 +322,24 @@ void hp_fleet_path_init(hp_fleet_path *p);
 static inline int hp_fleet_review_day(int d) { return (d + 1) % HP_FLEET_MONTH_DAYS == 0; }
 
 /* Ends day d (0-based) for the path: the online noise takes the day's
- * shock; on a review day the month's shocks, standardized, move the
- * orders' AR(1) state. */
+ * shock z; on a review day the month's shocks, standardized, move the
+ * orders' AR(1) state. ln of the online multiplier after n days, from 0:
+ *
+ *   OU    x_n = phi x_{n-1} + b z_n       (phi = exp(-1/noise_days), b = noise_vol)
+ *   walk  w_n = w_{n-1} + a z_n           (a = walk_sd sqrt(1 / 365.25))
+ *
+ * ln mult = x_n + w_n, both from the same shocks (a shock to the hashrate
+ * online partly passes, partly stays: the machines it added or removed),
+ * so Var(ln mult_n) = sum_{j<n} (a + b phi^j)^2
+ *   = n a^2 + 2 a b (1 - phi^n) / (1 - phi) + b^2 (1 - phi^2n) / (1 - phi^2)
+ * (tests/test_fleet.c checks it; scripts/hp_fleet.py fits a and b with it). */
 static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d, double shock)
 {
     p->z_sum += shock;
-    if (f->noise_vol > 0) {
+    if (f->noise_vol > 0 || f->walk_vol > 0) {
         p->ln_noise = p->ln_noise * f->noise_decay + f->noise_vol * shock;
-        p->mult = hp_fleet_fast_exp(p->ln_noise);
+        p->ln_walk += f->walk_vol * shock;
+        p->mult = hp_fleet_fast_exp(p->ln_noise + p->ln_walk);
     }
     if (hp_fleet_review_day(d)) {
         double z = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);

@@ -3,7 +3,7 @@
 
 usage: backtest.py --csv FILE --cut YYYY-MM-DD [--years 2] [--paths 2000]
                    [--fit-years 4] [--json OUT] [--seed S] [--hashpivot BIN]
-                   [--method likelihood|grid] [--params JSON]
+                   [--method likelihood|grid] [--noise-model ou|walk] [--params JSON]
 
 Fits the fleet hashrate model on the CSV's rows from --fit-years before the
 cut to the cut (scripts/hp_fleet.py, the method of `calibrate.py --fits
@@ -81,6 +81,9 @@ def main(argv=None):
     ap.add_argument("--method", default="likelihood", choices=["likelihood", "grid"],
                     help="fleet fit method (scripts/hp_fleet.py; default likelihood, grid is the "
                     "earlier grid search on the median |error|)")
+    ap.add_argument("--noise-model", default="ou", choices=["ou", "walk"],
+                    help="the noise structure fitted and simulated (network.fleet.noise_model; "
+                    "default ou, walk = a random walk plus a 30-day OU)")
     ap.add_argument("--quiet", action="store_true", help="no fit progress on stderr")
     args = ap.parse_args(argv)
     try:
@@ -104,7 +107,7 @@ def main(argv=None):
             params, report = old["params"], dict(old.get("fit", {}), reused=args.params)
         else:
             params, report = hp_fleet.fit(args.csv, d0, cut, binary=args.hashpivot, log=log,
-                                           method=args.method)
+                                           method=args.method, noise_model=args.noise_model)
         binary = hp_fleet.find_hashpivot(args.hashpivot)
         cfg = hp_fleet.start_settings(hist, i_cut + 1, cut, dict(params, block_luck=True), n_days)
         h, b, d = hp_fleet.run_trace(binary, cfg, args.paths, seed=args.seed)
@@ -136,9 +139,11 @@ def main(argv=None):
 
     print("back-test of the fleet model: fit %s to %s, %d paths, %d days after the cut"
           % (d0, cut, args.paths, n_days))
-    print("fit: kappa %.3f/yr, max growth %.3f/yr, hashprice drift %+.3f/yr, noise sd %.3f, "
-          "order sd %.3f" % (params["kappa"], params["max_growth"], params["hashprice_drift"],
-                             params["noise_sd"], params["order_sd"]))
+    print("fit: kappa %.3f/yr, max growth %.3f/yr, hashprice drift %+.3f/yr, noise %s: sd %.3f "
+          "(%g days), walk sd %.3f/sqrt(yr), order sd %.3f"
+          % (params["kappa"], params["max_growth"], params["hashprice_drift"],
+             params.get("noise_model", "ou"), params["noise_sd"], params["noise_days"],
+             params.get("walk_sd", 0.0), params["order_sd"]))
     if report.get("method") == "likelihood":
         print("fit method likelihood: prior sd of the drift %s (cross-validation negll %s), "
               "error scale %.3f, Student-t nu %.1f, in-sample median |error| %.3f"

@@ -453,6 +453,8 @@ def fleet_keys(fleet):
           ("frontier_j_th", fl(rep["frontier_at_end"])), ("frontier_gain", fl(-rep["frontier_slope"]))]
     kv += [(k, fl(p[k])) for k in ("kappa", "max_growth", "hashprice_drift", "noise_sd", "noise_days",
                                    "order_sd", "max_age_years")]
+    if p.get("noise_model", "ou") == "walk":
+        kv += [("noise_model", '"walk"'), ("walk_sd", fl(p["walk_sd"]))]
     return kv
 
 
@@ -508,6 +510,9 @@ def main(argv=None):
     ap.add_argument("--fleet-method", default="likelihood", choices=["likelihood", "grid"],
                     help="fleet: the fit method (default likelihood; grid is the earlier grid "
                     "search on the median |error|)")
+    ap.add_argument("--fleet-noise", default="ou", choices=["ou", "walk"],
+                    help="fleet: the noise structure fitted (network.fleet.noise_model; default ou, "
+                    "walk = a random walk plus a 30-day OU, its variance growing with the horizon)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")
@@ -554,7 +559,7 @@ def main(argv=None):
         log = None if args.quiet else (lambda m: sys.stderr.write("fleet: " + m + "\n"))
         try:
             fits["fleet"] = hp_fleet.fit(args.csv, d0, d1, binary=args.hashpivot, log=log,
-                                           method=args.fleet_method)
+                                           method=args.fleet_method, noise_model=args.fleet_noise)
         except hp_fleet.FitError as e:
             die(str(e))
 

@@ -38,7 +38,10 @@ d1 never sees what follows):
    d1: fits on windows of the same length ending one and two years before
    d1 forecast the origins after them (never past d1), scored by the same
    likelihood. noise_sd is the normal sd with the fitted Student-t's 5-95%
-   band (noise_days = 365 is an assumption). order_sd stays 0.
+   band (noise_days = 365 is an assumption). With noise_model "walk" the
+   likelihood's variance is that of a 30-day OU plus a random walk on the
+   same shocks, and both scales (noise_sd, walk_sd) are fitted: a variance
+   that grows with the horizon. order_sd stays 0.
 5. (method "grid", the earlier fit, kept to reproduce its numbers) g on a
    grid (-0.30 to +0.45, step 0.075), kappa by golden section on the median
    absolute error; noise_sd from the robust sd (1.4826 MAD) of the errors a
@@ -286,6 +289,8 @@ def start_settings(hist, i_start, cut, params, days):
     for k in ("kappa", "max_growth", "hashprice_drift", "noise_sd", "noise_days", "order_sd",
               "max_age_years"):
         lines.append('    %s = %s;' % (k, fl(params[k])))
+    if params.get("noise_model", "ou") == "walk":
+        lines.append('    noise_model = "walk"; walk_sd = %s;' % fl(params.get("walk_sd", 0.0)))
 
     lines += ['  };', '};']
     return "\n".join(lines) + "\n"
@@ -337,7 +342,7 @@ def deterministic_errors(binary, hist, i0, i1, cut, params):
     """ln(simulated / actual) of the 28-day mean hashrate, per start (a list
     of arrays, one entry per block of up to two years)."""
     out = []
-    p = dict(params, noise_sd=0.0, order_sd=0.0, block_luck=False)
+    p = dict(params, noise_sd=0.0, walk_sd=0.0, order_sd=0.0, block_luck=False)
     for s in fit_starts(hist, i0, i1):
         n = min(HORIZON, i1 + 1 - s)
         h, b, d = run_trace(binary, start_settings(hist, s, cut, p, n), 1)
@@ -376,27 +381,37 @@ def robust_sd(x):
 
 # ---- the likelihood fit -------------------------------------------------------------
 #
-# The model's forecast error at a horizon is the online noise (an OU started
-# at 0, stationary sd noise_sd, correlation time noise_days) plus the error of
-# the start state, so the in-sample errors of the deterministic runs are
+# The model's forecast error at a horizon is the online noise plus the error
+# of the start state, so the in-sample errors of the deterministic runs are
 # scored by the density the simulation itself would give them:
 #
-#   e(t) ~ scale(t) x Student-t(nu),  scale(t)^2 = s^2 (1 - exp(-2 t / tau)) + START_VAR
+#   e(t) ~ scale(t) x Student-t(nu),  scale(t)^2 = V(t) + START_VAR
+#
+# V(t) the variance of ln of the online multiplier t days after a start at 0
+# (models/hashrate_fleet.h, hp_fleet_path_step), for noise_model
+#
+#   "ou"    V = s^2 (1 - exp(-2 t / tau))               (s = noise_sd, tau = noise_days)
+#   "walk"  V = t a^2 + 2 a b (1 - phi^t) / (1 - phi) + b^2 (1 - phi^2t) / (1 - phi^2)
+#           (the OU plus a random walk on the same shocks: a = walk_sd / sqrt(365.25)
+#           a day, b = s sqrt(1 - phi^2), phi = exp(-1 / tau))
 #
 # t the middle of each 28-day block after the start. Student-t, not normal:
 # supply shocks outside the model (the 2021 China ban) sit in the fit windows;
-# nu is fitted, so the data say how heavy the tails are. (s, nu) are profiled
-# out (a cheap inner fit on the errors), so the engine runs depend only on the
-# buyers' drift g and kappa, which scipy's Nelder-Mead fits on the profiled
-# likelihood plus a normal prior on g (centre PRIOR_DRIFT, sd chosen by
-# cross-validation before the cut). The errors of one run are correlated, so
-# this is a composite likelihood: its point estimates are what we use, its
-# curvature is not a standard error.
+# nu is fitted, so the data say how heavy the tails are. The noise (s, the
+# walk's sd, nu) is profiled out (a cheap inner fit on the errors), so the
+# engine runs depend only on the buyers' drift g and kappa, which scipy's
+# Nelder-Mead fits on the profiled likelihood plus a normal prior on g
+# (centre PRIOR_DRIFT, sd chosen by cross-validation before the cut). The
+# errors of one run are correlated, so this is a composite likelihood: its
+# point estimates are what we use, its curvature is not a standard error.
 
 START_VAR = 1.0 / (144 * 7)   # variance of ln of a 7-day mean of blocks x difficulty (Poisson 144/day)
 PRIOR_DRIFT = 0.0             # buyers expect no hashprice drift beyond the halvings (the null)
 PRIOR_SDS = (0.03, 0.1, math.inf)   # candidate prior sds of g, chosen by cross-validation
 CV_FOLDS = (1, 2)             # validation years: fits ending 1 and 2 years before the cut
+WALK_OU_DAYS = 30.0           # noise_model "walk": correlation time of its OU part (assumption:
+                              # outages, weather and relocations pass within weeks)
+NOISE_MODELS = ("ou", "walk")
 
 
 def block_times(n):
@@ -404,35 +419,67 @@ def block_times(n):
     return np.arange(n) * BLOCK + BLOCK / 2.0
 
 
-def errors_and_weights(errs, noise_days):
-    """(errors, horizon weight 1 - exp(-2 t / tau)) flattened over starts."""
+def noise_variance(t, model, noise_sd, walk_sd, noise_days):
+    """V(t): variance of ln of the online multiplier t days after a start at 0
+    (the comment above; the engine's discrete steps, exact at whole days)."""
+    t = np.asarray(t, dtype=float)
+    phi = math.exp(-1.0 / noise_days)
+    ou = noise_sd * noise_sd * -np.expm1(-2.0 * t / noise_days)
+    if model == "ou":
+        return ou
+    if model != "walk":
+        raise FitError("noise model '%s': %s" % (model, " or ".join(NOISE_MODELS)))
+    a = walk_sd * math.sqrt(DT)
+    b = noise_sd * math.sqrt(-math.expm1(-2.0 / noise_days))
+    return t * a * a + 2.0 * a * b * -np.expm1(-t / noise_days) / (1.0 - phi) + ou
+
+
+def flat_errors(errs):
+    """(errors, days from the start to each block's middle) flattened over starts."""
     e = np.concatenate(errs)
-    w = np.concatenate([-np.expm1(-2.0 * block_times(len(x)) / noise_days) for x in errs])
-    return e, w
+    t = np.concatenate([block_times(len(x)) for x in errs])
+    return e, t
 
 
-def t_negll(e, w, s, nu):
-    """Negative log-likelihood of errors e under scale^2 = s^2 w + START_VAR, Student-t(nu)."""
+def t_negll(e, t, noise, nu, model, noise_days):
+    """Negative log-likelihood of errors e at horizons t (days) under
+    scale^2 = V(t) + START_VAR, Student-t(nu); noise = (s, walk_sd)."""
     from scipy.stats import t as student
-    sc = np.sqrt(s * s * w + START_VAR)
+    sc = np.sqrt(noise_variance(t, model, noise[0], noise[1], noise_days) + START_VAR)
     return float(-np.sum(student.logpdf(e / sc, nu) - np.log(sc)))
 
 
-def fit_noise(errs, noise_days):
-    """(s, nu, negll): maximum likelihood of the error scale and tails."""
+def fit_noise(errs, noise_days, model="ou"):
+    """((s, walk_sd), nu, negll): maximum likelihood of the error scale (the
+    OU's s and, for "walk", the walk's sd) and tails."""
     from scipy.optimize import minimize
-    e, w = errors_and_weights(errs, noise_days)
+    e, t = flat_errors(errs)
+    walk = model == "walk"
+    if model not in NOISE_MODELS:
+        raise FitError("noise model '%s': %s" % (model, " or ".join(NOISE_MODELS)))
+    lo = [math.log(1e-3)] + ([math.log(1e-3)] if walk else []) + [math.log(0.5)]
+    hi = [math.log(5.0)] + ([math.log(5.0)] if walk else []) + [math.log(200.0)]
+
+    def unpack(u):
+        u = np.clip(u, lo, hi)
+        return (math.exp(u[0]), math.exp(u[1]) if walk else 0.0), 2.0 + math.exp(u[-1])
 
     def f(u):
-        return t_negll(e, w, math.exp(u[0]), 2.0 + math.exp(u[1]))
+        noise, nu = unpack(u)
+        return t_negll(e, t, noise, nu, model, noise_days)
     best = None
-    for u0 in ((math.log(0.3), math.log(3.0)), (math.log(0.15), math.log(20.0))):
-        r = minimize(f, u0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6})
-        if best is None or r.fun < best.fun:
-            best = r
-    # nu in [2.5, 202]: at the upper end the tails are normal for our purposes.
-    u = np.clip(best.x, [math.log(1e-3), math.log(0.5)], [math.log(5.0), math.log(200.0)])
-    return math.exp(u[0]), 2.0 + math.exp(u[1]), f(u)
+    starts = ((0.3, 3.0), (0.15, 20.0))
+    for s0, nu0 in starts:
+        for w0 in ((0.2, 0.05) if walk else (None,)):
+            u0 = [math.log(s0)] + ([math.log(w0)] if walk else []) + [math.log(nu0)]
+            r = minimize(f, u0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6,
+                                                                "maxiter": 4000})
+            if best is None or r.fun < best.fun:
+                best = r
+    # Scales in [0.001, 5], nu in [2.5, 202]: at the upper end the tails are
+    # normal for our purposes.
+    noise, nu = unpack(best.x)
+    return noise, nu, f(np.clip(best.x, lo, hi))
 
 
 def noise_sd_for_band(s, nu):
@@ -457,7 +504,7 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
         if key not in cache:
             p = dict(params, hashprice_drift=key[0], kappa=math.exp(key[1]))
             errs = deterministic_errors(binary, hist, i0, i1, cut, p)
-            s, nu, nll = fit_noise(errs, params["noise_days"])
+            s, nu, nll = fit_noise(errs, params["noise_days"], params.get("noise_model", "ou"))
             pen = 0.0 if math.isinf(prior_sd) else 0.5 * ((key[0] - PRIOR_DRIFT) / prior_sd) ** 2
             cache[key] = (nll + pen, s, nu, errs)
         return cache[key]
@@ -477,15 +524,18 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
     obj, s, nu, errs = evaluate(best.x)
     g, kappa = round(float(best.x[0]), 5), math.exp(round(float(best.x[1]), 5))
     out = dict(params, hashprice_drift=g, kappa=kappa)
-    # An OU started at 0 has sd noise_sd sqrt(1 - exp(-2 t / tau)) at time t:
-    # the fitted s is already the stationary scale.
-    out["noise_sd"] = noise_sd_for_band(s, nu)
-    e, _ = errors_and_weights(errs, params["noise_days"])
-    say("  prior sd %s: drift %+.3f /yr, kappa %.3f /yr, scale %.3f, nu %.1f, noise_sd %.3f; "
-        "objective %.2f (%d engine evaluations); median |error| %.3f"
-        % (prior_sd, g, kappa, s, nu, out["noise_sd"], obj, len(cache), float(np.median(np.abs(e)))))
-    return out, {"objective": obj, "scale": s, "nu": nu, "median_abs_error": float(np.median(np.abs(e))),
-                 "evaluations": len(cache)}
+    # The fitted scales are the engine's noise parameters (V(t) is the
+    # engine's variance from a start at 0), widened so that the normal
+    # noise has the fitted Student-t's 5-95% band.
+    out["noise_sd"] = noise_sd_for_band(s[0], nu)
+    out["walk_sd"] = noise_sd_for_band(s[1], nu)
+    e, _ = flat_errors(errs)
+    say("  prior sd %s: drift %+.3f /yr, kappa %.3f /yr, scale %.3f, walk scale %.3f, nu %.1f, "
+        "noise_sd %.3f, walk_sd %.3f; objective %.2f (%d engine evaluations); median |error| %.3f"
+        % (prior_sd, g, kappa, s[0], s[1], nu, out["noise_sd"], out["walk_sd"], obj, len(cache),
+           float(np.median(np.abs(e)))))
+    return out, {"objective": obj, "scale": s[0], "walk_scale": s[1], "nu": nu,
+                 "median_abs_error": float(np.median(np.abs(e))), "evaluations": len(cache)}
 
 
 def first_halving(hist):
@@ -524,12 +574,13 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
             errs = []
             for st in starts:
                 n = min(HORIZON, i1 + 1 - st)
-                q = dict(p, noise_sd=0.0, order_sd=0.0, block_luck=False)
+                q = dict(p, noise_sd=0.0, walk_sd=0.0, order_sd=0.0, block_luck=False)
                 h, b, d = run_trace(binary, start_settings(hist, st, cut, q, n), 1)
                 sim = block_means(observed(h, b, d, False)[0], n)
                 errs.append(np.log(sim / block_means(hist.hashrate_ths[st:st + n], n)))
-            e, w = errors_and_weights(errs, p["noise_days"])
-            v = t_negll(e, w, rep["scale"], rep["nu"])
+            e, t = flat_errors(errs)
+            v = t_negll(e, t, (rep["scale"], rep["walk_scale"]), rep["nu"],
+                        p.get("noise_model", "ou"), p["noise_days"])
             scores[sd] += v
             say("  fold %s..%s, prior sd %s: validation negll %.2f on %d starts"
                 % (hist.dates[j0], t_end, sd, v, len(starts)))
@@ -537,11 +588,13 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
     return best, scores
 
 
-def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood"):
+def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood",
+        noise_model="ou"):
     """Fits the fleet model on [d0, d1]; returns (params, report).
     method "likelihood" (the default, module docstring) or "grid" (the
     earlier grid search on the median |error|, kept to reproduce its
-    published numbers)."""
+    published numbers). noise_model "ou" or "walk" (the likelihood's V(t);
+    "walk" with noise_days WALK_OU_DAYS)."""
     say = log or (lambda *a: None)
     hist = History(hist_path)
     i0, i1 = hist.index(d0), hist.index(d1)
@@ -549,7 +602,14 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelih
         raise FitError("window %s to %s: the fleet fit needs at least two years" % (d0, d1))
     binary = find_hashpivot(binary)
     params = {"max_age_years": 8.0, "kappa": 0.5, "max_growth": 1.5, "hashprice_drift": 0.0,
-              "noise_sd": 0.0, "noise_days": NOISE_DAYS, "order_sd": 0.0}
+              "noise_sd": 0.0, "noise_days": NOISE_DAYS, "order_sd": 0.0,
+              "noise_model": noise_model, "walk_sd": 0.0}
+    if noise_model == "walk":
+        params["noise_days"] = WALK_OU_DAYS
+    elif noise_model != "ou":
+        raise FitError("noise model '%s': %s" % (noise_model, " or ".join(NOISE_MODELS)))
+    if method == "grid" and noise_model != "ou":
+        raise FitError("the grid method fits the OU noise only")
     params.update(defaults or {})
     params["max_growth"] = max_growth(hist, i0, i1)
     say("max growth %.3f /yr" % params["max_growth"])
