@@ -364,6 +364,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
          * difficulty and subsidy against each site's power plus variable
          * cost (w.k_on: the sites that mine, cheapest first). */
         double d0[HP_TRACE_CHAINS];
+        double asic_floor = NAN;                /* the day's ASIC price floor, once */
+        const double refresh_cost = mi->refresh_frontier ? hp_refresh_cost(mi, X) : 0;
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
             if (trace != NULL && n < HP_TRACE_CHAINS)
@@ -419,11 +421,21 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                  * 90-day mean, and a log and an exp a week, not a day. */
                 double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
-                if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0)
-                    w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n], d * DT);
+                if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0) {
+                    /* Chains that have not diverged (no conversion yet)
+                     * share a smoothed hashprice, hence the quote: a log
+                     * and an exp saved for each; the floor is the day's. */
+                    if (n > 0 && w.hp_ema[n] == w.hp_ema[n - 1])
+                        w.asic_usd_th[n] = w.asic_usd_th[n - 1];
+                    else {
+                        if (isnan(asic_floor))
+                            asic_floor = hp_asic_floor_usd_per_th(&s->asic, d * DT);
+                        w.asic_usd_th[n] = hp_asic_usd_per_th_above(&s->asic, w.hp_ema[n], asic_floor);
+                    }
+                }
                 if (mi->refresh_frontier)       /* tomorrow's fleet, today's purchase */
-                    hp_refresh_day(mi, &w.refresh[n], s->refresh_th_mw[d], w.hp_ema[n],
-                                   w.asic_usd_th[n], X);
+                    hp_refresh_decide(mi, &w.refresh[n], s->refresh_th_mw[d], w.hp_ema[n],
+                                      w.asic_usd_th[n], refresh_cost);
             }
             if (cd->halvings > 0) {
                 int64_t era = (int64_t)w.chain[n].height / HP_HALVING_INTERVAL;
