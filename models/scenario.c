@@ -459,6 +459,11 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         const double refresh_th = s->refresh_th_mw != NULL ? s->refresh_th_mw[d] : 0.0;
         const int in_tv = d >= s->tv_first_day;
         const double gpu_upkeep_day = s->gpu_upkeep_day;
+        /* Loop invariants in locals: the accumulators' stores could alias
+         * any double the compiler cannot see is not one, so it would
+         * reload these for every allocation. */
+        const double disc_d = disc[d], var_mw_day = s->var_usd_mw_day;
+        const int frontier = mi->refresh_frontier, gpu = hpc->gpu, curtail = mi->curtail;
         for (int a = 0; a < na; a++) {
             const hp_alloc_hpc *as = &w.as[a];
             const alloc_book *b = &w.book[a];
@@ -473,17 +478,17 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
             double energy = burn_x * cum_mwp[k];
-            double opex_var = online * s->var_usd_mw_day;
-            double refresh = online * (mi->refresh_frontier ? w.refresh[n].bought_th : refresh_th) *
+            double opex_var = online * var_mw_day;
+            double refresh = online * (frontier ? w.refresh[n].bought_th : refresh_th) *
                              w.asic_usd_th[n];
             double net = rev - energy - opex_var - refresh;
             double gpu_rev = 0;                 /* GPU cloud: at the day's index */
-            if (hpc->gpu) {
+            if (gpu) {
                 gpu_rev = as->gpu_mw * ai.gpu * gpu_usd_day;
                 double gpu_noi = gpu_rev - (1 - noi) * gpu_rev;
                 ys[Y_HPC_REV] += gpu_rev;
                 ys[Y_HPC_OPEX] += (1 - noi) * gpu_rev;
-                ys[Y_NPV_HPC] += gpu_noi * disc[d];
+                ys[Y_NPV_HPC] += gpu_noi * disc_d;
                 net += gpu_noi;
             }
             ys[Y_MINING_REV] += rev;
@@ -494,9 +499,9 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             ys[Y_NET_CF] += net;
             ys[Y_BTC_MINED] += btc;
             ys[Y_MW_ONLINE] += online;
-            if (mi->curtail && online < mw)
+            if (curtail && online < mw)
                 ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
-            ys[Y_NPV] += net * disc[d];
+            ys[Y_NPV] += net * disc_d;
             ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
             ys[Y_NET_REVENUE] += w.net_usd[n];
             ys[Y_BLOCKS] += w.cday[n].blocks;
