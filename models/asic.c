@@ -52,7 +52,11 @@ double hp_asic_floor_usd_per_th(const hp_asic *a, double t_years)
  * earn": the floor. */
 double hp_asic_usd_per_th(const hp_asic *a, double hp, double t_years)
 {
-    double floor = hp_asic_floor_usd_per_th(a, t_years);
+    return hp_asic_usd_per_th_above(a, hp, hp_asic_floor_usd_per_th(a, t_years));
+}
+
+double hp_asic_usd_per_th_above(const hp_asic *a, double hp, double floor)
+{
     if (!(hp > 0))
         return floor;
     double k = a->ref_usd_per_th * exp(a->elasticity * log(hp / a->ref_hashprice));

@@ -52,6 +52,9 @@ double hp_asic_floor_usd_per_th(const hp_asic *a, double t_years);
 /* Price of one TH/s of new machines at a (smoothed) hashprice, t_years
  * from the start, USD/TH. hp <= 0 gives the floor. */
 double hp_asic_usd_per_th(const hp_asic *a, double hashprice_usd_ph_day, double t_years);
+/* The same with the floor given (hp_asic_floor_usd_per_th of the day):
+ * callers quoting several chains on one day compute the floor once. */
+double hp_asic_usd_per_th_above(const hp_asic *a, double hashprice_usd_ph_day, double floor_usd_per_th);
 
 /* Capital recovery factor: the level payment per year, for `years` years,
  * whose present value at `rate` per year is 1; 1/years at rate 0. */

@@ -266,11 +266,20 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     f->max_cohorts = f->n_init + n_days / HP_FLEET_MONTH_DAYS + 2;
     /* The frontier at each review, and lead_months beyond the last. */
     int n_front = n_days / HP_FLEET_MONTH_DAYS + f->lead_months + 2;
-    f->front = malloc((size_t)n_front * sizeof(double));
+    f->front = malloc(2 * (size_t)n_front * sizeof(double));   /* and asic_floor */
     if (f->front == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory");
-    for (int m = 0; m < n_front; m++)
+    f->asic_floor = f->front + n_front;
+    for (int m = 0; m < n_front; m++) {
         f->front[m] = frontier_at(f, m * MONTH_YEARS);
+        f->asic_floor[m] = hp_asic_floor_usd_per_th(&f->asic, m * MONTH_YEARS);
+    }
+    /* The same expressions order_rate and revenue_factor evaluated at each
+     * review, so the cached values are the same bits. */
+    f->rev_a = f->lead_months * MONTH_YEARS;
+    f->rev_b = f->rev_a + f->asic.life_years;
+    f->exp_rev_a = exp(f->drift * f->rev_a);
+    f->exp_rev_b = exp(f->drift * f->rev_b);
     return 0;
 }
 
@@ -280,6 +289,7 @@ void hp_fleet_free(hp_fleet *f)
     free(f->front);
     f->phi = NULL;
     f->front = NULL;
+    f->asic_floor = NULL;
 }
 
 size_t hp_fleet_state_bytes(const hp_fleet *f)
@@ -366,13 +376,14 @@ static double revenue_factor(const hp_fleet *f, double height, double fee, doubl
         return 0;
     const double x = f->drift;
     const int flat = !(fabs(x) > 1e-12);
-    double sum = 0, t = a, e_t = flat ? 0 : exp(x * a);   /* exp(x t), carried on */
+    double sum = 0, t = a;
+    double e_t = flat ? 0 : a == f->rev_a ? f->exp_rev_a : exp(x * a);   /* exp(x t), carried on */
     int64_t era = (int64_t)(height + a * BLOCKS_PER_YEAR) / HP_HALVING_INTERVAL;
     while (t < b) {
         double t_next = ((double)((era + 1) * HP_HALVING_INTERVAL) - height) / BLOCKS_PER_YEAR;
         double hi = t_next < b ? t_next : b;
         double sub = era >= 64 ? 0 : (double)((50 * HP_COIN_SAT) >> era) / HP_COIN_SAT;
-        double e_hi = flat ? 0 : exp(x * hi);
+        double e_hi = flat ? 0 : hi == f->rev_b ? f->exp_rev_b : exp(x * hi);
         double integral = flat ? hi - t : (e_hi - e_t) / x;
         sum += (sub + fee) / now * integral;
         t = hi;
@@ -389,12 +400,11 @@ static double revenue_factor(const hp_fleet *f, double height, double fee, doubl
 static double order_rate(const hp_fleet *f, const hp_fleet_state *s, int month, double height,
                          double fee, double mult, double *full_cost)
 {
-    double lead = f->lead_months * MONTH_YEARS, life = f->asic.life_years;
     double e = f->front[month + f->lead_months];
-    double hp_life = s->ema_hp * revenue_factor(f, height, fee, lead, lead + life);
+    double hp_life = s->ema_hp * revenue_factor(f, height, fee, f->rev_a, f->rev_b);
     double margin = hp_fleet_margin(f, e, hp_life);
     double fixed = e * f->fixed_per_j_th +
-                   hp_asic_usd_per_th(&f->asic, s->ema_hp, month * MONTH_YEARS) * f->asic_per_usd_th;
+                   hp_asic_usd_per_th_above(&f->asic, s->ema_hp, f->asic_floor[month]) * f->asic_per_usd_th;
     *full_cost = fixed + HP_FLEET_MWH_PER_PH_DAY * e * f->q_median;
     if (!(fixed > 0))
         return f->max_growth;

@@ -96,6 +96,11 @@ typedef struct hp_fleet {
     double q_median;                /* median site power price, USD/MWh     */
     double fixed_per_j_th;          /* USD/PH/day per J/TH: opex and site   */
     double asic_per_usd_th;         /* USD/PH/day per USD/TH of machine     */
+    /* Constants of each review's order rule, computed once: the revenue
+     * window [lead, lead + life] years, exp(drift x) at its two ends, and
+     * the ASIC price floor at review m (m x 30 days). */
+    double rev_a, rev_b, exp_rev_a, exp_rev_b;
+    double *asic_floor;
 } hp_fleet;
 
 /* One cohort: th_full TH/s delivered at efficiency e, of which the

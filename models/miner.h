@@ -154,20 +154,32 @@ static inline void hp_refresh_start(const hp_miner *m, hp_refresh_chain *r)
  *     (bought hp 10^-3 (1 - fee) - share 24 (X p_mean + v)) uptime P >= bought k
  * (both sides per MW of fleet, share = dt/L); then T moves share of the way
  * to th_f. Else nothing is bought and T stays. */
+static inline double hp_refresh_cost(const hp_miner *m, double power_factor)
+{
+    return m->refresh_share_day * 24.0 * (power_factor * m->price_mean + m->variable_usd_mwh);
+}
+
+/* hp_refresh_day with the day's power term, hp_refresh_cost(m, X), given:
+ * it is the same for every chain, so the daily loop computes it once. */
+static inline void hp_refresh_decide(const hp_miner *m, hp_refresh_chain *r, double bought,
+                                     double hashprice_usd_ph_day, double usd_per_th,
+                                     double refresh_cost)
+{
+    double margin = (bought * hashprice_usd_ph_day * 1e-3 * (1.0 - m->pool_fee) - refresh_cost) *
+                    m->uptime;
+    if (margin * m->payback_days >= bought * usd_per_th) {
+        r->bought_th = bought;
+        r->th_mw += bought - m->refresh_share_day * r->th_mw;
+    } else {
+        r->bought_th = 0;
+    }
+}
+
 static inline void hp_refresh_day(const hp_miner *m, hp_refresh_chain *r, double bought,
                                   double hashprice_usd_ph_day, double usd_per_th,
                                   double power_factor)
 {
-    double share = m->refresh_share_day;
-    double margin = (bought * hashprice_usd_ph_day * 1e-3 * (1.0 - m->pool_fee) -
-                     share * 24.0 * (power_factor * m->price_mean + m->variable_usd_mwh)) *
-                    m->uptime;
-    if (margin * m->payback_days >= bought * usd_per_th) {
-        r->bought_th = bought;
-        r->th_mw += bought - share * r->th_mw;
-    } else {
-        r->bought_th = 0;
-    }
+    hp_refresh_decide(m, r, bought, hashprice_usd_ph_day, usd_per_th, hp_refresh_cost(m, power_factor));
 }
 
 /* Starts a path's power factor at X = 1. */

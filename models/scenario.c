@@ -429,6 +429,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
          * difficulty and subsidy against each site's power plus variable
          * cost (w.k_on: the sites that mine, cheapest first). */
         double d0[HP_TRACE_CHAINS];
+        double asic_floor = NAN;                /* the day's ASIC price floor, once */
+        const double refresh_cost = mi->refresh_frontier ? hp_refresh_cost(mi, X) : 0;
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
             if (trace != NULL && n < HP_TRACE_CHAINS)
@@ -484,11 +486,21 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                  * 90-day mean, and a log and an exp a week, not a day. */
                 double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
-                if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0)
-                    w.asic_usd_th[n] = hp_asic_usd_per_th(&s->asic, w.hp_ema[n], d * DT);
+                if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0) {
+                    /* Chains that have not diverged (no conversion yet)
+                     * share a smoothed hashprice, hence the quote: a log
+                     * and an exp saved for each; the floor is the day's. */
+                    if (n > 0 && w.hp_ema[n] == w.hp_ema[n - 1])
+                        w.asic_usd_th[n] = w.asic_usd_th[n - 1];
+                    else {
+                        if (isnan(asic_floor))
+                            asic_floor = hp_asic_floor_usd_per_th(&s->asic, d * DT);
+                        w.asic_usd_th[n] = hp_asic_usd_per_th_above(&s->asic, w.hp_ema[n], asic_floor);
+                    }
+                }
                 if (mi->refresh_frontier)       /* tomorrow's fleet, today's purchase */
-                    hp_refresh_day(mi, &w.refresh[n], s->refresh_th_mw[d], w.hp_ema[n],
-                                   w.asic_usd_th[n], X);
+                    hp_refresh_decide(mi, &w.refresh[n], s->refresh_th_mw[d], w.hp_ema[n],
+                                      w.asic_usd_th[n], refresh_cost);
             }
             if (cd->halvings > 0) {
                 int64_t era = (int64_t)w.chain[n].height / HP_HALVING_INTERVAL;
@@ -512,6 +524,11 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         const double refresh_th = s->refresh_th_mw != NULL ? s->refresh_th_mw[d] : 0.0;
         const int in_tv = d >= s->tv_first_day;
         const double gpu_upkeep_day = s->gpu_upkeep_day;
+        /* Loop invariants in locals: the accumulators' stores could alias
+         * any double the compiler cannot see is not one, so it would
+         * reload these for every allocation. */
+        const double disc_d = disc[d], var_mw_day = s->var_usd_mw_day;
+        const int frontier = mi->refresh_frontier, gpu = hpc->gpu, curtail = mi->curtail;
         for (int a = 0; a < na; a++) {
             const hp_alloc_hpc *as = &w.as[a];
             const alloc_book *b = &w.book[a];
@@ -526,17 +543,17 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             double btc = hm / w.net_hs[n] * w.net_btc[n] * keep;
             double rev = btc * S;
             double energy = burn_x * cum_mwp[k];
-            double opex_var = online * s->var_usd_mw_day;
-            double refresh = online * (mi->refresh_frontier ? w.refresh[n].bought_th : refresh_th) *
+            double opex_var = online * var_mw_day;
+            double refresh = online * (frontier ? w.refresh[n].bought_th : refresh_th) *
                              w.asic_usd_th[n];
             double net = rev - energy - opex_var - refresh;
             double gpu_rev = 0, gpu_noi = 0;    /* GPU cloud: at the day's index */
-            if (hpc->gpu) {
+            if (gpu) {
                 gpu_rev = as->gpu_mw * ai.gpu * gpu_usd_day;
                 gpu_noi = gpu_rev - (1 - noi) * gpu_rev;
                 ys[Y_HPC_REV] += gpu_rev;
                 ys[Y_HPC_OPEX] += (1 - noi) * gpu_rev;
-                ys[Y_NPV_HPC] += gpu_noi * disc[d];
+                ys[Y_NPV_HPC] += gpu_noi * disc_d;
                 net += gpu_noi;
             }
             ys[Y_MINING_REV] += rev;
@@ -547,9 +564,9 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             ys[Y_NET_CF] += net;
             ys[Y_BTC_MINED] += btc;
             ys[Y_MW_ONLINE] += online;
-            if (mi->curtail && online < mw)
+            if (curtail && online < mw)
                 ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
-            ys[Y_NPV] += net * disc[d];
+            ys[Y_NPV] += net * disc_d;
             rec_npv(&w, a, net, gpu_noi, d, NPV_OP_DAY);
             ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
             ys[Y_NET_REVENUE] += w.net_usd[n];

@@ -10,10 +10,10 @@
 #   - the ratio engine/floor at 1 thread (issue 11 target: <= 3);
 #   - the speedup at all threads (target >= 1.9 at 2 where the floor scales);
 #   - the share of wall time in HDF5 writes at all threads (target <= 10%).
-# Then, for the first config: instructions per path-day from callgrind (the
+# Then, for every config, instructions per path-day from callgrind (the
 # difference of two small runs, so set-up and per-block costs cancel: the
-# figure that is stable on a noisy machine), peak RSS at 10^4 and 10^5
-# paths (must not grow with paths), an optimal-policy run against a static
+# figure that is stable on a noisy machine); for the first config, peak RSS
+# at 10^4 and 10^5 paths (must not grow with paths), an optimal-policy run against a static
 # run of the same size (docs/policy.md), and the analyses
 # (scripts/bench_analysis.sh).
 # Environment: HP_BENCH_PATHS (paths per timed run, default 4000),
@@ -95,23 +95,27 @@ done
 echo "(ratio: engine/floor time at 1 thread, target <= 3; speedup: engine at $all threads,"
 echo " target >= 1.9 where the floor's own speedup allows; HDF5: share of wall time in writes)"
 
-cfg=${cfgs[0]}
 if [[ ${HP_BENCH_CALLGRIND:-1} != 0 ]] && command -v valgrind >/dev/null; then
-  # Instructions per path-day: callgrind at 1 thread, 60 paths minus 20
-  # paths, over 40 x days. Deterministic for a given build and machine.
-  days=$(days_of "$cfg")
+  # Instructions per path-day of every config: callgrind at 1 thread, 60
+  # paths minus 20 paths, over 40 x days (set-up and per-run costs cancel).
+  # Deterministic for a given build and machine: the figure to compare on a
+  # shared machine, where wall clock is not.
   ir() {
-    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$1" \
-      "$bin" run "$cfg" -n "$1" -j 1 -o "$tmp/cg.h5" --force --quiet 2>&1 |
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$2" \
+      "$bin" run "$1" -n "$2" -j 1 -o "$tmp/cg.h5" --force --quiet 2>&1 |
       sed -nE 's/.*Collected : ([0-9]+).*/\1/p'
   }
-  lo=$(ir 20)
-  hi=$(ir 60)
   echo
-  echo "callgrind, $(basename "$cfg"): $(( (hi - lo) / (40 * days) )) instructions per path-day" \
-    "(60 paths minus 20 paths, 1 thread)"
+  echo "callgrind, instructions per path-day (60 paths minus 20 paths, 1 thread):"
+  for c in "${cfgs[@]}"; do
+    days=$(days_of "$c")
+    lo=$(ir "$c" 20)
+    hi=$(ir "$c" 60)
+    printf '  %-20s %6d\n' "$(basename "$c" .cfg)" $(( (hi - lo) / (40 * days) ))
+  done
 fi
 
+cfg=${cfgs[0]}
 if [[ ${HP_BENCH_FULL:-1} != 0 ]]; then
   echo
   echo "memory, $(basename "$cfg"):"
