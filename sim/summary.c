@@ -12,6 +12,10 @@
  *   pass 2, 3: the remaining 32 bits;
  *   pass 4: the moments of min(x - q, 0), q the tail's boundary value
  *           (CVaR and its influence-function se, sim/stats.h).
+ * Quasi-Monte Carlo files (root attribute qmc_points) also keep, per whole
+ * scramble, its mean and shares (pass 0) and its mean of min(x - q, 0)
+ * (pass 4): the standard errors of the mean, the shares and CVaR are then
+ * the spread of these per-scramble estimates, not the iid formulas.
  * The sort key of a double is a uint64 with the same order, so fixing it 16
  * bits at a time (radix selection) pins down an exact order statistic. Each
  * quantile needs four of them: two to interpolate (numpy's definition) and
@@ -79,8 +83,11 @@ typedef struct row {
     hp_moments shortfall;
     uint64_t group;      /* quasi-Monte Carlo: the scramble being summed   */
     uint64_t gcnt;       /* its values so far                              */
-    double gsum;
+    uint64_t gneg, gpos; /* pass 0: its values < 0 and > 0                 */
+    double gsum;         /* pass 0: its sum; pass 4: its sum of shortfalls */
     hp_moments groups;   /* the means of the whole scrambles               */
+    hp_moments g_neg, g_pos;  /* their shares of values < 0 and > 0        */
+    hp_moments g_short;  /* their means of min(x - tail_q, 0)              */
     double frac[N_QUANT];
     int top[N_QUANT];    /* h >= n-1: the quantile is the largest value    */
     int64_t ci[N_QUANT][2];  /* interval ranks: -1 / n for an open end     */
@@ -217,25 +224,41 @@ static void visit(row *r, double v, int pass)
 }
 
 /* Quasi-Monte Carlo: closes the scramble being summed; a whole one (all
- * its paths written) adds its mean to the scrambles' moments. */
-static void group_close(row *r, uint64_t qmc_points)
+ * its paths written) adds its estimates to the scrambles' moments: after
+ * pass 0 its mean and shares, after pass 4 its mean shortfall. A partial
+ * scramble (the last, or unwritten paths) is in the estimates, not in
+ * their errors. */
+static void group_close(row *r, uint64_t qmc_points, int pass)
 {
-    if (r->gcnt == qmc_points)
-        hp_moments_add(&r->groups, r->gsum / (double)qmc_points);
+    double m = (double)qmc_points;
+    if (r->gcnt == qmc_points && pass == 0) {
+        hp_moments_add(&r->groups, r->gsum / m);
+        hp_moments_add(&r->g_neg, (double)r->gneg / m);
+        hp_moments_add(&r->g_pos, (double)r->gpos / m);
+    } else if (r->gcnt == qmc_points && pass == N_RADIX) {
+        hp_moments_add(&r->g_short, r->gsum / m);
+    }
     r->gsum = 0;
-    r->gcnt = 0;
+    r->gcnt = r->gneg = r->gpos = 0;
 }
 
-/* Pass 0 of a quasi-Monte Carlo file: value v of path `path` joins the sum
- * of its scramble (path / qmc_points; paths come in order). */
-static void group_visit(row *r, double v, uint64_t path, uint64_t qmc_points)
+/* Passes 0 and 4 of a quasi-Monte Carlo file: value v of path `path`
+ * joins the sums of its scramble (path / qmc_points; paths come in
+ * order). */
+static void group_visit(row *r, double v, uint64_t path, uint64_t qmc_points, int pass)
 {
     uint64_t g = path / qmc_points;
     if (g != r->group)
-        group_close(r, qmc_points);
+        group_close(r, qmc_points, pass);
     r->group = g;
-    r->gsum += v;
     r->gcnt++;
+    if (pass == 0) {
+        r->gsum += v;
+        r->gneg += v < 0;
+        r->gpos += v > 0;
+    } else {
+        r->gsum += v < r->tail_q ? v - r->tail_q : 0.0;
+    }
 }
 
 /* Reads paths [first, first+cnt) of every allocation into c->buf. */
@@ -257,6 +280,7 @@ static int read_block(scan *c, uint64_t first, size_t cnt)
  * order (so sums do not depend on how the file was written). */
 static int run_pass(scan *c, int pass)
 {
+    int qmc_pass = c->qmc_points > 0 && (pass == 0 || pass == N_RADIX);
     for (uint64_t first = 0; first < c->n_paths; first += c->block) {
         size_t cnt = c->n_paths - first < c->block ? (size_t)(c->n_paths - first) : c->block;
         if (read_block(c, first, cnt) < 0)
@@ -270,13 +294,13 @@ static int run_pass(scan *c, int pass)
                 if (isnan(v))
                     continue;
                 visit(r, v, pass);
-                if (pass == 0 && c->qmc_points > 0)
-                    group_visit(r, v, first + i, c->qmc_points);
+                if (qmc_pass)
+                    group_visit(r, v, first + i, c->qmc_points, pass);
             }
         }
     }
-    for (int k = 0; pass == 0 && c->qmc_points > 0 && k < c->n_rows; k++)
-        group_close(&c->rows[k], c->qmc_points);
+    for (int k = 0; qmc_pass && k < c->n_rows; k++)
+        group_close(&c->rows[k], c->qmc_points, pass);
     return 0;
 }
 
@@ -286,10 +310,30 @@ static double selected(const row *r, int j)
     return key_dbl(r->s[j].prefix);
 }
 
+/* Quasi-Monte Carlo: the standard error of an estimate from the spread of
+ * its per-scramble values, each scramble an independent estimate (NaN with
+ * fewer than two whole scrambles). */
+static double between_se(const hp_moments *g)
+{
+    return g->n >= 2 ? hp_moments_sd(g) / sqrt((double)g->n) : NAN;
+}
+
+/* A share k/n with a between-scramble se: p +- 1.96 se within [0, 1]
+ * (Wilson's interval is for independent paths). */
+static hp_est share_between(uint64_t k, uint64_t n, const hp_moments *g)
+{
+    double p = (double)k / (double)n, se = between_se(g);
+    double lo = p - HP_Z95 * se, hi = p + HP_Z95 * se;
+    return (hp_est){ p, se, lo < 0 ? 0 : lo, hi > 1 ? 1 : hi };
+}
+
 /* The statistics of a series once all passes are done. With quasi-Monte
- * Carlo (qmc_points > 0) the paths are not independent: the mean's
- * standard error is the spread of the whole scrambles' means (NaN with
- * fewer than two), each scramble an independent estimate. */
+ * Carlo (qmc_points > 0) the paths are not independent: the standard
+ * errors of the mean, CVaR and the shares come from the spread of the
+ * whole scrambles' estimates (between_se). CVaR's per-scramble estimate is
+ * q + mean(min(x - q, 0)) / alpha with the boundary q of all paths, the
+ * same linearisation as the iid influence-function se; the quantiles'
+ * intervals stay the iid order-statistic ones. */
 static hp_stats finish(const row *r, uint64_t qmc_points)
 {
     const hp_est none = { NAN, NAN, NAN, NAN };
@@ -299,7 +343,7 @@ static hp_stats finish(const row *r, uint64_t qmc_points)
     st.sd = r->n > 1 ? sqrt((r->ss + r->ss_c) / (double)(r->n - 1)) : 0.0;
     double se = st.sd / sqrt((double)r->n);
     if (qmc_points > 0)
-        se = r->groups.n >= 2 ? hp_moments_sd(&r->groups) / sqrt((double)r->groups.n) : NAN;
+        se = between_se(&r->groups);
     st.mean = (hp_est){ r->mean, se, r->mean - HP_Z95 * se, r->mean + HP_Z95 * se };
     hp_est *q[N_QUANT] = { &st.q05, &st.q50, &st.q95 };
     for (int i = 0; i < N_QUANT; i++) {
@@ -310,7 +354,17 @@ static hp_stats finish(const row *r, uint64_t qmc_points)
         q[i]->se = isfinite(q[i]->lo) && isfinite(q[i]->hi) ? (q[i]->hi - q[i]->lo) / (2 * HP_Z95) : NAN;
     }
     hp_est t = hp_tail_mean_from(r->tail_q, HP_SUMMARY_ALPHA, &r->shortfall);
+    if (qmc_points > 0) {
+        t.se = between_se(&r->g_short) / HP_SUMMARY_ALPHA;
+        t.lo = t.value - HP_Z95 * t.se;
+        t.hi = t.value + HP_Z95 * t.se;
+    }
     st.cvar = (hp_est){ -t.value, t.se, -t.hi, -t.lo };
+    if (qmc_points > 0) {
+        st.p_loss = share_between(r->neg, r->n, &r->g_neg);
+        st.p_gain = share_between(r->pos, r->n, &r->g_pos);
+        return st;
+    }
     hp_count neg = { r->n, r->neg }, pos = { r->n, r->pos };
     st.p_loss = hp_count_prob(&neg);
     st.p_gain = hp_count_prob(&pos);

@@ -21,7 +21,10 @@
  * difference of two allocations on the same path), each with its standard
  * error and 95% interval as sim/stats.h defines them (and scripts/hp_stats.py
  * computes them): means and CVaR +-1.96 se, quantiles between exact order
- * statistics, shares with Wilson's interval. */
+ * statistics, shares with Wilson's interval. For a quasi-Monte Carlo file
+ * (root attribute qmc_points) the se of the mean, CVaR and the shares is
+ * the spread of the whole scrambles' estimates / sqrt(their number), the
+ * intervals +-1.96 se (shares clipped to [0, 1]); quantiles stay as above. */
 typedef struct hp_stats {
     uint64_t n;        /* values used: paths not yet written (NaN) are skipped */
     double sd;         /* n - 1; 0 for n < 2                                  */

@@ -106,10 +106,11 @@ static void print_header(hid_t f, const char *path, FILE *out)
     if (hp_h5_attr_read(f, "qmc_points", H5T_NATIVE_UINT64, 1, &qmc) == 0 && qmc > 0) {
         uint64_t whole = n_paths / qmc;
         fprintf(out, "Sampler sobol: the paths are %" PRIu64 " scrambles of %" PRIu64 " quasi-random points,"
-                " not independent. Means' SE: the spread of the %" PRIu64 " scrambles' means%s%s."
-                " The intervals of quantiles, CVaR and shares assume independent paths (too wide"
-                " where QMC helps, not guaranteed).\n", whole + (n_paths % qmc != 0), qmc, whole,
-                n_paths % qmc != 0 ? " (the last, partial scramble is in the mean, not in its SE)" : "",
+                " not independent. SE of means, CVaR and shares: the spread of the %" PRIu64
+                " scrambles' estimates%s%s; shares +-1.96 SE, not Wilson. The quantiles' intervals"
+                " assume independent paths (too wide where QMC helps, not guaranteed).\n",
+                whole + (n_paths % qmc != 0), qmc, whole,
+                n_paths % qmc != 0 ? " (the last, partial scramble is in the estimates, not in their SE)" : "",
                 whole < 2 ? "; fewer than 2 whole scrambles: no SE (\"-\")" : "");
     }
     free(status);
