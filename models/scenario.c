@@ -282,6 +282,7 @@ static void reequip(const scenario *s, work *w, int n, int d, int k)
         ys[Y_CAPEX_REFRESH] += capex;
         ys[Y_NET_CF] -= capex;
         ys[Y_NPV] -= capex * s->disc[d];
+        rec_npv(w, a, capex, 0, d, NPV_OP_EVENT);
     }
     if (mw_old + mw_new > 0)
         w->refresh[n].th_mw = (mw_old * w->refresh[n].th_mw + mw_new * th_f) / (mw_old + mw_new);

@@ -201,10 +201,12 @@ typedef struct npv_op {
     int32_t d0, d1;
 } npv_op;
 typedef struct val_record {
-    size_t cap;                 /* terms per allocation: 3 x n_days bounds
-                                 * them (a day's flow; an event item at
-                                 * most once a day; a book flush only when
-                                 * it moves `since` forward, n_days times) */
+    size_t cap;                 /* terms per allocation: 3 x n_days plus
+                                 * one a month bound them (a day's flow; an
+                                 * event item at most once a day; a book
+                                 * flush only when it moves `since`
+                                 * forward, n_days times; a re-equip's
+                                 * capex at most once a 30-day month) */
     int32_t *n_ops;             /* [n_alloc]                               */
     npv_op *ops;                /* [n_alloc * cap]                         */
     double *tv;                 /* [n_alloc * TV_N] held MW, kept mining MW,

@@ -22,7 +22,8 @@ static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 size_t hp_scenario_record_layout(const scenario *s, void *base, val_record *r)
 {
-    size_t na = (size_t)s->layout.n_alloc, cap = 3 * (size_t)s->n_days;
+    size_t na = (size_t)s->layout.n_alloc, cap = 3 * (size_t)s->n_days
+                                            + (size_t)s->n_days / HP_EXIT_MONTH_DAYS + 1;
     size_t b_nops = align16(na * sizeof(int32_t)), b_tv = align16(na * TV_N * sizeof(double));
     if (r != NULL) {                   /* base != NULL: lay the record out */
         char *b = base;

@@ -133,6 +133,11 @@ int main(int argc, char **argv)
     const char *const on[] = {"valuation.terminal=true"};
     CHECK(check_case("terminal off, then on", 1, notv, on, 1) == 1);
     /* All the valuation keys at once, as one variant. */
+    /* Re-equip books its capex at a month close, outside the day's flows:
+     * a full horizon, so that sites retire and come back. */
+    const char *const reequip[] = {"miner.reequip=true", NULL};
+    CHECK(check_case("re-equip on, 13 years", 1, reequip,
+                     (const char *const[]){"valuation.discount_rate=0.08"}, 1) == 1);
     CHECK(check_case("all keys", 1, all, (const char *const[]){"valuation.discount_rate=0.06"}, 1) == 1);
 
     /* Which keys: valuation.* only; none under the optimal policy. */
