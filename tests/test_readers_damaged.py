@@ -232,8 +232,7 @@ with tempfile.TemporaryDirectory() as tmp:
     trials = corrupt_copies(good, tmp) + foreign_files(good, tmp) + analysis_files(bin_, root, tmp)
     env = dict(os.environ, MPLCONFIGDIR=os.path.join(tmp, "mpl"))
     p = subprocess.run([sys.executable, "-c", RUNNER, scripts, good, os.path.join(tmp, "rep")],
-                       input="\n".join(trials) + "\n", capture_output=True, text=True, env=env,
-                       timeout=600)
+                       input="\n".join(trials) + "\n", capture_output=True, text=True, env=env)
     results = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
     check(p.returncode == 0 and len(results) == len(trials),
           f"runner finished every trial ({len(results)} of {len(trials)}, exit {p.returncode}): "
