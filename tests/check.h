@@ -7,8 +7,11 @@
 #include <math.h>
 #include <stdio.h>
 
-static int check_failures = 0;
-static int check_count = 0;
+/* One pair of counters per test program, however many of its files use
+ * CHECK: weak definitions link to one (a static pair per file would leave
+ * a helper file's checks, and failures, out of CHECK_DONE). */
+__attribute__((weak)) int check_failures = 0;
+__attribute__((weak)) int check_count = 0;
 
 #define CHECK(cond) do { check_count++; if (!(cond)) { check_failures++; \
     fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
