@@ -1,6 +1,6 @@
 # config: parameter tables, libconfig loading and validation, write-back.
 # The test writes its config files into a fresh temporary directory.
-hp_c_test(test_config ${HP_TEST_DIR}/test_config.c)
+hp_c_test(test_config ${HP_TEST_DIR}/test_config.c ${HP_TEST_DIR}/config_check.c)
 
 # docs/parameters.md is generated: `build/hashpivot params > docs/parameters.md`.
 add_test(NAME docs_parameters_current
