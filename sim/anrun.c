@@ -152,10 +152,9 @@ int hp_an_record(const hp_an *a, const char *who, const char *const *keys, int n
             fprintf(stderr, "%s: valuation key%s: every run revalued on the base case's recorded paths "
                     "(%llu of %llu kept, %.0f MiB, recorded in %.2f s; the rest simulated)\n", who,
                     n == 1 ? "" : "s", (unsigned long long)rec->count, (unsigned long long)a->n_paths,
-                    (double)rec->count * (double)(rec->rec_bytes + rec->path_size * sizeof(double))
-                        / 1048576.0, hp_an_now() - t0);
+                    (double)rec->bytes / 1048576.0, hp_an_now() - t0);
     }
-    rec->m = NULL;              /* the base model goes: revaluation reads only rec */
+    /* The base model goes: revaluation reads only the kept paths. */
     hp_an_destroy(a, m, cfg);
     return rc;
 }

@@ -78,6 +78,8 @@ static int check_case(const char *name, int file, const char *const *sets,
         int same = 1, differs = 0;
         for (uint64_t p = 0; p < PATHS; p++) {
             md->simulate_record(base.m, SEED, p, in, ws, rec);
+            if (p % 2 == 1)             /* packed records replay alike */
+                CHECK(md->record_pack(base.m, rec) < md->record_bytes(base.m));
             md->revalue(var.m, rec, in, re);
             md->simulate_path(var.m, SEED, p, own, ws2);
             same &= memcmp(re, own, size * sizeof(double)) == 0;
@@ -109,12 +111,16 @@ static void check_recorded(void)
     const char *const def[] = {"time.horizon_years=3.0", NULL};
     built base = build(1, def, NULL), var = build(1, def, "valuation.discount_rate=0.13");
     const hp_layout *l = md->layout(base.m);
-    size_t per_path = ((md->record_bytes(base.m) + 63) & ~(size_t)63) + hp_layout_path_size(l) * sizeof(double);
-    hp_recorded rec;
+    hp_recorded all, rec;
     hp_err err = {0};
-    CHECK(hp_recorded_init(&rec, md, base.m, SEED, 2, 6, 3 * per_path + per_path / 2, 2, &err) == 0);
-    CHECK_MSG(rec.count == 3 && rec.first == 2, "a budget of 3.5 paths keeps 3 of 6 (kept %llu)",
-              (unsigned long long)rec.count);
+    CHECK(hp_recorded_init(&all, md, base.m, SEED, 2, 6, (size_t)1 << 30, 2, &err) == 0);
+    size_t whole = HP_RECORDED_AT(hp_layout_path_size(l)) + md->record_bytes(base.m);
+    CHECK_MSG(all.count == 6 && all.bytes < 6 * whole / 2, "6 paths kept, packed: %zu bytes, %zu unpacked",
+              all.bytes, 6 * whole);
+    CHECK(hp_recorded_init(&rec, md, base.m, SEED, 2, 6, all.bytes / 2, 2, &err) == 0);
+    CHECK_MSG(rec.count >= 1 && rec.count <= 4 && rec.bytes <= all.bytes / 2,
+              "half the budget keeps some of the 6 paths (kept %llu)", (unsigned long long)rec.count);
+    hp_recorded_free(&all);
     hp_var_slice ctx;
     hp_reducer r;
     CHECK(hp_reducer_var(l, "valuation/npv", 1.0, &ctx, &r, &err) == 0);
