@@ -793,4 +793,5 @@ const hp_model hp_scenario_model = {
     .record_bytes = hp_scenario_record_bytes,
     .simulate_record = scenario_simulate_record,
     .revalue = hp_scenario_revalue,
+    .record_pack = hp_scenario_record_pack,
 };

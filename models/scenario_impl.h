@@ -254,6 +254,7 @@ void terminal_close(const scenario *s, int a, const double *tv, double *out);
 size_t hp_scenario_record_layout(const scenario *s, void *base, val_record *r);
 int hp_scenario_valuation_key(const void *model, const char *key);
 size_t hp_scenario_record_bytes(const void *model);
+size_t hp_scenario_record_pack(const void *model, void *record);
 void hp_scenario_revalue(const void *model, const void *record, const double *in, double *out);
 
 #endif

@@ -119,3 +119,42 @@ double hp_an_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+int hp_an_revaluable(const hp_an *a, const void *m, const char *const *keys, int n)
+{
+    if (a->simulate_all || a->model->valuation_key == NULL || a->model->revalue == NULL)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!a->model->valuation_key(m, keys[i]))
+            return 0;
+    return 1;
+}
+
+int hp_an_record(const hp_an *a, const char *who, const char *const *keys, int n, int quiet,
+                 hp_recorded *rec, hp_err *err)
+{
+    *rec = (hp_recorded){0};
+    hp_config *cfg;
+    void *m = hp_an_build(a, NULL, 0, &cfg, err);
+    if (m == NULL)
+        return -1;
+    int rc = 0;
+    if (!hp_an_revaluable(a, m, keys, n)) {
+        if (!quiet)
+            fprintf(stderr, "%s: every run simulated (%s)\n", who, a->simulate_all ? "--simulate-all"
+                    : n == 1 ? "the key is not a valuation key of this config"
+                             : "not every key is a valuation key of this config");
+    } else {
+        double t0 = hp_an_now();
+        rc = hp_recorded_init(rec, a->model, m, a->seed, 0, a->n_paths, HP_RECORD_BUDGET_BYTES,
+                              a->threads, err);
+        if (rc == 0 && !quiet)
+            fprintf(stderr, "%s: valuation key%s: every run revalued on the base case's recorded paths "
+                    "(%llu of %llu kept, %.0f MiB, recorded in %.2f s; the rest simulated)\n", who,
+                    n == 1 ? "" : "s", (unsigned long long)rec->count, (unsigned long long)a->n_paths,
+                    (double)rec->bytes / 1048576.0, hp_an_now() - t0);
+    }
+    /* The base model goes: revaluation reads only the kept paths. */
+    hp_an_destroy(a, m, cfg);
+    return rc;
+}

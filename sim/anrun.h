@@ -16,6 +16,7 @@
 #include "hp_err.h"
 #include "model.h"
 #include "pathrun.h"
+#include "recorded.h"
 
 #define HP_AN_MAX_SETS 320
 
@@ -27,6 +28,8 @@ typedef struct hp_an {
     size_t n_sets;
     int threads;                     /* <= 0: OpenMP default                 */
     uint64_t seed, n_paths;          /* from the resolved base config        */
+    int simulate_all;                /* 1: never revalue (--simulate-all),   */
+                                     /* the reference route for the tests    */
 } hp_an;
 
 /* A key that an analysis may vary: declared, a float or an integer, and
@@ -54,6 +57,19 @@ int hp_an_init(hp_an *a, hp_err *err);
 /* Refuses an analysis whose per-path arrays would exceed the budget
  * (stats.h): n_arrays arrays of n_paths x width doubles. */
 int hp_an_check_memory(const hp_an *a, size_t width, size_t n_arrays, hp_err *err);
+
+/* Revaluation (recorded.h): 1 when the model has the hooks, simulate_all
+ * is off and each of keys[0..n) is a valuation key of model m. */
+int hp_an_revaluable(const hp_an *a, const void *m, const char *const *keys, int n);
+
+/* When keys[0..n) are revaluable for the base case, simulates its paths
+ * [0, n_paths) once and keeps them with their records in rec (within
+ * HP_RECORD_BUDGET_BYTES); else rec->count = 0. Says on stderr, as
+ * "WHO: ...", which route the runs take (unless quiet). A run of a model
+ * vm then passes rec to hp_target_eval_from when rec->count > 0 and
+ * hp_an_revaluable(a, vm, keys, n). Returns 0, or -1 with err set. */
+int hp_an_record(const hp_an *a, const char *who, const char *const *keys, int n, int quiet,
+                 hp_recorded *rec, hp_err *err);
 
 /* Seconds since an arbitrary epoch (monotonic). */
 double hp_an_now(void);

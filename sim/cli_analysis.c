@@ -29,6 +29,9 @@ static const char common_opts[] =
     "  -j, --threads T       OpenMP threads (results do not depend on it)\n"
     "      --set key=value   override a config value; repeatable\n"
     "      --quiet           no progress output\n"
+    "      --simulate-all    simulate every run, even where only valuation keys vary\n"
+    "                        (they are otherwise revalued on the base case's paths:\n"
+    "                        the same bits, faster)\n"
     "  -h, --help            this help\n";
 
 static const char sens_usage[] =
@@ -97,7 +100,7 @@ typedef struct acli {
     size_t n_sets;
     char owned[2][64];
     const char *vary[MAX_VARY];
-    int n_vary, threads, force, quiet, paths_given, batches;
+    int n_vary, threads, force, quiet, paths_given, batches, simulate_all;
     double alloc, xtol;
     long base_samples, trajectories, bootstrap;
 } acli;
@@ -136,7 +139,7 @@ static long parse_count(const char *s, long max)
 
 static int parse(int argc, char **argv, acli *c)
 {
-    enum { O_SET = 256, O_VARY, O_ALLOC, O_FORCE, O_QUIET, O_TARGET, O_SE, O_BATCHES, O_XTOL,
+    enum { O_SET = 256, O_VARY, O_ALLOC, O_FORCE, O_QUIET, O_SIMALL, O_TARGET, O_SE, O_BATCHES, O_XTOL,
            O_METHOD, O_STAT, O_BOOT };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"paths", required_argument, NULL, 'n'},
@@ -144,6 +147,7 @@ static int parse(int argc, char **argv, acli *c)
         {"help", no_argument, NULL, 'h'}, {"set", required_argument, NULL, O_SET},
         {"vary", required_argument, NULL, O_VARY}, {"alloc", required_argument, NULL, O_ALLOC},
         {"force", no_argument, NULL, O_FORCE}, {"quiet", no_argument, NULL, O_QUIET},
+        {"simulate-all", no_argument, NULL, O_SIMALL},
         {"target", required_argument, NULL, O_TARGET}, {"se", required_argument, NULL, O_SE},
         {"batches", required_argument, NULL, O_BATCHES}, {"xtol", required_argument, NULL, O_XTOL},
         {"method", required_argument, NULL, O_METHOD}, {"stat", required_argument, NULL, O_STAT},
@@ -188,6 +192,7 @@ static int parse(int argc, char **argv, acli *c)
             break;
         case O_FORCE: c->force = 1; break;
         case O_QUIET: c->quiet = 1; break;
+        case O_SIMALL: c->simulate_all = 1; break;
         case O_TARGET: c->target = optarg; break;
         case O_SE:
             if (strcmp(optarg, "delta") != 0 && strcmp(optarg, "batches") != 0)
@@ -368,7 +373,7 @@ int hp_cli_analysis(int argc, char **argv, const hp_model *model, const hp_param
             return 1;
         }
     hp_an an = {.model = model, .tables = tables, .config = c.config, .sets = c.sets,
-                .n_sets = c.n_sets, .threads = c.threads};
+                .n_sets = c.n_sets, .threads = c.threads, .simulate_all = c.simulate_all};
     hp_err err = {0};
     if (hp_an_init(&an, &err) != 0)
         return die(&err);

@@ -13,6 +13,9 @@ typedef struct run {
     double *x;            /* [n_paths] per-path statistic input        */
     int done, total;      /* runs, for progress                        */
     double t0;
+    const char *keys[64]; /* the inputs' keys                          */
+    hp_recorded rec;      /* the base case's paths, when every input is a
+                           * valuation key: each run revalues them       */
 } run;
 
 /* The statistic at unit point u[k]: the inputs' values go to vals[k]. */
@@ -31,9 +34,11 @@ static int eval(run *r, const double *u, double *vals, double *y, double *se, hp
         return -1;
     hp_target t = r->o->stat;
     hp_est e;
+    const hp_recorded *rec = r->rec.count > 0 && hp_an_revaluable(r->a, m, r->keys, r->k) ? &r->rec : NULL;
     int rc = hp_target_bind(&t, r->a->model->layout(m), "--stat", err);
     if (rc == 0)
-        rc = hp_target_eval(&t, r->a->model, m, r->a->seed, 0, r->a->n_paths, r->a->threads, r->x, &e, err);
+        rc = hp_target_eval_from(&t, rec, r->a->model, m, r->a->seed, 0, r->a->n_paths, r->a->threads, r->x,
+                                 &e, err);
     hp_an_destroy(r->a, m, cfg);
     if (rc != 0)
         return -1;
@@ -245,8 +250,10 @@ int hp_gsa(const hp_an *a, const hp_gsa_opts *o, hp_anfile *f, FILE *out, hp_err
         if (in->kind == HP_DIST_TRIANGULAR)
             fprintf(out, " (mode %g)\n", in->mode);
     }
-    int rc = 0;
-    if (morris)
+    for (int i = 0; i < k; i++)
+        r.keys[i] = o->inputs.in[i].p->key;
+    int rc = hp_an_record(a, "gsa", r.keys, k, o->quiet, &r.rec, err);
+    if (rc == 0 && morris)
         rc = do_morris(&r, g, f, out, units, err);
     if (rc == 0 && sobol)
         rc = do_sobol(&r, g, f, out, units, err);
@@ -257,5 +264,6 @@ int hp_gsa(const hp_an *a, const hp_gsa_opts *o, hp_anfile *f, FILE *out, hp_err
                 (unsigned long long)a->n_paths, dt, (double)r.total * (double)a->n_paths / dt);
     }
     free(r.x);
+    hp_recorded_free(&r.rec);
     return rc;
 }

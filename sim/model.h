@@ -142,6 +142,11 @@ typedef struct hp_model {
     void (*simulate_record)(const void *m, uint64_t seed, uint64_t path, double *out,
                             void *scratch, void *record);
     void (*revalue)(const void *m, const void *record, const double *in, double *out);
+    /* Optional with the four (NULL: a record keeps record_bytes): packs a
+     * record filled by simulate_record in place, so that revalue reads
+     * only its first N bytes; returns N (<= record_bytes). For keeping
+     * many records in memory (sim/recorded.h). */
+    size_t (*record_pack)(const void *m, void *record);
 } hp_model;
 
 #endif

@@ -205,7 +205,7 @@ static int build_all(sens *s, hp_err *err)
         s->value[k * NLEV + 1] = hp_an_value(s->var[0].cfg, s->o->vary[k].p);
     /* Variant i sets key (i - 1) / 2 on the base config, nothing else. */
     const hp_model *md = s->a->model;
-    for (int i = 1; rc == 0 && md->valuation_key != NULL && i < s->n_var; i++) {
+    for (int i = 1; rc == 0 && md->valuation_key != NULL && !s->a->simulate_all && i < s->n_var; i++) {
         const char *key = s->o->vary[(i - 1) / 2].p->key;
         s->var[i].revalued = s->var[i].same_as < 0 && md->valuation_key(s->var[0].m, key) &&
                              md->valuation_key(s->var[i].m, key);

@@ -39,6 +39,8 @@ typedef struct solver {
     int cached;              /* the last evaluation, reused at the root    */
     double cached_v;
     hp_est cached_e;
+    hp_recorded rec;         /* the base case's paths, when the key is a
+                              * valuation key: each evaluation revalues them */
 } solver;
 
 /* stat at key = v, on this solver's paths. */
@@ -55,9 +57,12 @@ static int eval(solver *s, double v, hp_est *e, hp_err *err)
     void *m = hp_an_build(s->a, sets, 1, &cfg, err);
     if (m == NULL)
         return -1;
+    const char *key = s->o->vary.p->key;
+    const hp_recorded *rec = s->rec.count > 0 && hp_an_revaluable(s->a, m, &key, 1) ? &s->rec : NULL;
     int rc = hp_target_bind(&s->t, s->a->model->layout(m), "--target", err);
     if (rc == 0)
-        rc = hp_target_eval(&s->t, s->a->model, m, s->a->seed, s->first, s->count, s->a->threads, s->x, e, err);
+        rc = hp_target_eval_from(&s->t, rec, s->a->model, m, s->a->seed, s->first, s->count, s->a->threads,
+                                 s->x, e, err);
     hp_an_destroy(s->a, m, cfg);
     if (rc != 0)
         return -1;
@@ -176,6 +181,11 @@ static int solve_all(const hp_an *a, const hp_solve_opts *o, FILE *out, hp_solve
     size_t buf = sample || s.count < HP_TARGET_CHUNK ? (size_t)s.count : HP_TARGET_CHUNK;
     if ((s.x = malloc(buf * sizeof *s.x)) == NULL)
         return hp_fail(err, NULL, 0, NULL, "out of memory for %llu paths", (unsigned long long)s.count);
+    const char *key = o->vary.p->key;
+    if (hp_an_record(a, "solve", &key, 1, o->quiet, &s.rec, err) != 0) {
+        free(s.x);
+        return -1;
+    }
     double root = NAN, slope = NAN, h = NAN, se = NAN;
     hp_est at = {NAN, NAN, NAN, NAN};
     int rc = brent(&s, o->vary.low, o->vary.high, default_xtol(o), &root, err);
@@ -210,6 +220,7 @@ static int solve_all(const hp_an *a, const hp_solve_opts *o, FILE *out, hp_solve
         se = hp_moments_sd(&roots) / sqrt((double)o->batches);
     }
     free(s.x);
+    hp_recorded_free(&s.rec);
     if (rc != 0)
         return -1;
     *res = (hp_solve_result){root, se, at.value, at.se, slope, s.evals};

@@ -287,12 +287,21 @@ static int event(const hp_target *t, double x)
     return t->cmp == 1 ? x > 0 : t->cmp == 2 ? x >= 0 : t->cmp == -1 ? x < 0 : x <= 0;
 }
 
-int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uint64_t seed, uint64_t first,
-                   uint64_t count, int threads, double *buf, hp_est *out, hp_err *err)
+/* One range of paths: simulated, or revalued from the kept ones. */
+static int run_range(const hp_recorded *rec, const hp_model *model, const void *m, uint64_t seed,
+                     uint64_t first, uint64_t n, int threads, const hp_reducer *r, double *buf, hp_err *err)
+{
+    return rec != NULL ? hp_pathrun_recorded(rec, m, first, n, threads, r, buf, err)
+                       : hp_pathrun(model, m, seed, first, n, threads, r, buf, err);
+}
+
+int hp_target_eval_from(const hp_target *t, const hp_recorded *rec, const hp_model *model, const void *m,
+                        uint64_t seed, uint64_t first, uint64_t count, int threads, double *buf, hp_est *out,
+                        hp_err *err)
 {
     hp_reducer r = hp_target_reducer(t);
     if (hp_target_needs_sample(t)) {
-        if (hp_pathrun(model, m, seed, first, count, threads, &r, buf, err) != 0)
+        if (run_range(rec, model, m, seed, first, count, threads, &r, buf, err) != 0)
             return -1;
         *out = hp_target_stat(t, buf, (size_t)count);
         return 0;
@@ -301,12 +310,18 @@ int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uin
     hp_count c = {0};
     for (uint64_t done = 0; done < count; done += HP_TARGET_CHUNK) {
         uint64_t n = count - done < HP_TARGET_CHUNK ? count - done : HP_TARGET_CHUNK;
-        if (hp_pathrun(model, m, seed, first + done, n, threads, &r, buf, err) != 0)
+        if (run_range(rec, model, m, seed, first + done, n, threads, &r, buf, err) != 0)
             return -1;
         hp_target_fold(t, buf, (size_t)n, &mo, &c);
     }
     *out = hp_target_folded(t, &mo, &c);
     return 0;
+}
+
+int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uint64_t seed, uint64_t first,
+                   uint64_t count, int threads, double *buf, hp_est *out, hp_err *err)
+{
+    return hp_target_eval_from(t, NULL, model, m, seed, first, count, threads, buf, out, err);
 }
 
 void hp_target_fold(const hp_target *t, const double *x, size_t n, hp_moments *mo, hp_count *c)

@@ -31,6 +31,7 @@
 #include "hp_err.h"
 #include "model.h"
 #include "pathrun.h"
+#include "recorded.h"
 #include "stats.h"
 
 #define HP_TARGET_TERMS 16
@@ -82,6 +83,12 @@ int hp_target_needs_sample(const hp_target *t);
  * same bits as one pass); a quantile or CVaR needs buf to hold count. */
 int hp_target_eval(const hp_target *t, const hp_model *model, const void *m, uint64_t seed, uint64_t first,
                    uint64_t count, int threads, double *buf, hp_est *out, hp_err *err);
+
+/* hp_target_eval with the kept paths of rec (NULL: none) revalued by m,
+ * which differs from rec's model only in valuation keys: the same bits. */
+int hp_target_eval_from(const hp_target *t, const hp_recorded *rec, const hp_model *model, const void *m,
+                        uint64_t seed, uint64_t first, uint64_t count, int threads, double *buf, hp_est *out,
+                        hp_err *err);
 
 /* The statistic's unit: "1" for P(...), else the unit of the first
  * variable named (bound or not: looked up in l). */

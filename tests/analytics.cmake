@@ -10,6 +10,8 @@ target_link_libraries(test_revalue hpmodels hpsim)
 add_test(NAME test_revalue COMMAND test_revalue ${CMAKE_SOURCE_DIR})
 add_test(NAME analytics_sensitivity
          COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_sensitivity.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
+add_test(NAME analytics_revalue_routes
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_revalue_routes.py $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR})
 hp_c_test(test_solve ${HP_TEST_DIR}/test_solve.c)
 hp_c_test(test_target_se ${HP_TEST_DIR}/test_target_se.c)
 add_test(NAME analytics_cli

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "driver.h"
+#include "recorded.h"
 #include "scenario.h"
 
 #define SEED 77
@@ -77,6 +78,8 @@ static int check_case(const char *name, int file, const char *const *sets,
         int same = 1, differs = 0;
         for (uint64_t p = 0; p < PATHS; p++) {
             md->simulate_record(base.m, SEED, p, in, ws, rec);
+            if (p % 2 == 1)             /* packed records replay alike */
+                CHECK(md->record_pack(base.m, rec) < md->record_bytes(base.m));
             md->revalue(var.m, rec, in, re);
             md->simulate_path(var.m, SEED, p, own, ws2);
             same &= memcmp(re, own, size * sizeof(double)) == 0;
@@ -97,6 +100,47 @@ static int check_case(const char *name, int file, const char *const *sets,
     free(ws2);
     unbuild(&base);
     return moved;
+}
+
+/* The kept paths (recorded.h), with a budget that holds only some of
+ * them: a run revalued from them is, bit for bit, the variant's own run
+ * (kept paths revalued, the others simulated), for a range that starts
+ * before, covers and runs past the kept ones. */
+static void check_recorded(void)
+{
+    const char *const def[] = {"time.horizon_years=3.0", NULL};
+    built base = build(1, def, NULL), var = build(1, def, "valuation.discount_rate=0.13");
+    const hp_layout *l = md->layout(base.m);
+    hp_recorded all, rec;
+    hp_err err = {0};
+    CHECK(hp_recorded_init(&all, md, base.m, SEED, 2, 6, (size_t)1 << 30, 2, &err) == 0);
+    size_t whole = HP_RECORDED_AT(hp_layout_path_size(l)) + md->record_bytes(base.m);
+    CHECK_MSG(all.count == 6 && all.bytes < 6 * whole / 2, "6 paths kept, packed: %zu bytes, %zu unpacked",
+              all.bytes, 6 * whole);
+    CHECK(hp_recorded_init(&rec, md, base.m, SEED, 2, 6, all.bytes / 2, 2, &err) == 0);
+    CHECK_MSG(rec.count >= 1 && rec.count <= 4 && rec.bytes <= all.bytes / 2,
+              "half the budget keeps some of the 6 paths (kept %llu)", (unsigned long long)rec.count);
+    hp_recorded_free(&all);
+    hp_var_slice ctx;
+    hp_reducer r;
+    CHECK(hp_reducer_var(l, "valuation/npv", 1.0, &ctx, &r, &err) == 0);
+    const uint64_t first = 0, count = 9;
+    double *got = malloc(count * r.width * sizeof(double)), *want = malloc(count * r.width * sizeof(double));
+    double *base_own = malloc(count * r.width * sizeof(double));
+    if (!got || !want || !base_own)
+        abort();
+    CHECK(hp_pathrun_recorded(&rec, var.m, first, count, 2, &r, got, &err) == 0);
+    CHECK(hp_pathrun(md, var.m, SEED, first, count, 2, &r, want, &err) == 0);
+    CHECK(hp_pathrun(md, base.m, SEED, first, count, 2, &r, base_own, &err) == 0);
+    CHECK_MSG(memcmp(got, want, count * r.width * sizeof(double)) == 0,
+              "kept paths revalued and the rest simulated: the variant's own run, bit for bit");
+    CHECK_MSG(memcmp(got, base_own, count * r.width * sizeof(double)) != 0, "the variant moves the NPVs");
+    hp_recorded_free(&rec);
+    free(got);
+    free(want);
+    free(base_own);
+    unbuild(&var);
+    unbuild(&base);
 }
 
 static const char *const variants[] = {
@@ -139,6 +183,8 @@ int main(int argc, char **argv)
     CHECK(check_case("re-equip on, 13 years", 1, reequip,
                      (const char *const[]){"valuation.discount_rate=0.08"}, 1) == 1);
     CHECK(check_case("all keys", 1, all, (const char *const[]){"valuation.discount_rate=0.06"}, 1) == 1);
+
+    check_recorded();
 
     /* Which keys: valuation.* only; none under the optimal policy. */
     built b = build(1, def, NULL);
