@@ -20,7 +20,14 @@ the same as sim/stats.h).
 - Independent otherwise: difference of the means, with standard error
   sqrt(sd_A^2 / n_A + sd_B^2 / n_B); per-path statistics do not exist.
 z = difference / standard error; |z| > 2 is unlikely (about 5%) when the
-runs do not really differ. --csv and --json write every row at full
+runs do not really differ.
+- Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points): the
+  paths of a scramble are not independent, so each such file's errors are
+  taken between its whole scrambles, as `hashpivot info` does (mean and
+  shares +- sd(per-scramble estimates) / sqrt(scrambles), quantiles with
+  Woodruff's interval; scripts/hp_stats.py). Two files are paired only if
+  they also have the same sampler and points per scramble (a pseudo and a
+  sobol run of one seed draw different shocks on path i). --csv and --json write every row at full
 precision (the JSON also holds both files' metadata and the columns).
 Files are read one allocation at a time. Runs on Debian's python3 (h5py,
 numpy, scipy).
@@ -34,7 +41,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hp_results import Results, ResultsError, is_money  # noqa: E402
-from hp_stats import PROBS, Z95, mean_est, sample_stats  # noqa: E402
+from hp_stats import PROBS, Z95, mean_between, sample_stats, t975  # noqa: E402
 from hp_table import Col, Table, json_text  # noqa: E402
 
 
@@ -72,17 +79,18 @@ def compare_var(a, b, label, var, scales, paired, pairs):
     B's own factors for var. Reads one allocation of each file at a time."""
     units = a.units(var)
     records = []
+    scr_a, scr_b = a.scrambles(), b.scrambles()    # sobol: errors between scrambles
     for i, j in pairs:
         va, vb = a.row(var, i) * scales[0], b.row(var, j) * scales[1]
-        ma, _ = mean_est(va)
-        mb, _ = mean_est(vb)
+        ma = mean_between(va, scr_a)
+        mb = mean_between(vb, scr_b)
         rec = {"item": label, "variable": var, "units": units, "allocation": float(a.alloc[i]),
                "allocation_label": a.alloc_label(i), "paired": paired, "n_a": len(va), "n_b": len(vb)}
         _put(rec, "mean_a", ma)
         _put(rec, "mean_b", mb)
         nan = float("nan")
         if paired:
-            st = sample_stats(vb - va)
+            st = sample_stats(vb - va, scr=scr_a)   # paired: the same layout
             _put(rec, "diff", st["mean"])
             rec["diff_sd"] = st["sd"]
             _put(rec, "p_b_higher", st["p_pos"])
@@ -156,7 +164,8 @@ def write_atomic(path, text):
 
 def report(a, b, args):
     """Prints the comparison of two open files; returns the exit status."""
-    paired = a.seed == b.seed and a.n_paths == b.n_paths and np.array_equal(a.written, b.written)
+    paired = (a.seed == b.seed and a.n_paths == b.n_paths and a.qmc_points == b.qmc_points
+              and np.array_equal(a.written, b.written))
     pairs = common_allocations(a, b)
     if not pairs:
         print("compare.py: the files share no allocation", file=sys.stderr)
@@ -179,6 +188,9 @@ def report(a, b, args):
             why.append(f"seeds differ ({a.seed} vs {b.seed})")
         if a.n_paths != b.n_paths:
             why.append(f"path counts differ ({a.n_paths:,} vs {b.n_paths:,})")
+        if a.qmc_points != b.qmc_points:
+            why.append("samplers differ (" + " vs ".join(
+                f"sobol, {r.qmc_points} points per scramble" if r.qmc_points else "pseudo" for r in (a, b)) + ")")
         if not why:
             why.append("the paths written differ")
     tables = [var_table(a, label, var, compare_var(a, b, label, var, scales, paired, pairs), paired)
@@ -207,11 +219,15 @@ def report(a, b, args):
     if len(pairs) != len(a.alloc) or len(pairs) != len(b.alloc):
         print(f"\nOnly the allocations in both files are compared: "
               f"{', '.join(a.alloc_label(i) for i, _ in pairs)}.")
-    for r in (a, b):
+    for tag, r in (("A", a), ("B", b)):
         if r.qmc_points:
-            print(f"\n**WARNING** {r.path}: sampler sobol ({r.qmc_points} points per scramble): its paths "
-                  "are not independent, so the errors below, which assume they are, do not hold; "
-                  "`hashpivot info` gives the means' error from the spread between scrambles.")
+            whole = r.n // r.qmc_points
+            print(f"\n**Sampler sobol** ({tag}: {r.qmc_points} points per scramble, {whole} whole "
+                  "scrambles): its paths are not independent, so its errors are taken between scrambles "
+                  "(mean and shares: ± sd of the scrambles' estimates / sqrt(scrambles), intervals ± t se "
+                  f"with t = {t975(whole - 1):.3f}, Student's for {whole - 1} degrees of freedom, a share the "
+                  "same in every scramble with Wilson's interval; quantiles: Woodruff's interval)."
+                  + (" With fewer than 2 whole scrambles there is no error." if whole < 2 else ""))
     print("\n± is one standard error; [lo, hi] a 95% interval (Wilson for probabilities, two order "
           "statistics for quantiles). z = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
     for t in tables:

@@ -347,6 +347,14 @@ class Results:
             self._fail(name, "holds values that are not finite on written paths (damaged file?)")
         return x
 
+    def scrambles(self):
+        """The scramble layout of a quasi-Monte Carlo file (hp_stats.Scrambles
+        over the written paths, in order), None for independent paths."""
+        if not self.qmc_points:
+            return None
+        from hp_stats import Scrambles   # noqa: E402 (scipy only when needed)
+        return Scrambles(np.flatnonzero(self.written), self.qmc_points)
+
     def row(self, name, a):
         """Allocation a of an [allocation, path] dataset, written paths only."""
         ds = self._check_alloc_path(name)

@@ -21,6 +21,22 @@ and the same number from the C side agree:
               Hancock 2005); interval CVaR +- 1.96 se.
   paired      the same statistics of the differences x_i - y_i on one path.
 
+Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points = M; a
+Scrambles object here) have paths that are not independent: path p is a
+point of scramble p // M, and only whole scrambles (M written paths) are
+independent replicates. sample_stats(..., scr=Scrambles) then follows the
+C summary (sim/summary.c): the se of the mean, of P(x < 0), P(x > 0) and
+of CVaR is sd(the R whole scrambles' estimates, ddof 1) / sqrt(R), the
+interval +-t se with t = t975(R - 1), Student's 97.5% quantile (shares
+clipped to [0, 1]; Wilson's on the pooled count
+where every scramble has the same share, whose se would be 0); a scramble's
+CVaR estimate is q + mean(min(x - q, 0)) / alpha with q the pooled tail
+boundary. A quantile's interval is Woodruff's: with se_F the between-
+scramble se of the share of values <= the pooled estimate Q(p), the pooled
+order statistics of ranks floor((n - 1)(p - d)) and ceil((n - 1)(p + d)),
+d = t se_F (an open end beyond [0, 1]; the distribution-free interval
+where se_F = 0). With fewer than two whole scrambles there is no se (NaN).
+
 Memory: a sample of n values costs one copy of it (8 n bytes: 8 MB at 10^6
 paths). Quantiles and the tail are exact order statistics found by
 selection (numpy's introselect, np.partition), not by sorting.
@@ -200,11 +216,125 @@ def tail_mean_est(x, s, alpha=ALPHA):
     return normal_est(value, se)
 
 
-def sample_stats(x, probs=PROBS, alpha=ALPHA):
+def t975(df):
+    """Student's t_{0.975, df} as sim/stats.c computes it (hp_t975): exact
+    for df 1 and 2, else Abramowitz & Stegun 26.7.5 to the 1/df^4 term
+    (4e-3 off at df = 3, 1e-6 at 15), so both sides print the same."""
+    if df < 1:
+        return NAN
+    if df == 1:
+        return 12.706204736174707
+    if df == 2:
+        return 0.95 / math.sqrt(2 * 0.975 * 0.025)
+    z, v = Z95, float(df)
+    z2 = z * z
+    g1 = (z2 + 1) * z / 4
+    g2 = ((5 * z2 + 16) * z2 + 3) * z / 96
+    g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384
+    g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160
+    return z + (g1 + (g2 + (g3 + g4 / v) / v) / v) / v
+
+
+class Scrambles:
+    """The scramble layout of a quasi-Monte Carlo sample: value i is path
+    paths[i] (0-based path index, in order), of scramble paths[i] // m; a
+    scramble with all m paths present is whole."""
+
+    def __init__(self, paths, m):
+        self.m = int(m)
+        self.g = np.asarray(paths, dtype=np.int64) // self.m
+        counts = np.bincount(self.g) if len(self.g) else np.zeros(0, dtype=np.int64)
+        self.whole = counts == self.m
+        self.r = int(np.count_nonzero(self.whole))
+        self.t = t975(self.r - 1)       # the intervals' multiplier of se
+
+    def estimates(self, y):
+        """The whole scrambles' means of y (one value per path)."""
+        sums = np.bincount(self.g, weights=np.asarray(y, dtype=float), minlength=len(self.whole))
+        return sums[self.whole] / self.m
+
+    def se(self, y):
+        """sd(the whole scrambles' means of y) / sqrt(R); NaN for R < 2."""
+        if self.r < 2:
+            return NAN
+        return float(np.std(self.estimates(y), ddof=1)) / math.sqrt(self.r)
+
+
+def share_between(event, scr):
+    """P(event) over the paths with the between-scramble se; Wilson's
+    interval on the pooled count where every scramble has the same share."""
+    event = np.asarray(event, dtype=bool)
+    return share_se_est(int(np.count_nonzero(event)), len(event), scr.se(event), scr.t)
+
+
+def share_se_est(k, n, se, t):
+    """k / n with a between-scramble se: +-t se clipped to [0, 1];
+    Wilson's interval where se is 0 (the same share in every scramble)."""
+    if n == 0:
+        return NONE
+    if se == 0:
+        return prob_est(k, n)
+    p = k / n
+    return Est(p, se, max(0.0, p - t * se), min(1.0, p + t * se))
+
+
+def between_est(value, se, t):
+    """value +- t se."""
+    return Est(float(value), float(se), float(value - t * se), float(value + t * se))
+
+
+def mean_between(x, scr):
+    """The mean of x with the between-scramble se (scr None: iid se)."""
+    m, _ = mean_est(x)
+    return m if scr is None or len(x) == 0 else between_est(m.value, scr.se(x), scr.t)
+
+
+def woodruff_ranks(n, p, se_f, t):
+    """0-based ranks (lo, hi) of Woodruff's interval ends (d = t se_f):
+    -1 / n for an open end."""
+    d = t * se_f
+    lo = -1 if p - d < 0 else int(math.floor((n - 1) * (p - d)))
+    hi = n if p + d > 1 else int(math.ceil((n - 1) * (p + d)))
+    return lo, hi
+
+
+def quantiles_between(x, s, probs, scr):
+    """The quantiles at probs of x (s: its Sample with the estimates' and
+    the distribution-free ends' ranks selected) with Woodruff's intervals
+    from the scrambles scr."""
+    n = s.n
+    if n == 0:
+        return [NONE for _ in probs]
+    iid = [quantile_est(s, p) for p in probs]
+    if scr.r < 2:
+        return [Est(e.value, NAN, NAN, NAN) for e in iid]
+    ends, ranks = [], []
+    for p, e in zip(probs, iid):
+        se_f = scr.se(x <= e.value)
+        ends.append(woodruff_ranks(n, p, se_f, scr.t) if se_f > 0 else None)
+        ranks += [r for r in (ends[-1] or ()) if 0 <= r < n]
+    part = np.partition(x, sorted(set(ranks))) if ranks else x
+    out = []
+    for e, rk in zip(iid, ends):
+        if rk is None:          # the same count in every scramble
+            out.append(e)
+            continue
+        lo = -math.inf if rk[0] < 0 else float(part[rk[0]])
+        hi = math.inf if rk[1] >= n else float(part[rk[1]])
+        se = (hi - lo) / (2 * scr.t) if math.isfinite(lo) and math.isfinite(hi) else NAN
+        out.append(Est(e.value, se, lo, hi))
+    return out
+
+
+def sample_stats(x, probs=PROBS, alpha=ALPHA, scr=None):
     """Every statistic of one sample (finite values), as a dict of Est and
     numbers: n, sd, mean, q (a list, one Est per prob), p_neg = P(x < 0),
-    p_pos = P(x > 0), cvar = -(tail mean), var = -(alpha quantile)."""
+    p_pos = P(x > 0), cvar = -(tail mean), var = -(alpha quantile).
+    scr: the Scrambles of a quasi-Monte Carlo sample (between-scramble
+    errors), None for independent paths."""
     x = np.asarray(x, dtype=float)
+    if scr is not None:
+        return _sample_stats_between(x, probs, alpha, scr)
     n = len(x)
     mean, sd = mean_est(x)
     s = Sample(x, needed_ranks(n, probs, alpha) if n else [])
@@ -217,9 +347,29 @@ def sample_stats(x, probs=PROBS, alpha=ALPHA):
     return out
 
 
-def quantiles(x, probs=PROBS):
-    """Quantiles of x (may hold +-inf) with their intervals."""
+def _sample_stats_between(x, probs, alpha, scr):
+    """sample_stats with between-scramble errors (see the module notes)."""
+    n = len(x)
+    mean, sd = mean_est(x)
+    if n:
+        mean = between_est(mean.value, scr.se(x), scr.t)
+    s = Sample(x, needed_ranks(n, tuple(probs) + (alpha,), alpha) if n else [])
+    qs = quantiles_between(x, s, tuple(probs) + (alpha,), scr)
+    cvar = tail_mean_est(x, s, alpha)
+    if n:
+        q = s.at(tail_rank(n, alpha))
+        cvar = between_est(cvar.value, scr.se(np.minimum(x - q, 0.0)) / alpha, scr.t)
+    return {"n": n, "sd": sd, "mean": mean, "probs": list(probs), "q": qs[:-1],
+            "p_neg": share_between(x < 0, scr), "p_pos": share_between(x > 0, scr),
+            "cvar": cvar.neg(), "alpha": alpha, "var": qs[-1].neg() if n else NONE}
+
+
+def quantiles(x, probs=PROBS, scr=None):
+    """Quantiles of x (may hold +-inf) with their intervals (Woodruff's
+    with the Scrambles scr of a quasi-Monte Carlo sample)."""
     x = np.asarray(x, dtype=float)
     n = len(x)
     s = Sample(x, needed_ranks(n, probs, None) if n else [])
+    if scr is not None:
+        return quantiles_between(x, s, probs, scr)
     return [quantile_est(s, p) for p in probs]

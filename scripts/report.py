@@ -48,7 +48,8 @@ import hp_cashflow as hc  # noqa: E402
 import hp_config  # noqa: E402
 import report_figures as rf  # noqa: E402
 from hp_results import Results, ResultsError, is_money, md_table  # noqa: E402
-from hp_stats import ALPHA, NONE, PROBS, prob_est, quantiles, sample_stats  # noqa: E402
+from hp_stats import (ALPHA, NONE, PROBS, prob_est, quantiles, sample_stats, share_between,  # noqa: E402
+                      share_se_est)
 from hp_table import Col, Table, json_text  # noqa: E402
 from report_analysis import gsa_part, tornado  # noqa: E402
 from report_policy import policy_part  # noqa: E402
@@ -85,6 +86,7 @@ class Report:
         self.colors = rf.alloc_colors(len(res.alloc))
         self.resolved = res.text_dataset("config/resolved")
         self.config = hp_config.settings(self.resolved) if self.resolved else {}
+        self.scr = res.scrambles()      # sampler sobol: errors between scrambles
 
     def save(self, fig, name, title, caption):
         fig.savefig(os.path.join(self.dir, name), dpi=rf.DPI, metadata=PNG_META)
@@ -97,6 +99,13 @@ class Report:
 
     def label(self, a):
         return self.r.alloc_label(a)
+
+    def share(self, event):
+        """The share of paths where event holds, with its interval (between
+        scrambles for a sobol file, Wilson for independent paths)."""
+        if self.scr is None:
+            return prob_est(int(np.count_nonzero(event)), len(event))
+        return share_between(event, self.scr)
 
     def base_label(self):
         return self.label(self.r.baseline) if self.r.baseline >= 0 else "the baseline"
@@ -111,9 +120,8 @@ class Report:
         st, recs, grecs, rows, drows = [], [], [], [], []
         for a in range(len(r.alloc)):
             x = r.row(var, a)
-            s = sample_stats(x)
-            s["p_beats"] = (prob_est(int(np.count_nonzero(x > base)), len(x))
-                            if base is not None and a != r.baseline else NONE)
+            s = sample_stats(x, scr=self.scr)
+            s["p_beats"] = (self.share(x > base) if base is not None and a != r.baseline else NONE)
             st.append(s)
             rec = {"allocation": float(r.alloc[a]), "label": self.label(a), "n": s["n"]}
             put_stats(rec, s)
@@ -128,7 +136,7 @@ class Report:
             if base is None or a == r.baseline:
                 continue
             d = x - base
-            g = sample_stats(d)
+            g = sample_stats(d, scr=self.scr)
             grec = {"allocation": float(r.alloc[a]), "label": self.label(a), "n": g["n"]}
             put_stats(grec, g)
             put(grec, "p_gain", g["p_pos"])
@@ -188,7 +196,7 @@ class Report:
             key = lab.lower()
             stats = []
             for a, rec in enumerate(recs):
-                s = sample_stats(r.row(var, a) * per_year, probs)
+                s = sample_stats(r.row(var, a) * per_year, probs, scr=self.scr)
                 put(rec, f"{key}_mean", s["mean"])
                 for p, q in zip(probs, s["q"]):
                     put(rec, f"{key}_q{round(100 * p):02d}", q)
@@ -219,10 +227,15 @@ class Report:
                 continue
             tv = r.row(tvv, a) - tv_base if tv_base is not None else None
             ahead = np.zeros(len(r.years), dtype=np.int64)
+            scr = self.scr      # sobol: per scramble and year, the paths ahead
+            g_ahead = np.zeros((len(scr.whole), len(r.years))) if scr is not None else None
             rates, classes, paybacks, off = [], [], [], 0
             for fa, fb in r.path_blocks([(var, a), (var, r.baseline)]):
                 d = fa - fb
-                ahead += np.count_nonzero(np.cumsum(d, axis=1) > 0, axis=0)
+                up = np.cumsum(d, axis=1) > 0
+                ahead += np.count_nonzero(up, axis=0)
+                if scr is not None:
+                    np.add.at(g_ahead, scr.g[off:off + len(d)], up)
                 rate, cls = hc.irr(d, None if tv is None else tv[off:off + len(d)], days)
                 rates.append(rate)
                 classes.append(cls)
@@ -230,19 +243,27 @@ class Report:
                 off += len(d)
             rate, cls, pb = np.concatenate(rates), np.concatenate(classes), np.concatenate(paybacks)
             n = len(rate)
-            beats[a] = [prob_est(int(k), n) for k in ahead]
+            if scr is None:
+                beats[a] = [prob_est(int(k), n) for k in ahead]
+            else:
+                sh = g_ahead[scr.whole] / scr.m
+                se = (sh.std(axis=0, ddof=1) / np.sqrt(scr.r) if scr.r >= 2
+                      else np.full(len(r.years), np.nan))
+                beats[a] = [share_se_est(int(k), n, float(e), scr.t) for k, e in zip(ahead, se)]
             npv_beats[a] = st[a]["p_beats"]
             rec = {"allocation": float(r.alloc[a]), "label": self.label(a), "n": n}
             for c, name in enumerate(("unique", "loses", "gains", "ambiguous")):
-                put(rec, f"p_{name}", prob_est(int(np.count_nonzero(cls == c)), n))
+                put(rec, f"p_{name}", self.share(cls == c))
             defined = rate[~np.isnan(rate)]
             rec["n_defined"] = len(defined)
+            # Over the paths with a defined IRR, a subset of each scramble:
+            # these intervals stay distribution-free (independent paths).
             for p, q in zip(PROBS, quantiles(defined)):
                 put(rec, f"irr_q{round(100 * p):02d}", q)
             irecs.append(rec)
             prec = {"allocation": float(r.alloc[a]), "label": self.label(a), "n": n}
-            put(prec, "p_payback", prob_est(int(np.count_nonzero(np.isfinite(pb))), n))
-            for p, q in zip(PROBS, quantiles(pb)):
+            put(prec, "p_payback", self.share(np.isfinite(pb)))
+            for p, q in zip(PROBS, quantiles(pb, scr=self.scr)):
                 put(prec, f"payback_q{round(100 * p):02d}", q)
             precs.append(prec)
             fin, fpb = defined[np.isfinite(defined)], pb[np.isfinite(pb)]
@@ -349,6 +370,16 @@ class Report:
             "interval. Definitions as sim/stats.h: mean ± sd/sqrt(paths); quantiles by linear interpolation, "
             "interval between two order statistics (distribution-free); probabilities with Wilson's interval; "
             "CVaR's standard error from its influence function.",
+        ] + ([
+            f"Sampler sobol: the paths are scrambles of {self.r.qmc_points} quasi-random points, not "
+            f"independent, so every error above is taken between the {self.scr.r} whole scrambles instead "
+            "(scripts/hp_stats.py, as hashpivot info): mean, CVaR and shares ± sd(the scrambles' "
+            "estimates)/sqrt(scrambles), intervals ± t se (Student's t with scrambles - 1 degrees of "
+            "freedom), a share the same in every scramble with Wilson's interval; "
+            "quantiles with Woodruff's interval (the order statistics at p ± t se of the scrambles' "
+            "CDF at the estimate). The IRR quantiles, over the paths with a defined IRR only, keep the "
+            "independent-path interval.",
+        ] if self.scr is not None else []) + [
             f"P(loss): share of paths with NPV < 0. VaR {p} = -(5% quantile): the loss exceeded on {p} of "
             f"paths. CVaR {p}: the mean loss over the worst {p} of paths (expected shortfall). Positive means "
             "a loss; negative, that even the bad tail is a gain.",
@@ -465,10 +496,9 @@ def main(argv):
                     with hp_analysis.AnalysisFile(path) as af:
                         if getattr(hp_analysis, flag)(af.f, path) is None:
                             raise ResultsError(f"{path}: no /{flag} group")
-            if res.qmc_points:
-                print(f"report.py: WARNING: {args.results}: sampler sobol: paths are not independent, so "
-                      "the report's errors, which assume they are, do not hold (hashpivot info gives the "
-                      "means' error between scrambles)", file=sys.stderr)
+            if res.qmc_points and res.n // res.qmc_points < 2:
+                print(f"report.py: WARNING: {args.results}: sampler sobol with fewer than 2 whole scrambles "
+                      f"of {res.qmc_points} paths: no standard errors", file=sys.stderr)
             if res.status != "complete":
                 print(f"report.py: WARNING: {args.results}: status {res.status}: only the {res.n} paths "
                       "written are used", file=sys.stderr)

@@ -10,7 +10,7 @@ import numpy as np
 
 import report_figures as rf
 from hp_results import is_money
-from hp_stats import mean_est, prob_est
+from hp_stats import mean_between
 from hp_table import Col, Table
 
 
@@ -74,10 +74,11 @@ def policy_part(rep):
     best = int(np.argmax([x.mean() for x in rows]))
     d = pol - rows[best]
     rec = {"label": "optimal policy", "n": len(pol)}
-    _put(rec, "mean", mean_est(pol)[0])
-    _put(rec, "best", mean_est(rows[best])[0])
-    _put(rec, "flex", mean_est(d)[0])
-    p = prob_est(int(np.count_nonzero(d > 0)), len(d))
+    scr = rep.scr       # sampler sobol: errors between scrambles
+    _put(rec, "mean", mean_between(pol, scr))
+    _put(rec, "best", mean_between(rows[best], scr))
+    _put(rec, "flex", mean_between(d, scr))
+    p = rep.share(d > 0)
     rec["p_beats"], rec["p_beats_lo"], rec["p_beats_hi"] = p.value, p.lo, p.hi
     money = is_money(r.units("valuation/npv"))
     cols = [Col("", "text", ("label",)), Col("mean NPV", "pm", ("mean", "mean_se"), money),

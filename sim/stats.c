@@ -54,6 +54,22 @@ hp_est hp_moments_mean(const hp_moments *a)
     return (hp_est){a->mean, se, a->mean - HP_Z95 * se, a->mean + HP_Z95 * se};
 }
 
+double hp_t975(uint64_t df)
+{
+    if (df == 0)
+        return NAN;
+    if (df == 1)
+        return 12.706204736174707;                /* tan(0.475 pi): Cauchy */
+    if (df == 2)
+        return 0.95 / sqrt(2 * 0.975 * 0.025);    /* 4.303: closed form   */
+    double z = HP_Z95, v = (double)df, z2 = z * z;
+    double g1 = (z2 + 1) * z / 4;
+    double g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
+    double g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;
+    double g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160;
+    return z + (g1 + (g2 + (g3 + g4 / v) / v) / v) / v;
+}
+
 /* Wilson's score interval: the binomial se alone gives [p, p] at p = 0. */
 hp_est hp_count_prob(const hp_count *c)
 {

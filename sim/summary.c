@@ -14,8 +14,12 @@
  *           (CVaR and its influence-function se, sim/stats.h).
  * Quasi-Monte Carlo files (root attribute qmc_points) also keep, per whole
  * scramble, its mean and shares (pass 0) and its mean of min(x - q, 0)
- * (pass 4): the standard errors of the mean, the shares and CVaR are then
- * the spread of these per-scramble estimates, not the iid formulas.
+ * and share of values <= each quantile estimate (pass 4): the standard
+ * errors of the mean, the shares and CVaR are then the spread of these
+ * per-scramble estimates, not the iid formulas, and each quantile's
+ * interval is Woodruff's: the pooled order statistics at p -+ t se of
+ * the scrambles' CDF at the estimate, located by four more radix passes
+ * (5 to 8) that reuse the interval ends' selection slots.
  * The sort key of a double is a uint64 with the same order, so fixing it 16
  * bits at a time (radix selection) pins down an exact order statistic. Each
  * quantile needs four of them: two to interpolate (numpy's definition) and
@@ -38,6 +42,8 @@
 #define N_BINS 65536                /* 16 bits of the key per pass           */
 #define N_RADIX 4                   /* passes fixing 16 bits each            */
 #define N_PASSES (N_RADIX + 1)      /* and one for the tail                  */
+#define N_PASSES_QMC (N_PASSES + N_RADIX) /* and Woodruff's interval ends     */
+#define KEY_BITS 64                 /* a selection with all bits is found    */
 #define N_QUANT 3
 #define N_SEL (4 * N_QUANT + 1)     /* order statistics per series           */
 #define SEL_TAIL (4 * N_QUANT)
@@ -88,6 +94,9 @@ typedef struct row {
     hp_moments groups;   /* the means of the whole scrambles               */
     hp_moments g_neg, g_pos;  /* their shares of values < 0 and > 0        */
     hp_moments g_short;  /* their means of min(x - tail_q, 0)              */
+    uint64_t gle[N_QUANT];    /* pass 4: its values <= each quantile       */
+    hp_moments g_cdf[N_QUANT];/* their shares <= each quantile estimate    */
+    double qv[N_QUANT];  /* the quantile estimates, after pass 3           */
     double frac[N_QUANT];
     int top[N_QUANT];    /* h >= n-1: the quantile is the largest value    */
     int64_t ci[N_QUANT][2];  /* interval ranks: -1 / n for an open end     */
@@ -112,9 +121,12 @@ static unsigned digit(uint64_t k, int bits)
     return (unsigned)((k >> (48 - bits)) & (N_BINS - 1));
 }
 
-/* Does key k lie in the selection's current bucket? */
+/* Does key k lie in the selection's current bucket? (A selection with all
+ * its bits found takes no more values.) */
 static int in_bucket(const sel *s, uint64_t k)
 {
+    if (s->bits >= KEY_BITS)
+        return 0;
     return s->bits == 0 || (k >> (64 - s->bits)) == (s->prefix >> (64 - s->bits));
 }
 
@@ -137,6 +149,8 @@ static void descend(row *r)
 {
     for (int j = 0; j < N_SEL; j++) {
         sel *s = &r->s[j];
+        if (s->bits >= KEY_BITS)   /* found: only Woodruff's ends go on */
+            continue;
         const uint64_t *h = r->s[s->owner].hist;
         uint64_t want = s->rank - s->below, c = 0;
         unsigned b = 0;
@@ -198,7 +212,8 @@ static double series_value(const scan *c, const row *r, size_t i, size_t cnt)
     return v;
 }
 
-/* One value through pass `pass`. */
+/* One value through pass `pass` (passes 5 to 8, quasi-Monte Carlo only,
+ * are radix passes for Woodruff's interval ends). */
 static void visit(row *r, double v, int pass)
 {
     if (pass == 0) {
@@ -237,14 +252,18 @@ static void group_close(row *r, uint64_t qmc_points, int pass)
         hp_moments_add(&r->g_pos, (double)r->gpos / m);
     } else if (r->gcnt == qmc_points && pass == N_RADIX) {
         hp_moments_add(&r->g_short, r->gsum / m);
+        for (int q = 0; q < N_QUANT; q++)
+            hp_moments_add(&r->g_cdf[q], (double)r->gle[q] / m);
     }
     r->gsum = 0;
     r->gcnt = r->gneg = r->gpos = 0;
+    memset(r->gle, 0, sizeof r->gle);
 }
 
 /* Passes 0 and 4 of a quasi-Monte Carlo file: value v of path `path`
  * joins the sums of its scramble (path / qmc_points; paths come in
- * order). */
+ * order): pass 0 its sum and shares, pass 4 its shortfall below the tail
+ * boundary and its counts below the quantile estimates. */
 static void group_visit(row *r, double v, uint64_t path, uint64_t qmc_points, int pass)
 {
     uint64_t g = path / qmc_points;
@@ -258,6 +277,8 @@ static void group_visit(row *r, double v, uint64_t path, uint64_t qmc_points, in
         r->gpos += v > 0;
     } else {
         r->gsum += v < r->tail_q ? v - r->tail_q : 0.0;
+        for (int q = 0; q < N_QUANT; q++)
+            r->gle[q] += v <= r->qv[q];
     }
 }
 
@@ -310,6 +331,14 @@ static double selected(const row *r, int j)
     return key_dbl(r->s[j].prefix);
 }
 
+/* Quantile i of the series (numpy's interpolation), once its two order
+ * statistics are found. */
+static double quantile_value(const row *r, int i)
+{
+    double lo = selected(r, 4 * i), hi = selected(r, 4 * i + 1);
+    return r->top[i] ? lo : hp_lerp(lo, hi, r->frac[i]);
+}
+
 /* Quasi-Monte Carlo: the standard error of an estimate from the spread of
  * its per-scramble values, each scramble an independent estimate (NaN with
  * fewer than two whole scrambles). */
@@ -318,13 +347,59 @@ static double between_se(const hp_moments *g)
     return g->n >= 2 ? hp_moments_sd(g) / sqrt((double)g->n) : NAN;
 }
 
-/* A share k/n with a between-scramble se: p +- 1.96 se within [0, 1]
- * (Wilson's interval is for independent paths). */
+/* Student's t_{0.975, R - 1} for R whole scrambles (NaN for R < 2): a
+ * between-scramble interval is estimate +- t se, as for any mean of R
+ * independent replicates; +-1.96 se would cover only 93% at R = 16. */
+static double between_t(const hp_moments *g)
+{
+    return g->n >= 2 ? hp_t975(g->n - 1) : NAN;
+}
+
+/* A share k/n with a between-scramble se: p +- t se within [0, 1]
+ * (Wilson's interval is for independent paths). A share that is the same
+ * in every whole scramble (most often 0 or 1) has se 0, which would claim
+ * it exact: it gets Wilson's interval on the pooled count instead (for
+ * k = 0, [0, 3.84 / (n + 3.84)]), the honest statement "at most a few in
+ * n" that the scrambles cannot refine. */
 static hp_est share_between(uint64_t k, uint64_t n, const hp_moments *g)
 {
-    double p = (double)k / (double)n, se = between_se(g);
-    double lo = p - HP_Z95 * se, hi = p + HP_Z95 * se;
+    double p = (double)k / (double)n, se = between_se(g), t = between_t(g);
+    if (se == 0) {
+        hp_count c = { n, k };
+        return hp_count_prob(&c);
+    }
+    double lo = p - t * se, hi = p + t * se;
     return (hp_est){ p, se, lo < 0 ? 0 : lo, hi > 1 ? 1 : hi };
+}
+
+/* Quasi-Monte Carlo, after pass 4: Woodruff's interval for each quantile
+ * (docs/sources.md#woodruff-1952, on the pooled-CDF quantile estimator of
+ * docs/sources.md#kaplan-rqmc-quantile-2019). Each whole scramble's share
+ * of values <= the
+ * pooled estimate Q(p) is an independent estimate of F(Q(p)); their
+ * spread gives se_F, and the interval is the pooled order statistics at
+ * p -+ t se_F: rank floor((n - 1)(p - d)) below (numpy's "lower"),
+ * ceil((n - 1)(p + d)) above ("higher"), d = t se_F (t: between_t), an
+ * open end where
+ * p - d < 0 or p + d > 1. The interval ends' selections start again for
+ * passes 5 to 8. Where se_F is 0 (every scramble has the same count: ties
+ * or too few points) the distribution-free iid ends already found are
+ * kept, as for shares; with fewer than two whole scrambles there is no
+ * interval (finish()). */
+static void woodruff_ranks(row *r)
+{
+    for (int q = 0; q < N_QUANT; q++) {
+        double se = between_se(&r->g_cdf[q]);
+        if (!(se > 0))
+            continue;
+        double d = between_t(&r->g_cdf[q]) * se, lo = quant_p[q] - d, hi = quant_p[q] + d;
+        double last = (double)(r->n - 1);
+        r->ci[q][0] = lo < 0 ? -1 : (int64_t)floor(last * lo);
+        r->ci[q][1] = hi > 1 ? (int64_t)r->n : (int64_t)ceil(last * hi);
+        for (int e = 0; e < 2; e++)
+            r->s[4 * q + 2 + e] = (sel){ .rank = clamp_rank(r->ci[q][e], r->n),
+                                         .hist = r->s[4 * q + 2 + e].hist };
+    }
 }
 
 /* The statistics of a series once all passes are done. With quasi-Monte
@@ -333,7 +408,8 @@ static hp_est share_between(uint64_t k, uint64_t n, const hp_moments *g)
  * whole scrambles' estimates (between_se). CVaR's per-scramble estimate is
  * q + mean(min(x - q, 0)) / alpha with the boundary q of all paths, the
  * same linearisation as the iid influence-function se; the quantiles'
- * intervals stay the iid order-statistic ones. */
+ * intervals are Woodruff's (woodruff_ranks), none with fewer than two
+ * whole scrambles. */
 static hp_stats finish(const row *r, uint64_t qmc_points)
 {
     const hp_est none = { NAN, NAN, NAN, NAN };
@@ -342,22 +418,28 @@ static hp_stats finish(const row *r, uint64_t qmc_points)
         return st;
     st.sd = r->n > 1 ? sqrt((r->ss + r->ss_c) / (double)(r->n - 1)) : 0.0;
     double se = st.sd / sqrt((double)r->n);
-    if (qmc_points > 0)
+    double z = HP_Z95;
+    if (qmc_points > 0) {
         se = between_se(&r->groups);
-    st.mean = (hp_est){ r->mean, se, r->mean - HP_Z95 * se, r->mean + HP_Z95 * se };
+        z = between_t(&r->groups);
+    }
+    st.mean = (hp_est){ r->mean, se, r->mean - z * se, r->mean + z * se };
     hp_est *q[N_QUANT] = { &st.q05, &st.q50, &st.q95 };
     for (int i = 0; i < N_QUANT; i++) {
-        double lo = selected(r, 4 * i), hi = selected(r, 4 * i + 1);
-        q[i]->value = r->top[i] ? lo : hp_lerp(lo, hi, r->frac[i]);
+        q[i]->value = quantile_value(r, i);
+        if (qmc_points > 0 && r->g_cdf[i].n < 2) {
+            q[i]->lo = q[i]->hi = q[i]->se = NAN;
+            continue;
+        }
         q[i]->lo = r->ci[i][0] < 0 ? -INFINITY : selected(r, 4 * i + 2);
         q[i]->hi = r->ci[i][1] >= (int64_t)r->n ? INFINITY : selected(r, 4 * i + 3);
-        q[i]->se = isfinite(q[i]->lo) && isfinite(q[i]->hi) ? (q[i]->hi - q[i]->lo) / (2 * HP_Z95) : NAN;
+        q[i]->se = isfinite(q[i]->lo) && isfinite(q[i]->hi) ? (q[i]->hi - q[i]->lo) / (2 * z) : NAN;
     }
     hp_est t = hp_tail_mean_from(r->tail_q, HP_SUMMARY_ALPHA, &r->shortfall);
     if (qmc_points > 0) {
         t.se = between_se(&r->g_short) / HP_SUMMARY_ALPHA;
-        t.lo = t.value - HP_Z95 * t.se;
-        t.hi = t.value + HP_Z95 * t.se;
+        t.lo = t.value - z * t.se;
+        t.hi = t.value + z * t.se;
     }
     st.cvar = (hp_est){ -t.value, t.se, -t.hi, -t.lo };
     if (qmc_points > 0) {
@@ -371,6 +453,16 @@ static hp_stats finish(const row *r, uint64_t qmc_points)
     return st;
 }
 
+/* Are selections left for passes 5 to 8 (some Woodruff interval)? */
+static int ends_pending(const scan *c)
+{
+    for (int i = 0; i < c->n_rows; i++)
+        for (int j = 0; j < N_SEL; j++)
+            if (c->rows[i].n > 0 && c->rows[i].s[j].bits < KEY_BITS)
+                return 1;
+    return 0;
+}
+
 /* Runs the passes for the group's series, histograms from `hists`. */
 static int scan_group(scan *c, uint64_t *hists)
 {
@@ -380,23 +472,34 @@ static int scan_group(scan *c, uint64_t *hists)
             r->s[j].hist = hists + ((size_t)i * N_SEL + (size_t)j) * N_BINS;
     }
     memset(hists, 0, (size_t)c->n_rows * N_SEL * N_BINS * sizeof *hists);
-    for (int pass = 0; pass < N_PASSES; pass++) {
+    int n_passes = c->qmc_points > 0 ? N_PASSES_QMC : N_PASSES;
+    for (int pass = 0; pass < n_passes; pass++) {
         for (int i = 0; i < c->n_rows; i++)
             set_owners(&c->rows[i]);
         if (run_pass(c, pass) < 0)
             return -1;
         for (int i = 0; i < c->n_rows; i++) {
             row *r = &c->rows[i];
-            if (r->n == 0 || pass == N_RADIX)
+            if (r->n == 0)
                 continue;
+            if (pass == N_RADIX) {      /* quasi-Monte Carlo: the ends again */
+                if (c->qmc_points > 0)
+                    woodruff_ranks(r);
+                continue;
+            }
             if (pass == 0) {
                 r->mean = (r->sum + r->sum_c) / (double)r->n;
                 set_ranks(r);
             }
             descend(r);
-            if (pass == N_RADIX - 1)
+            if (pass == N_RADIX - 1) {
                 r->tail_q = selected(r, SEL_TAIL);
+                for (int q = 0; q < N_QUANT; q++)
+                    r->qv[q] = quantile_value(r, q);
+            }
         }
+        if (pass == N_RADIX && !ends_pending(c))
+            break;
     }
     return 0;
 }

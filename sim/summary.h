@@ -24,7 +24,11 @@
  * statistics, shares with Wilson's interval. For a quasi-Monte Carlo file
  * (root attribute qmc_points) the se of the mean, CVaR and the shares is
  * the spread of the whole scrambles' estimates / sqrt(their number), the
- * intervals +-1.96 se (shares clipped to [0, 1]); quantiles stay as above. */
+ * intervals +-t se, t Student's t_{0.975, R - 1} for R whole scrambles
+ * (hp_t975; shares clipped to [0, 1]; Wilson's where every scramble has
+ * the same share); a quantile's interval is Woodruff's: the order
+ * statistics at p -+ t se of the scrambles' CDF at the estimate (the
+ * distribution-free one where that se is 0). No error with R < 2. */
 typedef struct hp_stats {
     uint64_t n;        /* values used: paths not yet written (NaN) are skipped */
     double sd;         /* n - 1; 0 for n < 2                                  */

@@ -17,6 +17,7 @@
 
 #include "h5util.h"
 #include "resfile.h"
+#include "stats.h"
 #include "summary_int.h"
 
 #define W_VAL 19     /* a money or value column: "[-$4.90B, -$4.71B]" */
@@ -107,11 +108,14 @@ static void print_header(hid_t f, const char *path, FILE *out)
         uint64_t whole = n_paths / qmc;
         fprintf(out, "Sampler sobol: the paths are %" PRIu64 " scrambles of %" PRIu64 " quasi-random points,"
                 " not independent. SE of means, CVaR and shares: the spread of the %" PRIu64
-                " scrambles' estimates%s%s; shares +-1.96 SE, not Wilson. The quantiles' intervals"
-                " assume independent paths (too wide where QMC helps, not guaranteed).\n",
+                " scrambles' estimates%s%s; intervals +-t SE, t = %.3f (Student, %" PRIu64 " df), shares"
+                " not Wilson (but where every scramble has the same share). Quantiles: Woodruff's"
+                " interval, the order statistics at p -+ t SE of the scrambles' CDF at the estimate"
+                " (distribution-free where that SE is 0).\n",
                 whole + (n_paths % qmc != 0), qmc, whole,
                 n_paths % qmc != 0 ? " (the last, partial scramble is in the estimates, not in their SE)" : "",
-                whole < 2 ? "; fewer than 2 whole scrambles: no SE (\"-\")" : "");
+                whole < 2 ? "; fewer than 2 whole scrambles: no SE (\"-\")" : "",
+                whole < 2 ? NAN : hp_t975(whole - 1), whole < 2 ? 0 : whole - 1);
     }
     free(status);
     free(start);

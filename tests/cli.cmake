@@ -14,3 +14,8 @@ set_tests_properties(cli_version_stamp PROPERTIES SKIP_RETURN_CODE 77)
 # below a pseudo-random mean's by more than noise explains, no bias, and
 # the summary's between-scramble standard error.
 add_test(NAME cli_qmc COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_qmc.py ${HP_BIN} ${CMAKE_SOURCE_DIR})
+# Between-scramble intervals (Woodruff's for quantiles, Student's t for the
+# mean and shares) cover a known N(0, 1) in 93-97% of 400 seeded randomised
+# Sobol replications.
+add_test(NAME qmc_interval_coverage
+         COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_woodruff_coverage.py ${CMAKE_SOURCE_DIR})

@@ -172,8 +172,27 @@ static void test_coverage(void)
            cover_cvar, cover_p);
 }
 
+/* Student's t_{0.975, df} against scipy.stats.t.ppf(0.975, df) (df 1:
+ * tan(0.475 pi), which scipy gives to 3e-10), within
+ * the documented error of the expansion (sim/stats.h). */
+static void test_t975(void)
+{
+    static const struct { uint64_t df; double t, tol; } ref[] = {
+        { 1, 12.706204736174698, 1e-12 }, { 2, 4.302652729749464, 1e-12 },
+        { 3, 3.182446305284263, 4e-3 },   { 7, 2.3646242510102993, 5e-5 },
+        { 15, 2.131449545559323, 2e-6 },  { 63, 1.9983405417721956, 1e-7 },
+        { 1000, 1.9623390808264078, 1e-9 },
+    };
+    for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++)
+        CHECK(fabs(hp_t975(ref[i].df) - ref[i].t) <= ref[i].tol);
+    CHECK(isnan(hp_t975(0)));
+    for (uint64_t df = 1; df < 200; df++)   /* decreasing towards 1.96 */
+        CHECK(hp_t975(df + 1) < hp_t975(df) && hp_t975(df + 1) > HP_Z95);
+}
+
 int main(void)
 {
+    test_t975();
     test_binomial();
     test_tail();
     test_merge();
