@@ -82,6 +82,19 @@ const hp_param hp_fleet_params[] = {
     {"network.fleet.walk_sd", HP_DOUBLE, "1/sqrt(yr)", "0.0", 0, 5, NULL,
      "fleet: noise_model \"walk\": sd of the random walk in ln of the online multiplier after one "
      "year (its variance grows as walk_sd^2 t)"},
+    {"network.fleet.jump_rate", HP_DOUBLE, "1/yr", "0.0", 0, 52, NULL,
+     "fleet: rate (Poisson, per year) of transient supply shocks in ln of the online multiplier "
+     "(a ban, a grid order: hashrate off in weeks, back as machines relocate; 0 = none; "
+     "docs/network.md \"Supply shocks\")"},
+    {"network.fleet.jump_mean", HP_DOUBLE, "", "0.0", -5, 5, NULL,
+     "fleet: mean of a supply shock's size, in ln of the online multiplier (-0.69 halves the "
+     "hashrate online); needs jump_rate > 0"},
+    {"network.fleet.jump_sd", HP_DOUBLE, "", "0.0", 0, 5, NULL,
+     "fleet: sd of a supply shock's size (normal in ln of the online multiplier); needs jump_rate > 0"},
+    {"network.fleet.jump_days", HP_DOUBLE, "day", "120.0", 1, 1e5, NULL,
+     "fleet: time constant with which a supply shock decays (ln of its part of the multiplier "
+     "falls by exp(-1 / jump_days) a day; assumption: the 2021 China ban's hashrate was back in "
+     "about six months)"},
     {"network.fleet.order_sd", HP_DOUBLE, "", "0.0", 0, 5, NULL,
      "fleet: stationary sd of ln of the orders' multiplier around the rule (its median is 1)"},
     {"network.fleet.order_days", HP_DOUBLE, "day", "365.0", 1, 1e5, NULL,
@@ -235,6 +248,15 @@ int hp_fleet_init(hp_fleet *f, const hp_config *cfg, int n_days, hp_err *err)
     else if (hp_cfg_double(cfg, "network.fleet.walk_sd") != 0)
         return hp_cfg_fail(cfg, err, "network.fleet.walk_sd",
                            "a random walk needs network.fleet.noise_model = \"walk\"");
+    /* Supply shocks: a size without a rate is a mistake, said so. */
+    f->jump_prob = hp_cfg_double(cfg, "network.fleet.jump_rate") * DT_YEARS;
+    f->jump_mean = hp_cfg_double(cfg, "network.fleet.jump_mean");
+    f->jump_sd = hp_cfg_double(cfg, "network.fleet.jump_sd");
+    f->jump_decay = exp(-1.0 / hp_cfg_double(cfg, "network.fleet.jump_days"));
+    if (f->jump_prob == 0 && (f->jump_mean != 0 || f->jump_sd != 0))
+        return hp_cfg_fail(cfg, err, f->jump_mean != 0 ? "network.fleet.jump_mean"
+                                                        : "network.fleet.jump_sd",
+                           "a supply shock's size needs network.fleet.jump_rate > 0");
     f->order_sd = hp_cfg_double(cfg, "network.fleet.order_sd");
     f->anticipation = hp_cfg_double(cfg, "network.fleet.anticipation");
     double sw = hp_cfg_double(cfg, "network.fleet.switch_days");
@@ -505,6 +527,7 @@ void hp_fleet_path_init(hp_fleet_path *p)
 {
     p->ln_noise = 0;
     p->ln_walk = 0;
+    p->ln_jump = 0;
     p->mult = 1;
     p->z_sum = 0;
     p->order_x = 0;

@@ -42,6 +42,7 @@
 
 #include "asic.h"
 #include "config.h"
+#include "dist.h"
 #include "hp_err.h"
 
 #define HP_FLEET_MONTH_DAYS 30
@@ -87,6 +88,10 @@ typedef struct hp_fleet {
     double noise_decay, noise_vol, order_sd, order_rho;
     double walk_vol;                /* noise_model "walk": the walk's daily sd
                                        (0 for "ou")                        */
+    double jump_prob;               /* supply shocks: expected shocks a day
+                                       (jump_rate / 365.25; 0 = none)       */
+    double jump_mean, jump_sd;      /* a shock's size in ln of the multiplier */
+    double jump_decay;              /* exp(-1 / jump_days)                  */
     double anticipation;            /* weight of the post-retarget hashprice
                                        in the daily decision to run         */
     double switch_frac;             /* 1 - exp(-1 / switch_days)            */
@@ -155,7 +160,8 @@ typedef struct hp_fleet_state {
 typedef struct hp_fleet_path {
     double ln_noise;                /* the OU part of ln of the online multiplier */
     double ln_walk;                 /* its random-walk part (noise_model "walk") */
-    double mult;                    /* exp(ln_noise + ln_walk)              */
+    double ln_jump;                 /* its supply shocks' part (jump_rate > 0) */
+    double mult;                    /* exp(ln_noise + ln_walk + ln_jump)    */
     double z_sum;                   /* the month's shocks so far            */
     double order_x;                 /* orders' AR(1) state, stationary N(0,1) */
 } hp_fleet_path;
@@ -333,7 +339,7 @@ static inline int hp_fleet_review_day(int d) { return (d + 1) % HP_FLEET_MONTH_D
  *   OU    x_n = phi x_{n-1} + b z_n       (phi = exp(-1/noise_days), b = noise_vol)
  *   walk  w_n = w_{n-1} + a z_n           (a = walk_sd sqrt(1 / 365.25))
  *
- * ln mult = x_n + w_n, both from the same shocks (a shock to the hashrate
+ * ln mult = x_n + w_n (+ the supply shocks' y_n, hp_fleet_path_jump), x and w from the same shocks (a shock to the hashrate
  * online partly passes, partly stays: the machines it added or removed),
  * so Var(ln mult_n) = sum_{j<n} (a + b phi^j)^2
  *   = n a^2 + 2 a b (1 - phi^n) / (1 - phi) + b^2 (1 - phi^2n) / (1 - phi^2)
@@ -341,15 +347,36 @@ static inline int hp_fleet_review_day(int d) { return (d + 1) % HP_FLEET_MONTH_D
 static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d, double shock)
 {
     p->z_sum += shock;
-    if (f->noise_vol > 0 || f->walk_vol > 0) {
+    if (f->noise_vol > 0 || f->walk_vol > 0 || f->jump_prob > 0) {
         p->ln_noise = p->ln_noise * f->noise_decay + f->noise_vol * shock;
         p->ln_walk += f->walk_vol * shock;
-        p->mult = hp_fleet_fast_exp(p->ln_noise + p->ln_walk);
+        p->mult = hp_fleet_fast_exp(p->ln_noise + p->ln_walk + p->ln_jump);
     }
     if (hp_fleet_review_day(d)) {
         double z = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);
         p->order_x = f->order_rho * p->order_x + sqrt(1 - f->order_rho * f->order_rho) * z;
         p->z_sum = 0;
+    }
+}
+
+/* Supply shocks, before hp_fleet_path_step on each day when jump_prob > 0
+ * (from the path's own stream, so the other draws never move): the
+ * shocks' part of ln mult decays, y_n = psi y_{n-1} + S_n, psi =
+ * exp(-1 / jump_days), S_n the sum of K_n ~ Poisson(jump_prob) sizes
+ * N(jump_mean, jump_sd^2). From y_0 = 0, with m = jump_prob jump_mean and
+ * v = jump_prob (jump_mean^2 + jump_sd^2) (a compound Poisson day):
+ *   E y_n = m (1 - psi^n) / (1 - psi),  Var y_n = v (1 - psi^2n) / (1 - psi^2)
+ * (tests/test_fleet.c checks both; scripts/hp_fleet.py fits the shocks
+ * with the continuous-time form of the same process). */
+static inline void hp_fleet_path_jump(const hp_fleet *f, hp_fleet_path *p, hp_pcg64 *r)
+{
+    p->ln_jump *= f->jump_decay;
+    /* K by inversion: P(K = 0) = exp(-jump_prob) is near 1, one uniform. */
+    double u = hp_uniform(r), pk = exp(-f->jump_prob), cdf = pk;
+    for (int k = 1; u > cdf && k < 64; k++) {
+        pk *= f->jump_prob / k;
+        cdf += pk;
+        p->ln_jump += f->jump_mean + f->jump_sd * hp_normal(r);
     }
 }
 

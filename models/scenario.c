@@ -348,7 +348,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         w.rec = &rec;
     }
 
-    hp_pcg64 r_price, r_net, r_fee, r_ai, r_power, r_events, r_luck, r_bust;
+    hp_pcg64 r_price, r_net, r_fee, r_ai, r_power, r_events, r_luck, r_bust, r_shock;
     hp_rng_stream(&r_price, seed, path, RNG_PRICE);
     hp_rng_stream(&r_net, seed, path, RNG_NETWORK);
     hp_rng_stream(&r_fee, seed, path, RNG_FEES);
@@ -357,6 +357,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
     hp_rng_stream(&r_events, seed, path, RNG_EVENTS);
     hp_rng_stream(&r_luck, seed, path, RNG_BLOCK_LUCK);
     hp_rng_stream(&r_bust, seed, path, RNG_AI_BUST);
+    hp_rng_stream(&r_shock, seed, path, RNG_SUPPLY_SHOCK);
     path_init(s, &w, out, &r_events, &r_luck);
     /* Sobol: the path's three daily shocks, point path % M of scramble
      * path / M (sim/sobol.h); NULL: drawn day by day from the streams. */
@@ -625,6 +626,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             }
         } else if (fleet) {
             /* Monthly reviews: retirements, deliveries, orders. */
+            if (nw->fleet.jump_prob > 0)
+                hp_fleet_path_jump(&nw->fleet, &fp, &r_shock);
             hp_fleet_path_step(&nw->fleet, &fp, d, e2);
             if (hp_fleet_review_day(d)) {
                 fleet_account(s, &w, out, y, d, &acc_day);

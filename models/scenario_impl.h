@@ -38,7 +38,7 @@ enum { Q_PRICE, Q_HASHRATE, Q_LEASE, HP_QMC_FACTORS };
 
 /* Component ids: append only, never renumber (draws depend on them). */
 enum { RNG_PRICE, RNG_NETWORK, RNG_FEES, RNG_POWER, RNG_AI_MARKET, RNG_EVENTS,
-       RNG_BLOCK_LUCK, RNG_AI_BUST };
+       RNG_BLOCK_LUCK, RNG_AI_BUST, RNG_SUPPLY_SHOCK };
 
 /* Output variables, in result-array order. */
 enum {

@@ -3,7 +3,8 @@
 
 usage: backtest.py --csv FILE --cut YYYY-MM-DD [--years 2] [--paths 2000]
                    [--fit-years 4] [--json OUT] [--seed S] [--hashpivot BIN]
-                   [--method likelihood|grid] [--noise-model ou|walk] [--params JSON]
+                   [--method likelihood|grid] [--noise-model ou|walk|jump]
+                   [--jump-days DAYS] [--prior-sd SD] [--params JSON]
 
 Fits the fleet hashrate model on the CSV's rows from --fit-years before the
 cut to the cut (scripts/hp_fleet.py, the method of `calibrate.py --fits
@@ -81,9 +82,16 @@ def main(argv=None):
     ap.add_argument("--method", default="likelihood", choices=["likelihood", "grid"],
                     help="fleet fit method (scripts/hp_fleet.py; default likelihood, grid is the "
                     "earlier grid search on the median |error|)")
-    ap.add_argument("--noise-model", default="ou", choices=["ou", "walk"],
+    ap.add_argument("--noise-model", default="ou", choices=["ou", "walk", "jump"],
                     help="the noise structure fitted and simulated (network.fleet.noise_model; "
-                    "default ou, walk = a random walk plus a 30-day OU)")
+                    "default ou, walk = a random walk plus a 30-day OU, jump = the OU plus "
+                    "transient supply shocks, network.fleet.jump_*)")
+    ap.add_argument("--jump-days", type=float, default=hp_fleet.JUMP_DAYS,
+                    help="--noise-model jump: decay time of a supply shock, days (default %g, an "
+                    "assumption; network.fleet.jump_days)" % hp_fleet.JUMP_DAYS)
+    ap.add_argument("--prior-sd", type=float,
+                    help="the buyers' drift prior sd, given instead of cross-validated (skips the "
+                    "cross-validation folds, about 6/7 of the fit's engine runs)")
     ap.add_argument("--quiet", action="store_true", help="no fit progress on stderr")
     args = ap.parse_args(argv)
     try:
@@ -92,6 +100,11 @@ def main(argv=None):
         die("--cut: '%s' is not a date YYYY-MM-DD" % args.cut)
     if not args.years > 0 or args.paths < 20 or not args.fit_years >= 2:
         die("--years must be > 0, --paths >= 20, --fit-years >= 2")
+    if not 1 <= args.jump_days <= 1e5:
+        die("--jump-days must be in [1, 1e5]")
+    if args.prior_sd is not None and not args.prior_sd > 0:
+        die("--prior-sd must be > 0")
+    hp_fleet.JUMP_DAYS = args.jump_days
 
     try:
         hist = hp_fleet.History(args.csv)
@@ -107,7 +120,8 @@ def main(argv=None):
             params, report = old["params"], dict(old.get("fit", {}), reused=args.params)
         else:
             params, report = hp_fleet.fit(args.csv, d0, cut, binary=args.hashpivot, log=log,
-                                           method=args.method, noise_model=args.noise_model)
+                                           method=args.method, noise_model=args.noise_model,
+                                           prior_sd=args.prior_sd)
         binary = hp_fleet.find_hashpivot(args.hashpivot)
         cfg = hp_fleet.start_settings(hist, i_cut + 1, cut, dict(params, block_luck=True), n_days)
         h, b, d = hp_fleet.run_trace(binary, cfg, args.paths, seed=args.seed)
@@ -144,11 +158,14 @@ def main(argv=None):
           % (params["kappa"], params["max_growth"], params["hashprice_drift"],
              params.get("noise_model", "ou"), params["noise_sd"], params["noise_days"],
              params.get("walk_sd", 0.0), params["order_sd"]))
+    if params.get("jump_rate", 0.0) > 0:
+        print("supply shocks: %.3f/yr, size %+.3f (sd %.3f) in ln of the online multiplier, decay %g days"
+              % (params["jump_rate"], params["jump_mean"], params["jump_sd"], params["jump_days"]))
     if report.get("method") == "likelihood":
         print("fit method likelihood: prior sd of the drift %s (cross-validation negll %s), "
-              "error scale %.3f, Student-t nu %.1f, in-sample median |error| %.3f"
+              "error scale %.3f, Student-t nu %.1f, in-sample median |error| %.3f, negll %.2f"
               % (report["prior_sd"], ", ".join("%s: %.1f" % kv for kv in report["cv_scores"].items()),
-                 report["scale"], report["nu"], report["median_abs_error"]))
+                 report["scale"], report["nu"], report["median_abs_error"], report["objective"]))
     print("%-10s %9s %9s %9s %9s %8s %6s %7s" % ("month end", "actual", "median", "5%", "95%",
                                                "bias", "95/5", "inside"))
     for i, e in enumerate(res["month_end"]):

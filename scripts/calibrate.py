@@ -455,6 +455,8 @@ def fleet_keys(fleet):
                                    "order_sd", "max_age_years")]
     if p.get("noise_model", "ou") == "walk":
         kv += [("noise_model", '"walk"'), ("walk_sd", fl(p["walk_sd"]))]
+    if p.get("jump_rate", 0.0) > 0:
+        kv += [(k, fl(p[k])) for k in ("jump_rate", "jump_mean", "jump_sd", "jump_days")]
     return kv
 
 
@@ -510,9 +512,10 @@ def main(argv=None):
     ap.add_argument("--fleet-method", default="likelihood", choices=["likelihood", "grid"],
                     help="fleet: the fit method (default likelihood; grid is the earlier grid "
                     "search on the median |error|)")
-    ap.add_argument("--fleet-noise", default="ou", choices=["ou", "walk"],
+    ap.add_argument("--fleet-noise", default="ou", choices=["ou", "walk", "jump"],
                     help="fleet: the noise structure fitted (network.fleet.noise_model; default ou, "
-                    "walk = a random walk plus a 30-day OU, its variance growing with the horizon)")
+                    "walk = a random walk plus a 30-day OU, its variance growing with the horizon, "
+                    "jump = the OU plus transient supply shocks, network.fleet.jump_*)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")

@@ -41,7 +41,11 @@ d1 never sees what follows):
    band (noise_days = 365 is an assumption). With noise_model "walk" the
    likelihood's variance is that of a 30-day OU plus a random walk on the
    same shocks, and both scales (noise_sd, walk_sd) are fitted: a variance
-   that grows with the horizon. order_sd stays 0.
+   that grows with the horizon. With noise_model "jump" (the engine's OU
+   plus its supply shocks, network.fleet.jump_*) the likelihood is the
+   mixture over the number of shocks in jump_negll (normal tails), and the
+   OU's scale and the shocks' rate, mean and sd are fitted (jump_days =
+   JUMP_DAYS is an assumption). order_sd stays 0.
 5. (method "grid", the earlier fit, kept to reproduce its numbers) g on a
    grid (-0.30 to +0.45, step 0.075), kappa by golden section on the median
    absolute error; noise_sd from the robust sd (1.4826 MAD) of the errors a
@@ -291,6 +295,10 @@ def start_settings(hist, i_start, cut, params, days):
         lines.append('    %s = %s;' % (k, fl(params[k])))
     if params.get("noise_model", "ou") == "walk":
         lines.append('    noise_model = "walk"; walk_sd = %s;' % fl(params.get("walk_sd", 0.0)))
+    if params.get("jump_rate", 0.0) > 0:
+        # noise_model "jump" is the engine's OU plus its supply shocks.
+        lines.append('    jump_rate = %s; jump_mean = %s; jump_sd = %s; jump_days = %s;'
+                     % tuple(fl(params[k]) for k in ("jump_rate", "jump_mean", "jump_sd", "jump_days")))
 
     lines += ['  };', '};']
     return "\n".join(lines) + "\n"
@@ -342,7 +350,7 @@ def deterministic_errors(binary, hist, i0, i1, cut, params):
     """ln(simulated / actual) of the 28-day mean hashrate, per start (a list
     of arrays, one entry per block of up to two years)."""
     out = []
-    p = dict(params, noise_sd=0.0, walk_sd=0.0, order_sd=0.0, block_luck=False)
+    p = dict(params, noise_sd=0.0, walk_sd=0.0, jump_rate=0.0, order_sd=0.0, block_luck=False)
     for s in fit_starts(hist, i0, i1):
         n = min(HORIZON, i1 + 1 - s)
         h, b, d = run_trace(binary, start_settings(hist, s, cut, p, n), 1)
@@ -411,7 +419,10 @@ PRIOR_SDS = (0.03, 0.1, math.inf)   # candidate prior sds of g, chosen by cross-
 CV_FOLDS = (1, 2)             # validation years: fits ending 1 and 2 years before the cut
 WALK_OU_DAYS = 30.0           # noise_model "walk": correlation time of its OU part (assumption:
                               # outages, weather and relocations pass within weeks)
-NOISE_MODELS = ("ou", "walk")
+JUMP_DAYS = 120.0             # noise_model "jump": decay time of a supply shock (assumption: the
+                              # 2021 China ban's hashrate was back in about six months)
+NOISE_MODELS = ("ou", "walk", "jump")
+JUMP_NODES = (24, 8)          # Gauss-Legendre nodes over a shock's age: one shock; each of two
 
 
 def block_times(n):
@@ -443,16 +454,112 @@ def flat_errors(errs):
 
 def t_negll(e, t, noise, nu, model, noise_days):
     """Negative log-likelihood of errors e at horizons t (days) under
-    scale^2 = V(t) + START_VAR, Student-t(nu); noise = (s, walk_sd)."""
+    scale^2 = V(t) + START_VAR, Student-t(nu); noise = (s, walk_sd); for
+    "jump", noise = (s, 0, rate, mean, sd) and jump_negll's mixture."""
     from scipy.stats import t as student
+    if model == "jump":
+        return jump_negll(e, t, noise, noise_days)
     sc = np.sqrt(noise_variance(t, model, noise[0], noise[1], noise_days) + START_VAR)
     return float(-np.sum(student.logpdf(e / sc, nu) - np.log(sc)))
+
+
+def jump_negll(e, t, noise, noise_days, jump_days=None):
+    """Negative log-likelihood of errors e at horizons t (days) under the OU
+    (scale s, normal) plus supply shocks ("Supply shocks" in
+    docs/network.md): shocks arrive at `rate` a year, sizes N(mean, sd^2)
+    in ln of the multiplier, each decaying as exp(-age / jump_days). Given
+    K shocks in [0, t] their ages are uniform, so e is a mixture over K
+    (Poisson(rate t)) of normals with mean mean sum c_i and variance
+    V_ou(t) + START_VAR + sd^2 sum c_i^2, c_i = exp(-age_i / jump_days),
+    integrated over the ages by Gauss-Legendre (JUMP_NODES[0] nodes for one
+    shock, JUMP_NODES[1] a shock for two). K >= 2 is scored as two shocks
+    (P(K >= 3) is below 1% for rate t < 0.44)."""
+    return -float(np.sum(jump_scorer(e, t, noise_days, jump_days, per_error=True)(noise)))
+
+
+def _lse(a, axis):
+    """log sum exp along axis (the max taken out)."""
+    m = np.max(a, axis=axis)
+    return m + np.log(np.sum(np.exp(a - np.expand_dims(m, axis)), axis=axis))
+
+
+def jump_scorer(e, t, noise_days, jump_days=None, per_error=False):
+    """jump_negll for fixed errors and horizons as a function of noise
+    (s, 0, rate, mean, sd): the quadrature's decays set up once
+    (per_error: the log density of each error instead)."""
+    jd = JUMP_DAYS if jump_days is None else jump_days
+    e, t = np.atleast_1d(np.asarray(e, float)), np.atleast_1d(np.asarray(t, float))
+    n = len(e)
+    ou_shape = -np.expm1(-2.0 * t / noise_days)
+    x1, w1 = np.polynomial.legendre.leggauss(JUMP_NODES[0])
+    c1 = np.exp(-0.5 * (x1 + 1)[None, :] * t[:, None] / jd)             # [n, G1]
+    lw1 = np.log(0.5 * w1)[None, :]                                       # weights summing to 1
+    x2, w2 = np.polynomial.legendre.leggauss(JUMP_NODES[1])
+    c = np.exp(-0.5 * (x2 + 1)[None, :] * t[:, None] / jd)
+    c2 = (c[:, :, None] + c[:, None, :]).reshape(n, -1)
+    q2 = (c[:, :, None] ** 2 + c[:, None, :] ** 2).reshape(n, -1)
+    lw = np.log(0.5 * w2)
+    lw2 = (lw[:, None] + lw[None, :]).reshape(1, -1)
+    c1sq = c1 * c1
+    ec = e[:, None]
+    l2pi = math.log(2 * math.pi)
+
+    def score(noise):
+        s, _, rate, mu, sd = noise
+        v0 = s * s * ou_shape + START_VAR
+        lam = rate * t * DT
+        l0 = -0.5 * (l2pi + np.log(v0) + e * e / v0)
+        v1 = v0[:, None] + sd * sd * c1sq
+        l1 = _lse(-0.5 * (l2pi + np.log(v1) + (ec - mu * c1) ** 2 / v1) + lw1, 1)
+        v2 = v0[:, None] + sd * sd * q2
+        l2 = _lse(-0.5 * (l2pi + np.log(v2) + (ec - mu * c2) ** 2 / v2) + lw2, 1)
+        p1 = np.log(np.maximum(lam, 1e-300)) - lam
+        p2 = np.log(np.maximum(-np.expm1(-lam) - lam * np.exp(-lam), 1e-300))
+        ll = _lse(np.stack([l0 - lam, p1 + l1, p2 + l2]), 0)
+        return ll if per_error else float(-np.sum(ll))
+    return score
+
+
+JUMP_BOUNDS = {"rate": (0.01, 12.0), "mean": (-3.0, 3.0), "sd": (1e-3, 3.0)}
+
+
+def fit_jump_noise(errs, noise_days):
+    """((s, 0, rate, mean, sd), inf, negll): maximum likelihood of the OU's
+    scale and the supply shocks' rate and size (jump_negll), normal tails."""
+    from scipy.optimize import minimize
+    e, t = flat_errors(errs)
+    lo = np.array([math.log(1e-3), math.log(JUMP_BOUNDS["rate"][0]), JUMP_BOUNDS["mean"][0],
+                   math.log(JUMP_BOUNDS["sd"][0])])
+    hi = np.array([math.log(5.0), math.log(JUMP_BOUNDS["rate"][1]), JUMP_BOUNDS["mean"][1],
+                   math.log(JUMP_BOUNDS["sd"][1])])
+
+    def unpack(u):
+        u = np.clip(u, lo, hi)
+        return (math.exp(u[0]), 0.0, math.exp(u[1]), float(u[2]), math.exp(u[3]))
+
+    score = jump_scorer(e, t, noise_days)
+
+    def f(u):
+        return score(unpack(u))
+    best = None
+    # The likelihood is smooth in these coordinates: quasi-Newton within the
+    # bounds from three starts (a large rare shock, frequent small ones, no
+    # drift in the shocks).
+    for s0, r0, m0, sd0 in ((0.15, 0.3, -0.5, 0.2), (0.3, 1.0, 0.0, 0.3), (0.08, 0.2, -0.8, 0.1)):
+        u0 = [math.log(s0), math.log(r0), m0, math.log(sd0)]
+        r = minimize(f, u0, method="L-BFGS-B", bounds=list(zip(lo, hi)),
+                     options={"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500})
+        if best is None or r.fun < best.fun:
+            best = r
+    return unpack(best.x), math.inf, f(np.clip(best.x, lo, hi))
 
 
 def fit_noise(errs, noise_days, model="ou"):
     """((s, walk_sd), nu, negll): maximum likelihood of the error scale (the
     OU's s and, for "walk", the walk's sd) and tails."""
     from scipy.optimize import minimize
+    if model == "jump":
+        return fit_jump_noise(errs, noise_days)
     e, t = flat_errors(errs)
     walk = model == "walk"
     if model not in NOISE_MODELS:
@@ -486,6 +593,8 @@ def noise_sd_for_band(s, nu):
     """The normal sd with the same 5-95% band as scale s x Student-t(nu):
     the engine's noise is Gaussian, the back-test's band is 5-95%."""
     from scipy.stats import norm, t as student
+    if math.isinf(nu):
+        return s
     return s * float(student.ppf(0.95, nu)) / float(norm.ppf(0.95))
 
 
@@ -529,12 +638,19 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
     # noise has the fitted Student-t's 5-95% band.
     out["noise_sd"] = noise_sd_for_band(s[0], nu)
     out["walk_sd"] = noise_sd_for_band(s[1], nu)
+    jump = ""
+    if params.get("noise_model") == "jump":
+        # The errors are ln(simulated / actual), the multiplier's ln with its
+        # sign turned: a shock that raises the error (a ban: the actual
+        # falls) lowers the multiplier.
+        out.update(jump_rate=s[2], jump_mean=-s[3], jump_sd=s[4], jump_days=JUMP_DAYS)
+        jump = ", shocks %.3f/yr of %+.3f (sd %.3f) in ln of the multiplier" % (s[2], -s[3], s[4])
     e, _ = flat_errors(errs)
     say("  prior sd %s: drift %+.3f /yr, kappa %.3f /yr, scale %.3f, walk scale %.3f, nu %.1f, "
-        "noise_sd %.3f, walk_sd %.3f; objective %.2f (%d engine evaluations); median |error| %.3f"
-        % (prior_sd, g, kappa, s[0], s[1], nu, out["noise_sd"], out["walk_sd"], obj, len(cache),
+        "noise_sd %.3f, walk_sd %.3f%s; objective %.2f (%d engine evaluations); median |error| %.3f"
+        % (prior_sd, g, kappa, s[0], s[1], nu, out["noise_sd"], out["walk_sd"], jump, obj, len(cache),
            float(np.median(np.abs(e)))))
-    return out, {"objective": obj, "scale": s[0], "walk_scale": s[1], "nu": nu,
+    return out, {"objective": obj, "scale": s[0], "walk_scale": s[1], "nu": nu, "noise": list(s),
                  "median_abs_error": float(np.median(np.abs(e))), "evaluations": len(cache)}
 
 
@@ -574,13 +690,12 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
             errs = []
             for st in starts:
                 n = min(HORIZON, i1 + 1 - st)
-                q = dict(p, noise_sd=0.0, walk_sd=0.0, order_sd=0.0, block_luck=False)
+                q = dict(p, noise_sd=0.0, walk_sd=0.0, jump_rate=0.0, order_sd=0.0, block_luck=False)
                 h, b, d = run_trace(binary, start_settings(hist, st, cut, q, n), 1)
                 sim = block_means(observed(h, b, d, False)[0], n)
                 errs.append(np.log(sim / block_means(hist.hashrate_ths[st:st + n], n)))
             e, t = flat_errors(errs)
-            v = t_negll(e, t, (rep["scale"], rep["walk_scale"]), rep["nu"],
-                        p.get("noise_model", "ou"), p["noise_days"])
+            v = t_negll(e, t, rep["noise"], rep["nu"], p.get("noise_model", "ou"), p["noise_days"])
             scores[sd] += v
             say("  fold %s..%s, prior sd %s: validation negll %.2f on %d starts"
                 % (hist.dates[j0], t_end, sd, v, len(starts)))
@@ -589,12 +704,14 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
 
 
 def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood",
-        noise_model="ou"):
+        noise_model="ou", prior_sd=None):
     """Fits the fleet model on [d0, d1]; returns (params, report).
     method "likelihood" (the default, module docstring) or "grid" (the
     earlier grid search on the median |error|, kept to reproduce its
     published numbers). noise_model "ou" or "walk" (the likelihood's V(t);
-    "walk" with noise_days WALK_OU_DAYS)."""
+    "walk" with noise_days WALK_OU_DAYS) or "jump" (the OU plus supply shocks,
+    jump_negll). prior_sd: the drift's prior sd, given instead of chosen by
+    cross-validation (None: cross-validated, the method)."""
     say = log or (lambda *a: None)
     hist = History(hist_path)
     i0, i1 = hist.index(d0), hist.index(d1)
@@ -606,6 +723,8 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelih
               "noise_model": noise_model, "walk_sd": 0.0}
     if noise_model == "walk":
         params["noise_days"] = WALK_OU_DAYS
+    elif noise_model == "jump":
+        params.update(jump_rate=0.0, jump_mean=0.0, jump_sd=0.0, jump_days=JUMP_DAYS)
     elif noise_model != "ou":
         raise FitError("noise model '%s': %s" % (noise_model, " or ".join(NOISE_MODELS)))
     if method == "grid" and noise_model != "ou":
@@ -617,8 +736,12 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelih
         return fit_grid(binary, hist, i0, i1, d1, params, say)
     if method != "likelihood":
         raise FitError("fleet fit method '%s': likelihood or grid" % method)
-    prior_sd, scores = cv_prior_sd(binary, hist, i0, i1, d1, params, i1 - i0, say)
-    say("cross-validation: prior sd of the buyers' drift %s" % prior_sd)
+    if prior_sd is None:
+        prior_sd, scores = cv_prior_sd(binary, hist, i0, i1, d1, params, i1 - i0, say)
+        say("cross-validation: prior sd of the buyers' drift %s" % prior_sd)
+    else:
+        scores = {}
+        say("prior sd of the buyers' drift %s, given (no cross-validation)" % prior_sd)
     params, rep = fit_drift_kappa(binary, hist, i0, i1, d1, params, prior_sd, say)
     b, a = frontier_fit(d1)
     report = dict(rep, method="likelihood", prior_sd=prior_sd,

@@ -362,6 +362,72 @@ static void test_noise_variance(void)
     hp_config_free(cfg);
 }
 
+/* Supply shocks (hp_fleet_path_jump): the sample mean and variance of
+ * their part of ln mult over N paths at 30, 91, 365 and 730 days against
+ * the closed forms E y_n = m (1 - psi^n) / (1 - psi) and Var y_n =
+ * v (1 - psi^2n) / (1 - psi^2), within 4 standard errors (the mean's
+ * sqrt(var / N); the variance's sqrt((m4 - var^2) / N) from the sample's
+ * fourth central moment: the shocks are far from normal). With the
+ * diffusive noise off, the multiplier is exp of the shocks' part. */
+static void test_supply_shocks(void)
+{
+    const char *sets[] = {ONE_COHORT, "network.fleet.noise_sd=0.0", "network.fleet.jump_rate=2.0",
+                          "network.fleet.jump_mean=-0.5", "network.fleet.jump_sd=0.3",
+                          "network.fleet.jump_days=120.0"};
+    hp_fleet f = fleet_of(sets, sizeof sets / sizeof sets[0]);
+    CHECK(fabs(f.jump_prob - 2.0 / 365.25) < 1e-15 && fabs(f.jump_decay - exp(-1 / 120.0)) < 1e-15);
+    enum { N = 20000, NH = 4 };
+    const int hz[NH] = {30, 91, 365, 730};
+    static double y[NH][N];
+    double worst_exp = 0;
+    for (uint64_t path = 0; path < N; path++) {
+        hp_pcg64 r, rj;
+        hp_rng_stream(&r, 20210521, path, 0);
+        hp_rng_stream(&rj, 20210521, path, 1);
+        hp_fleet_path p;
+        hp_fleet_path_init(&p);
+        for (int d = 0, k = 0; d < hz[NH - 1]; d++) {
+            hp_fleet_path_jump(&f, &p, &rj);
+            hp_fleet_path_step(&f, &p, d, hp_normal(&r));
+            if (d + 1 == hz[k]) {
+                y[k][path] = p.ln_jump;
+                worst_exp = fmax(worst_exp, fabs(p.mult / exp(p.ln_noise + p.ln_jump) - 1));
+                k++;
+            }
+        }
+    }
+    double psi = f.jump_decay, m = f.jump_prob * f.jump_mean;
+    double v = f.jump_prob * (f.jump_mean * f.jump_mean + f.jump_sd * f.jump_sd);
+    for (int k = 0; k < NH; k++) {
+        double mean = 0, var = 0, m4 = 0;
+        for (int i = 0; i < N; i++)
+            mean += y[k][i] / N;
+        for (int i = 0; i < N; i++) {
+            double e = y[k][i] - mean;
+            var += e * e / (N - 1);
+            m4 += e * e * e * e / N;
+        }
+        double want_mean = m * (1 - pow(psi, hz[k])) / (1 - psi);
+        double want_var = v * (1 - pow(psi, 2.0 * hz[k])) / (1 - psi * psi);
+        double se_mean = sqrt(var / N), se_var = sqrt((m4 - var * var) / N);
+        printf("supply shocks, %3d days: mean %+.5f, closed form %+.5f (se %.5f); var %.5f, closed "
+               "form %.5f (se %.5f)\n", hz[k], mean, want_mean, se_mean, var, want_var, se_var);
+        CHECK_MSG(fabs(mean - want_mean) < 4 * se_mean, "shocks: mean at %d days", hz[k]);
+        CHECK_MSG(fabs(var - want_var) < 4 * se_var, "shocks: variance at %d days", hz[k]);
+    }
+    CHECK(worst_exp < 1e-12);
+    hp_fleet_free(&f);
+    /* A shock's size without a rate is a mistake, said so. */
+    const char *bad[] = {ONE_COHORT, "network.fleet.jump_mean=-0.7"};
+    hp_config *cfg = tu_config(bad, sizeof bad / sizeof bad[0]);
+    hp_fleet g;
+    hp_err err = {0};
+    CHECK(hp_fleet_init(&g, cfg, 365, &err) != 0);
+    CHECK(strstr(err.msg, "network.fleet.jump_mean") != NULL);
+    printf("jump_mean without a rate: %s\n", err.msg);
+    hp_config_free(cfg);
+}
+
 /* Every choice of network.hashrate_model has a backend; others do not. */
 static void test_registry(void)
 {
@@ -392,6 +458,7 @@ int main(void)
     test_fast_log();
     test_fast_exp();
     test_noise_variance();
+    test_supply_shocks();
     test_registry();
     return CHECK_DONE();
 }

@@ -65,10 +65,79 @@ def recovers(model, s, walk, nu, tau, seed):
           "%s: the estimate is a local minimum of the negative log-likelihood" % model)
 
 
+def synthetic_jump(rng, s, rate, mu, sd, tau, runs):
+    """Errors drawn as jump_negll models them: each block's error from its
+    marginal (the OU's normal plus K ~ Poisson(rate t) shocks of uniform
+    ages in [0, t], sizes N(mu, sd^2), decayed as exp(-age / JUMP_DAYS))."""
+    errs = []
+    t = hp_fleet.block_times(26)
+    v0 = hp_fleet.noise_variance(t, "ou", s, 0.0, tau) + hp_fleet.START_VAR
+    for _ in range(runs):
+        e = np.sqrt(v0) * rng.standard_normal(26)
+        for i in range(26):
+            for _ in range(rng.poisson(rate * t[i] / 365.25)):
+                age = rng.uniform(0.0, t[i])
+                e[i] += (mu + sd * rng.standard_normal()) * math.exp(-age / hp_fleet.JUMP_DAYS)
+        errs.append(e)
+    return errs
+
+
+def recovers_jump(s, rate, mu, sd, tau, seed, runs=100):
+    """fit_noise ("jump") recovers the OU scale and the shocks' rate and
+    size within K se (observed information in ln s, ln rate, mean, ln sd)."""
+    errs = synthetic_jump(np.random.default_rng(seed), s, rate, mu, sd, tau, runs)
+    noise, nu, nll = hp_fleet.fit_noise(errs, tau, "jump")
+    check(math.isinf(nu) and noise[1] == 0.0, "jump: normal tails, no walk")
+    e, t = hp_fleet.flat_errors(errs)
+    u = np.array([math.log(noise[0]), math.log(noise[2]), noise[3], math.log(noise[4])])
+    truth = np.array([math.log(s), math.log(rate), mu, math.log(sd)])
+    names = ["ln s", "ln rate", "mean", "ln sd"]
+
+    score = hp_fleet.jump_scorer(e, t, tau)
+
+    def f(x):
+        return score((math.exp(x[0]), 0.0, math.exp(x[1]), x[2], math.exp(x[3])))
+    n, h = len(u), 1e-3
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            di, dj = np.eye(n)[i] * h, np.eye(n)[j] * h
+            H[i, j] = (f(u + di + dj) - f(u + di - dj) - f(u - di + dj) + f(u - di - dj)) / (4 * h * h)
+    se = np.sqrt(np.diag(np.linalg.inv(H)))
+    check(abs(f(u) - nll) < 1e-9, "jump: fit_noise returns the likelihood at its estimate")
+    for k in range(n):
+        check(abs(u[k] - truth[k]) < K * se[k], "jump: %s %.4f within %g se (%.4f) of %.4f"
+              % (names[k], u[k], K, se[k], truth[k]))
+    check(all(f(u) <= f(u + d) + 1e-9 for d in np.vstack([0.05 * np.eye(n), -0.05 * np.eye(n)])),
+          "jump: the estimate is a local minimum of the negative log-likelihood")
+
+
+def jump_density_integrates():
+    """The mixture jump_negll scores is a density: at a few horizons its
+    integral over e is 1 (trapezoid on a fine grid) and its mean is the
+    closed form rate t mu tau (1 - exp(-t / tau)) / t = rate mu tau (1 - exp(-t / tau))
+    (a shock of age a contributes mu exp(-a / tau); E K = rate t) up to the
+    K >= 2 truncation, below 1e-3 here."""
+    grid = np.linspace(-4.0, 3.0, 28001)
+    tau = hp_fleet.JUMP_DAYS
+    for t in (14.0, 182.0, 714.0):
+        noise = (0.1, 0.0, 0.2, -0.7, 0.2)
+        g = grid[::7]
+        dens = np.exp(hp_fleet.jump_scorer(g, np.full(len(g), t), 365.0, per_error=True)(noise))
+        total = np.trapz(dens, g)
+        mean = np.trapz(dens * g, g)
+        want = 0.2 / 365.25 * (-0.7) * tau * -math.expm1(-t / tau)
+        check(abs(total - 1) < 1e-4, "jump: the mixture integrates to 1 at %g days (%.6f)" % (t, total))
+        check(abs(mean - want) < 1e-3, "jump: its mean at %g days %.5f, closed form %.5f" % (t, mean, want))
+
+
 def main():
     recovers("ou", 0.3, 0.0, 6.0, 365.0, 20211231)
     # The walk: a short OU (30 days) plus a random walk of 0.2 / sqrt(yr).
     recovers("walk", 0.08, 0.2, 6.0, hp_fleet.WALK_OU_DAYS, 20191231)
+    # The OU plus supply shocks: rare large falls that decay (JUMP_DAYS).
+    jump_density_integrates()
+    recovers_jump(0.08, 0.5, -0.6, 0.2, 365.0, 20210521)
     # V(t) against the sum it closes: sum_{j<n} (a + b phi^j)^2.
     tau, s, w = 30.0, 0.1, 0.25
     phi = math.exp(-1 / tau)
