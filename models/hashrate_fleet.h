@@ -158,6 +158,8 @@ typedef struct hp_fleet_path {
     double mult;                    /* exp(ln_noise + ln_walk)              */
     double z_sum;                   /* the month's shocks so far            */
     double order_x;                 /* orders' AR(1) state, stationary N(0,1) */
+    double order_mult;              /* exp(order_sd order_x): the orders' multiplier,
+                                     * once a review for every chain's fleet */
 } hp_fleet_path;
 
 extern const hp_param hp_fleet_params[];
@@ -349,6 +351,7 @@ static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d
     if (hp_fleet_review_day(d)) {
         double z = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);
         p->order_x = f->order_rho * p->order_x + sqrt(1 - f->order_rho * f->order_rho) * z;
+        p->order_mult = f->order_sd > 0 ? exp(f->order_sd * p->order_x) : 1.0;
         p->z_sum = 0;
     }
 }
