@@ -260,7 +260,13 @@ static inline double hp_fleet_fast_log(double x)
  * 2^k set in the exponent bits. */
 static inline double hp_fleet_fast_exp(double x)
 {
-    double kf = nearbyint(x * 1.4426950408889634);
+    /* nearbyint without the libm call: adding and taking away 1.5 x 2^52
+     * rounds to an integer in the current rounding mode, as nearbyint
+     * does, for |t| < 2^51 (here |t| < 1,010); only the sign of a zero
+     * result may differ, and x - (+-0) ln 2 is x either way. */
+    const double round_magic = 6755399441055744.0;     /* 1.5 x 2^52 */
+    double t = x * 1.4426950408889634 + round_magic;
+    double kf = t - round_magic;
     double r = x - kf * 0.6931471805599453 - kf * 2.3190468138462996e-17;
     double p = 1.0 / 6227020800.0;
     static const double c[13] = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
