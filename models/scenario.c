@@ -45,6 +45,7 @@ size_t hp_scenario_work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->hp_ema, nn * sizeof(double)},
         {(void **)&w->sub_btc, nn * sizeof(double)},
         {(void **)&w->sub_until, nn * sizeof(double)},
+        {(void **)&w->era, nn * sizeof(int64_t)},
         {(void **)&w->firm_usd, nn * sizeof(double)},
         {(void **)&w->asic_usd_th, nn * sizeof(double)},
         {(void **)&w->luck, nn * sizeof(hp_pcg64)},
@@ -439,12 +440,13 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 d0[n] = ch->difficulty;
             double usd_hs = 0;
             const double hs_mw = w.hs_mw[n] = chain_hs_per_mw(s, &w, n, d);
+            if (ch->height >= w.sub_until[n]) {        /* day 0, or a halving passed */
+                int64_t h = (int64_t)ch->height;
+                w.sub_btc[n] = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+                w.era[n] = h / HP_HALVING_INTERVAL;
+                w.sub_until[n] = (double)((w.era[n] + 1) * HP_HALVING_INTERVAL);
+            }
             if (mi->curtail) {
-                if (ch->height >= w.sub_until[n]) {    /* day 0, or a halving passed */
-                    int64_t h = (int64_t)ch->height;
-                    w.sub_btc[n] = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
-                    w.sub_until[n] = (double)((h / HP_HALVING_INTERVAL + 1) * HP_HALVING_INTERVAL);
-                }
                 usd_hs = day_hs / ch->difficulty * (w.sub_btc[n] + F) * S * keep;
                 if (fleet) {
                     /* The firm's sites on the others' curve: they decide on
@@ -476,7 +478,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             if (nw->block_luck)
                 hp_chain_advance_luck(ch, H, DAY_S, &w.luck[n], cd);
             else
-                hp_chain_advance(ch, H, DAY_S, cd);
+                hp_chain_advance_era(ch, H, DAY_S, w.era[n], w.sub_until[n], cd);
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
             w.net_usd[n] = w.net_btc[n] * S;
