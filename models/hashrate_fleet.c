@@ -531,6 +531,7 @@ void hp_fleet_path_init(hp_fleet_path *p)
     p->mult = 1;
     p->z_sum = 0;
     p->order_x = 0;
+    p->order_mult = 1;                  /* exp(order_sd x 0) */
 }
 
 
@@ -600,7 +601,7 @@ void hp_fleet_review(const hp_fleet *f, hp_fleet_state *s, const hp_fleet_path *
     s->months++;
     retire(f, s, hp_month, t);
 
-    double mult = f->order_sd > 0 ? exp(f->order_sd * p->order_x) : 1.0;
+    double mult = p->order_mult;
     int month = (d + 1) / HP_FLEET_MONTH_DAYS;
     double rate = order_rate(f, s, month, height, fee_btc, mult, &s->full_cost_new);
     double order = rate * MONTH_YEARS * net_th;

@@ -164,6 +164,8 @@ typedef struct hp_fleet_path {
     double mult;                    /* exp(ln_noise + ln_walk + ln_jump)    */
     double z_sum;                   /* the month's shocks so far            */
     double order_x;                 /* orders' AR(1) state, stationary N(0,1) */
+    double order_mult;              /* exp(order_sd order_x): the orders' multiplier,
+                                     * once a review for every chain's fleet */
 } hp_fleet_path;
 
 extern const hp_param hp_fleet_params[];
@@ -264,7 +266,13 @@ static inline double hp_fleet_fast_log(double x)
  * 2^k set in the exponent bits. */
 static inline double hp_fleet_fast_exp(double x)
 {
-    double kf = nearbyint(x * 1.4426950408889634);
+    /* nearbyint without the libm call: adding and taking away 1.5 x 2^52
+     * rounds to an integer in the current rounding mode, as nearbyint
+     * does, for |t| < 2^51 (here |t| < 1,010); only the sign of a zero
+     * result may differ, and x - (+-0) ln 2 is x either way. */
+    const double round_magic = 6755399441055744.0;     /* 1.5 x 2^52 */
+    double t = x * 1.4426950408889634 + round_magic;
+    double kf = t - round_magic;
     double r = x - kf * 0.6931471805599453 - kf * 2.3190468138462996e-17;
     double p = 1.0 / 6227020800.0;
     static const double c[13] = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
@@ -355,6 +363,7 @@ static inline void hp_fleet_path_step(const hp_fleet *f, hp_fleet_path *p, int d
     if (hp_fleet_review_day(d)) {
         double z = p->z_sum / sqrt((double)HP_FLEET_MONTH_DAYS);
         p->order_x = f->order_rho * p->order_x + sqrt(1 - f->order_rho * f->order_rho) * z;
+        p->order_mult = f->order_sd > 0 ? exp(f->order_sd * p->order_x) : 1.0;
         p->z_sum = 0;
     }
 }

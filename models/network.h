@@ -95,13 +95,26 @@ void hp_chain_advance_cut(hp_chain *c, double hashrate_hs, double seconds, hp_ch
  * segment of hp_chain_advance_cut in the same order (bit-identical
  * results: tests/golden/), so only the call and the loop are saved; the
  * divisions stay (x / y and x * (1 / y) differ in the last bit). */
+static inline void hp_chain_advance_era(hp_chain *c, double hashrate_hs, double seconds,
+                                        int64_t era, double next_halving, hp_chain_day *out);
 static inline void hp_chain_advance(hp_chain *c, double hashrate_hs, double seconds,
                                     hp_chain_day *out)
 {
+    int64_t era = (int64_t)c->height / HP_HALVING_INTERVAL;
+    hp_chain_advance_era(c, hashrate_hs, seconds, era,
+                         (double)((era + 1) * HP_HALVING_INTERVAL), out);
+}
+
+/* hp_chain_advance with the height's era known: era = (int64_t)height /
+ * 210000 and next_halving = (double)((era + 1) x 210000), which a caller
+ * that steps the chain daily keeps until the height reaches next_halving
+ * (the same values, so the same bits, without the division and
+ * conversions each day). */
+static inline void hp_chain_advance_era(hp_chain *c, double hashrate_hs, double seconds,
+                                        int64_t era, double next_halving, hp_chain_day *out)
+{
     double blocks_per_s = hashrate_hs / (c->difficulty * HP_TWO32);
     double seg = blocks_per_s * seconds;
-    int64_t era = (int64_t)c->height / HP_HALVING_INTERVAL;
-    double next_halving = (double)((era + 1) * HP_HALVING_INTERVAL);
     double to_halving = next_halving - c->height;
     if (!(seg < HP_RETARGET_INTERVAL - c->epoch_blocks && seg < to_halving)) {
         hp_chain_advance_cut(c, hashrate_hs, seconds, out);   /* a boundary, or NaN */

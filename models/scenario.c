@@ -45,6 +45,7 @@ size_t hp_scenario_work_layout(const scenario *s, void *base, work *w)
         {(void **)&w->hp_ema, nn * sizeof(double)},
         {(void **)&w->sub_btc, nn * sizeof(double)},
         {(void **)&w->sub_until, nn * sizeof(double)},
+        {(void **)&w->era, nn * sizeof(int64_t)},
         {(void **)&w->firm_usd, nn * sizeof(double)},
         {(void **)&w->asic_usd_th, nn * sizeof(double)},
         {(void **)&w->luck, nn * sizeof(hp_pcg64)},
@@ -433,18 +434,20 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         double d0[HP_TRACE_CHAINS];
         double asic_floor = NAN;                /* the day's ASIC price floor, once */
         const double refresh_cost = mi->refresh_frontier ? hp_refresh_cost(mi, X) : 0;
+        const int quote_day = mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0;
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
             if (trace != NULL && n < HP_TRACE_CHAINS)
                 d0[n] = ch->difficulty;
             double usd_hs = 0;
             const double hs_mw = w.hs_mw[n] = chain_hs_per_mw(s, &w, n, d);
+            if (ch->height >= w.sub_until[n]) {        /* day 0, or a halving passed */
+                int64_t h = (int64_t)ch->height;
+                w.sub_btc[n] = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
+                w.era[n] = h / HP_HALVING_INTERVAL;
+                w.sub_until[n] = (double)((w.era[n] + 1) * HP_HALVING_INTERVAL);
+            }
             if (mi->curtail) {
-                if (ch->height >= w.sub_until[n]) {    /* day 0, or a halving passed */
-                    int64_t h = (int64_t)ch->height;
-                    w.sub_btc[n] = (double)hp_subsidy_sat(h) / (double)HP_COIN_SAT;
-                    w.sub_until[n] = (double)((h / HP_HALVING_INTERVAL + 1) * HP_HALVING_INTERVAL);
-                }
                 usd_hs = day_hs / ch->difficulty * (w.sub_btc[n] + F) * S * keep;
                 if (fleet) {
                     /* The firm's sites on the others' curve: they decide on
@@ -476,11 +479,17 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             if (nw->block_luck)
                 hp_chain_advance_luck(ch, H, DAY_S, &w.luck[n], cd);
             else
-                hp_chain_advance(ch, H, DAY_S, cd);
+                hp_chain_advance_era(ch, H, DAY_S, w.era[n], w.sub_until[n], cd);
             w.net_hs[n] = H;
             w.net_btc[n] = cd->subsidy_btc + cd->blocks * F;
             w.net_usd[n] = w.net_btc[n] * S;
             w.hashprice[n] = w.net_usd[n] / (H * 1e-15);
+            /* The chain's year sums, in allocation n's (allocation 0's
+             * when one chain serves all: copied at year end). */
+            double *cys = w.ysum + (size_t)n * N_YSUM;
+            cys[Y_HASHPRICE_MEAN] += w.hashprice[n];
+            cys[Y_NET_REVENUE] += w.net_usd[n];
+            cys[Y_BLOCKS] += cd->blocks;
             if (mi->refresh_market || mi->refresh_frontier) {
                 /* ASIC price at the smoothed hashprice (an exponential mean
                  * with the centre of mass of a 90-day trailing mean),
@@ -488,7 +497,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                  * 90-day mean, and a log and an exp a week, not a day. */
                 double hp = w.hashprice[n];
                 w.hp_ema[n] = d == 0 ? hp : w.hp_ema[n] + HP_EMA_90 * (hp - w.hp_ema[n]);
-                if (mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0) {
+                if (quote_day) {
                     /* Chains that have not diverged (no conversion yet)
                      * share a smoothed hashprice, hence the quote: a log
                      * and an exp saved for each; the floor is the day's. */
@@ -570,9 +579,6 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
                 ys[Y_DAYS_CURTAILED] += (mw - online) / mw;
             ys[Y_NPV] += net * disc_d;
             rec_npv(&w, a, net, gpu_noi, d, NPV_OP_DAY);
-            ys[Y_HASHPRICE_MEAN] += w.hashprice[n];
-            ys[Y_NET_REVENUE] += w.net_usd[n];
-            ys[Y_BLOCKS] += w.cday[n].blocks;
             if (in_tv || (cap != NULL && a == P)) {
                 double opex = b->opex + opex_var;
                 double noi_mining = rev - energy - opex - refresh;
@@ -599,6 +605,12 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         if (fleet && d == s->year_end_day[y])
             fleet_year_end(s, &w, out, y, d, &acc_day);
         if (d == s->year_end_day[y]) {
+            for (int a = nnet; a < na; a++) {   /* one chain: its sums are every allocation's */
+                double *ys = w.ysum + (size_t)a * N_YSUM;
+                ys[Y_HASHPRICE_MEAN] = w.ysum[Y_HASHPRICE_MEAN];
+                ys[Y_NET_REVENUE] = w.ysum[Y_NET_REVENUE];
+                ys[Y_BLOCKS] = w.ysum[Y_BLOCKS];
+            }
             year_sums_store(s, &w, msum, out, y, d);
             year_close(s, &w, out, y, S);
             y++;

@@ -151,6 +151,7 @@ typedef struct work {
     double *hp_ema;             /* [n_net] 90-day smoothed hashprice, USD/PH/day */
     double *sub_btc;            /* [n_net] block subsidy at the chain's height, BTC */
     double *sub_until;          /* [n_net] height of the next halving: sub_btc holds below it */
+    int64_t *era;               /* [n_net] the height's subsidy era, height / 210000, below it */
     double *firm_usd;           /* [n_net] fleet: the firm's decision revenue,
                                  * USD per H/s a day, smoothed             */
     double *asic_usd_th;        /* [n_net] price of a TH/s the refresh buys today */

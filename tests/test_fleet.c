@@ -280,6 +280,48 @@ static void test_fast_exp(void)
     CHECK(worst < 1e-13);
 }
 
+/* The fast exp's rounding to an integer (1.5 x 2^52 added and taken away)
+ * against nearbyint, which it replaced: the same bits wherever the two
+ * could disagree (ties to even, both signs, near zero and the ends), so
+ * outputs did not move (tests/golden). The reference is the fast exp as it
+ * was, with nearbyint. */
+static double fast_exp_nearbyint(double x)
+{
+    double kf = nearbyint(x * 1.4426950408889634);
+    double r = x - kf * 0.6931471805599453 - kf * 2.3190468138462996e-17;
+    double p = 1.0 / 6227020800.0;
+    static const double c[13] = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
+                                 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24,
+                                 1.0 / 6, 0.5, 1.0, 1.0};
+    for (int i = 0; i < 13; i++)
+        p = p * r + c[i];
+    int64_t k = (int64_t)kf + 1023;
+    uint64_t bits = (uint64_t)k << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+static void test_fast_exp_rounding(void)
+{
+    long differ = 0, n = 0;
+    for (double x = -700; x < 700; x += 0.000731, n++)
+        differ += memcmp(&(double){hp_fleet_fast_exp(x)}, &(double){fast_exp_nearbyint(x)},
+                         sizeof(double)) != 0;
+    for (int j = -1009; j <= 1009; j++)         /* x ln 2 at halves: ties */
+        for (int s = -2; s <= 2; s++, n++) {
+            double x = nextafter((j + 0.5) * 0.6931471805599453, s < 0 ? -INFINITY : INFINITY);
+            if (s == 0)
+                x = (j + 0.5) * 0.6931471805599453;
+            differ += memcmp(&(double){hp_fleet_fast_exp(x)}, &(double){fast_exp_nearbyint(x)},
+                             sizeof(double)) != 0;
+        }
+    for (double x = -1e-300; x < 1e-300; x += 1e-301, n++)
+        differ += hp_fleet_fast_exp(x) != fast_exp_nearbyint(x);
+    printf("fast exp: %ld of %ld values differ from the nearbyint version\n", differ, n);
+    CHECK(differ == 0);
+}
+
 /* The fast log against libm's. */
 static void test_fast_log(void)
 {
@@ -457,6 +499,7 @@ int main(void)
     test_retarget_rebase();
     test_fast_log();
     test_fast_exp();
+    test_fast_exp_rounding();
     test_noise_variance();
     test_supply_shocks();
     test_registry();
