@@ -243,6 +243,10 @@ int hp_scenario_trace_vars(const void *model, const char *const **names);
 /* scenario.c */
 size_t hp_scenario_work_layout(const scenario *s, void *base, work *w);
 
+/* scenario_exit.c: exit and re-equip at the end of each 30-day month
+ * (day d), per chain. */
+void hp_scenario_exit_review(const scenario *s, work *w, int d, double power_factor);
+
 /* scenario_year.c */
 void book_set(const scenario *s, work *w, int a);
 void book_flush(const scenario *s, work *w, int a, int upto);
