@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Inputs of one analysis: the per-input arrays below are this long. */
+#define MAX_INPUTS 64
+
 typedef struct run {
     const hp_an *a;
     const hp_gsa_opts *o;
@@ -13,7 +16,7 @@ typedef struct run {
     double *x;            /* [n_paths] per-path statistic input        */
     int done, total;      /* runs, for progress                        */
     double t0;
-    const char *keys[64]; /* the inputs' keys                          */
+    const char *keys[MAX_INPUTS]; /* the inputs' keys                          */
     hp_recorded rec;      /* the base case's paths, when every input is a
                            * valuation key: each run revalues them       */
 } run;
@@ -21,8 +24,8 @@ typedef struct run {
 /* The statistic at unit point u[k]: the inputs' values go to vals[k]. */
 static int eval(run *r, const double *u, double *vals, double *y, double *se, hp_err *err)
 {
-    char text[64][160];
-    const char *sets[64];
+    char text[MAX_INPUTS][160];
+    const char *sets[MAX_INPUTS];
     for (int i = 0; i < r->k; i++) {
         vals[i] = hp_input_value(&r->o->inputs.in[i], u[i]);
         hp_an_set_text(r->o->inputs.in[i].p, vals[i], text[i], sizeof text[i]);
@@ -53,8 +56,8 @@ static int eval(run *r, const double *u, double *vals, double *y, double *se, hp
 /* The input axis and the distributions, in group g. */
 static void write_inputs(hp_anfile *f, hid_t g, const hp_inputs *in)
 {
-    const char *keys[64], *dist[64], *units[64];
-    double a[64], b[64], mode[64];
+    const char *keys[MAX_INPUTS], *dist[MAX_INPUTS], *units[MAX_INPUTS];
+    double a[MAX_INPUTS], b[MAX_INPUTS], mode[MAX_INPUTS];
     for (int i = 0; i < in->n; i++) {
         keys[i] = in->in[i].p->key;
         units[i] = in->in[i].p->unit;
@@ -101,7 +104,7 @@ static int do_morris(run *r, hid_t g, hp_anfile *f, FILE *out, const char *units
         uint64_t dk = (uint64_t)k, drk[2] = {(uint64_t)np, dk}, dn = (uint64_t)np, dtk[2] = {(uint64_t)R, dk};
         const char *ax_i[1] = {"input"}, *ax_ri[2] = {"run", "input"}, *ax_r[1] = {"run"};
         const char *ax_ti[2] = {"trajectory", "input"};
-        double col[5][64];
+        double col[5][MAX_INPUTS];
         for (int i = 0; i < k; i++) {
             col[0][i] = m[i].mu;
             col[1][i] = m[i].mu_star;
@@ -172,7 +175,7 @@ static int do_sobol(run *r, hid_t g, hp_anfile *f, FILE *out, const char *units,
         uint64_t dk = (uint64_t)k, dn = (uint64_t)N, dnk[2] = {dn, dk}, dkn[2] = {dk, dn};
         const char *ax_i[1] = {"input"}, *ax_n[1] = {"sample"}, *ax_ni[2] = {"sample", "input"};
         const char *ax_in[2] = {"input", "sample"};
-        double col[8][64];
+        double col[8][MAX_INPUTS];
         for (int i = 0; i < k; i++) {
             const double v[8] = {idx[i].S1, idx[i].S1_lo, idx[i].S1_hi, idx[i].S1_se,
                                  idx[i].ST, idx[i].ST_lo, idx[i].ST_hi, idx[i].ST_se};
@@ -212,8 +215,8 @@ static int do_sobol(run *r, hid_t g, hp_anfile *f, FILE *out, const char *units,
 int hp_gsa(const hp_an *a, const hp_gsa_opts *o, hp_anfile *f, FILE *out, hp_err *err)
 {
     const int k = o->inputs.n;
-    if (k > 64)
-        return hp_fail(err, NULL, 0, HP_UNCERTAIN_GROUP, "%d inputs; at most 64", k);
+    if (k > MAX_INPUTS)
+        return hp_fail(err, NULL, 0, HP_UNCERTAIN_GROUP, "%d inputs; at most %d", k, MAX_INPUTS);
     run r = {.a = a, .o = o, .k = k, .t0 = hp_an_now()};
     int morris = o->method & HP_GSA_MORRIS, sobol = o->method & HP_GSA_SOBOL;
     r.total = (morris ? o->trajectories * (k + 1) : 0) + (sobol ? o->base_samples * (k + 2) : 0);

@@ -36,6 +36,19 @@ def synthetic(rng, model, s, walk, nu, tau, runs=60):
     return errs
 
 
+def observed_se(f, u, h=1e-3):
+    """Standard errors at the estimate u from the observed information: the
+    inverse of f's Hessian (f a negative log-likelihood), by central
+    differences of step h."""
+    n = len(u)
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            di, dj = np.eye(n)[i] * h, np.eye(n)[j] * h
+            H[i, j] = (f(u + di + dj) - f(u + di - dj) - f(u - di + dj) + f(u - di - dj)) / (4 * h * h)
+    return np.sqrt(np.diag(np.linalg.inv(H)))
+
+
 def recovers(model, s, walk, nu, tau, seed):
     """fit_noise recovers the parameters drawn with, within K se."""
     errs = synthetic(np.random.default_rng(seed), model, s, walk, nu, tau)
@@ -50,13 +63,7 @@ def recovers(model, s, walk, nu, tau, seed):
     def f(x):
         w = math.exp(x[1]) if walk_fit else 0.0
         return hp_fleet.t_negll(e, t, (math.exp(x[0]), w), 2 + math.exp(x[-1]), model, tau)
-    n, h = len(u), 1e-3
-    H = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            di, dj = np.eye(n)[i] * h, np.eye(n)[j] * h
-            H[i, j] = (f(u + di + dj) - f(u + di - dj) - f(u - di + dj) + f(u - di - dj)) / (4 * h * h)
-    se = np.sqrt(np.diag(np.linalg.inv(H)))
+    n, se = len(u), observed_se(f, u)
     check(abs(f(u) - nll) < 1e-9, "%s: fit_noise returns the likelihood at its estimate" % model)
     for k in range(n):
         check(abs(u[k] - truth[k]) < K * se[k], "%s: %s %.4f within %g se (%.4f) of %.4f"
@@ -97,13 +104,7 @@ def recovers_jump(s, rate, mu, sd, tau, seed, runs=100):
 
     def f(x):
         return score((math.exp(x[0]), 0.0, math.exp(x[1]), x[2], math.exp(x[3])))
-    n, h = len(u), 1e-3
-    H = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            di, dj = np.eye(n)[i] * h, np.eye(n)[j] * h
-            H[i, j] = (f(u + di + dj) - f(u + di - dj) - f(u - di + dj) + f(u - di - dj)) / (4 * h * h)
-    se = np.sqrt(np.diag(np.linalg.inv(H)))
+    n, se = len(u), observed_se(f, u)
     check(abs(f(u) - nll) < 1e-9, "jump: fit_noise returns the likelihood at its estimate")
     for k in range(n):
         check(abs(u[k] - truth[k]) < K * se[k], "jump: %s %.4f within %g se (%.4f) of %.4f"
