@@ -112,11 +112,13 @@ static const char *usage_of(const char *command)
                                                : gsa_usage;
 }
 
+/* Usage errors exit 2 with one line, as run's do (main.c), pointing at
+ * the command's --help rather than printing it. */
 static int usage_error(const acli *c, const char *fmt, const char *arg)
 {
     fprintf(stderr, "hashpivot %s: ", c->command);
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s%s", usage_of(c->command), common_opts);
+    fprintf(stderr, " (hashpivot %s --help lists the options)\n", c->command);
     return 2;
 }
 
@@ -162,14 +164,16 @@ static int parse(int argc, char **argv, acli *c)
         switch (opt) {
         case 'o': c->output = optarg; break;
         case 'n':
-            snprintf(c->owned[0], sizeof c->owned[0], "simulation.n_paths=%sL", optarg);
-            c->paths_given = 1;
-            if (add_set(c, c->owned[0])) return usage_error(c, "too many overrides%s", "");
+        case 's': {
+            char *owned = c->owned[opt == 's'], why[256];
+            if (hp_cli_whole_override(owned, sizeof c->owned[0], opt == 'n' ? "-n" : "-s",
+                                      opt == 'n' ? "simulation.n_paths" : "simulation.seed",
+                                      optarg, why, sizeof why) != 0)
+                return usage_error(c, "%s", why);
+            c->paths_given |= opt == 'n';
+            if (add_set(c, owned)) return usage_error(c, "too many overrides%s", "");
             break;
-        case 's':
-            snprintf(c->owned[1], sizeof c->owned[1], "simulation.seed=%sL", optarg);
-            if (add_set(c, c->owned[1])) return usage_error(c, "too many overrides%s", "");
-            break;
+        }
         case 'j':
             if ((c->threads = (int)parse_count(optarg, 4096)) < 0)
                 return usage_error(c, "-j: '%s' is not a thread count (1-4096)", optarg);
@@ -243,7 +247,7 @@ static int parse(int argc, char **argv, acli *c)
         return usage_error(c, "--target, --se, --batches and --xtol belong to solve%s", "");
     if (!strcmp(c->command, "gsa") ? c->n_vary > 0 || !isnan(c->alloc)
                                    : c->method || c->stat || c->base_samples || c->trajectories || c->bootstrap)
-        return usage_error(c, "option not for this command (see --help)%s", "");
+        return usage_error(c, "an option not for this command%s", "");
     if (solve && (c->output || c->force))
         return usage_error(c, "writes no file (-o, --force)%s", "");
     return 0;

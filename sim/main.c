@@ -17,9 +17,7 @@
  * is what --resume reads back to finish an interrupted run. In MPI builds
  * `run` is collective (mpirun/srun): every rank parses the same command
  * line, and rank 0 alone prints. */
-#include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -196,33 +194,6 @@ static int usage_error(const char *command, const char *fmt, ...)
     return 2;
 }
 
-/* A whole number for -n or -s: digits, or an exact integer in exponent or
- * decimal form (1e4, 2.5e3) up to 2^53, where a double holds every
- * integer. Returns 0 and sets *out; -1 when s is not a whole number, -2
- * when it is too large (over 2^64, or over 2^53 unless in digits). */
-static int parse_whole(const char *s, unsigned long long *out)
-{
-    char *end;
-    if (s[0] == '\0' || s[0] == '-' || s[0] == '+' || isspace((unsigned char)s[0]))
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end == '\0' && errno == 0) {
-        *out = v;
-        return 0;
-    }
-    if (errno == ERANGE)
-        return -2;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (*end != '\0' || errno != 0 || !(x >= 0) || x != floor(x))
-        return -1;
-    if (!(x <= 0x1p53))
-        return -2;
-    *out = (unsigned long long)x;
-    return 0;
-}
-
 /* Appends an override, refusing more than MAX_SETS. */
 static int add_set(cli *c, const char *s)
 {
@@ -239,15 +210,9 @@ static int add_set(cli *c, const char *s)
 static int add_number(cli *c, char *owned, size_t n, const char *opt, const char *key,
                       const char *arg)
 {
-    unsigned long long v;
-    int bad = parse_whole(arg, &v);
-    if (bad == -2)
-        return usage_error(c->command, "%s: '%s' is too large: write it in digits, below 2^64 "
-                           "(and within the key's range)", opt, arg);
-    if (bad != 0)
-        return usage_error(c->command, "%s: '%s' is not a whole number: write digits or an exact "
-                           "one such as 1e4", opt, arg);
-    snprintf(owned, n, "%s=%lluL", key, v);
+    char why[256];
+    if (hp_cli_whole_override(owned, n, opt, key, arg, why, sizeof why) != 0)
+        return usage_error(c->command, "%s", why);
     return add_set(c, owned) != 0 ? usage_error(c->command, "too many overrides") : 0;
 }
 
@@ -318,7 +283,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         case 'T': c->target_se = optarg; break;
         case 'M':
         case 'P':
-            if (parse_whole(optarg, opt == 'M' ? &c->max_paths : &c->target_step) != 0
+            if (hp_cli_parse_whole(optarg, opt == 'M' ? &c->max_paths : &c->target_step) != 0
                 || (opt == 'M' ? c->max_paths : c->target_step) == 0)
                 return usage_error(c->command, "%s: '%s' is not a positive whole number",
                                    opt == 'M' ? "--max-paths" : "--target-step", optarg);

@@ -104,6 +104,11 @@ hostile "@include of a directory" "incdir.cfg:2: @include \"$tmp/incdir\": canno
 hostile "history CSV is a directory" "--set: network.csv: \"$tmp/incdir\" is a directory, not a history CSV" -- \
   "$bin" run "$good" -n 8 -o "$tmp/out.h5" --set network.hashrate_model=historical --set "network.csv=$tmp/incdir"
 hostile "-n not whole" "^hashpivot: -n: '1.5e3x' is not a whole number" -- "$bin" run "$good" -n 1.5e3x -o "$tmp/out.h5"
+# The analyses read -n and -s as run does: the same words for the same error.
+hostile "sensitivity -n not whole" "^hashpivot sensitivity: -n: '-5' is not a whole number" -- \
+  "$bin" sensitivity "$good" -n -5 --vary valuation.discount_rate=0.08:0.12 -o "$tmp/out.h5"
+hostile "solve -s too large" "^hashpivot solve: -s: '1e30' is too large" -- \
+  "$bin" solve "$good" -s 1e30 --vary valuation.discount_rate=0.08:0.12 --target "mean(npv[0])=0"
 hostile "unknown option" "^hashpivot: unknown option --frob \(hashpivot run --help" -- "$bin" run "$good" --frob
 
 # Accepted in our own reading: integer elements in a float list, an exact
@@ -118,7 +123,7 @@ mk 's/^  fractions = .*/  fractions = [0, 0.2, 1];/' mixed.cfg
 accept "integers in a float array" "^  fractions = \[0\.0, 0\.2, 1\.0\];" -- "$bin" validate "$tmp/mixed.cfg"
 accept "-n 1e4" "^  n_paths = 10000;" -- "$bin" validate "$good" -n 1e4
 accept "n_paths = 2.5e3 in a file" "^  n_paths = 2500;" -- "$bin" validate "$good" --set simulation.n_paths=2.5e3
-for cmd in run validate params info; do
+for cmd in run validate params info sensitivity solve gsa; do
   accept "$cmd --help" "^usage: hashpivot $cmd" -- "$bin" "$cmd" --help
   accept "$cmd -h" "^usage: hashpivot $cmd" -- "$bin" "$cmd" -h
 done
