@@ -139,14 +139,16 @@ int hp_an_record(const hp_an *a, const char *who, const char *const *keys, int n
     if (m == NULL)
         return -1;
     int rc = 0;
-    if (!hp_an_revaluable(a, m, keys, n)) {
+    if (!hp_an_revaluable(a, m, keys, n) || a->record_budget == 0) {
         if (!quiet)
             fprintf(stderr, "%s: every run simulated (%s)\n", who, a->simulate_all ? "--simulate-all"
-                    : n == 1 ? "the key is not a valuation key of this config"
-                             : "not every key is a valuation key of this config");
+                    : !hp_an_revaluable(a, m, keys, n)
+                        ? (n == 1 ? "the key is not a valuation key of this config"
+                                  : "not every key is a valuation key of this config")
+                        : "--record-mib 0");
     } else {
         double t0 = hp_an_now();
-        rc = hp_recorded_init(rec, a->model, m, a->seed, 0, a->n_paths, HP_RECORD_BUDGET_BYTES,
+        rc = hp_recorded_init(rec, a->model, m, a->seed, 0, a->n_paths, a->record_budget,
                               a->threads, err);
         if (rc == 0 && !quiet)
             fprintf(stderr, "%s: valuation key%s: every run revalued on the base case's recorded paths "

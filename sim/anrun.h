@@ -30,6 +30,8 @@ typedef struct hp_an {
     uint64_t seed, n_paths;          /* from the resolved base config        */
     int simulate_all;                /* 1: never revalue (--simulate-all),   */
                                      /* the reference route for the tests    */
+    size_t record_budget;            /* bytes of recorded paths (--record-mib; */
+                                     /* HP_RECORD_BUDGET_BYTES by default)   */
 } hp_an;
 
 /* A key that an analysis may vary: declared, a float or an integer, and
@@ -64,7 +66,7 @@ int hp_an_revaluable(const hp_an *a, const void *m, const char *const *keys, int
 
 /* When keys[0..n) are revaluable for the base case, simulates its paths
  * [0, n_paths) once and keeps them with their records in rec (within
- * HP_RECORD_BUDGET_BYTES); else rec->count = 0. Says on stderr, as
+ * a->record_budget bytes); else rec->count = 0. Says on stderr, as
  * "WHO: ...", which route the runs take (unless quiet). A run of a model
  * vm then passes rec to hp_target_eval_from when rec->count > 0 and
  * hp_an_revaluable(a, vm, keys, n). Returns 0, or -1 with err set. */

@@ -32,6 +32,9 @@ static const char common_opts[] =
     "      --simulate-all    simulate every run, even where only valuation keys vary\n"
     "                        (they are otherwise revalued on the base case's paths:\n"
     "                        the same bits, faster)\n"
+    "      --record-mib M    solve, gsa: memory for the base case's recorded paths, in\n"
+    "                        MiB (default 4096, about 6,500 default paths); the paths\n"
+    "                        beyond it are simulated: the same bits, slower. 0 = none\n"
     "  -h, --help            this help\n";
 
 static const char sens_usage[] =
@@ -101,6 +104,7 @@ typedef struct acli {
     char owned[2][64];
     const char *vary[MAX_VARY];
     int n_vary, threads, force, quiet, paths_given, batches, simulate_all;
+    long record_mib;             /* --record-mib; -1: the default budget */
     double alloc, xtol;
     long base_samples, trajectories, bootstrap;
 } acli;
@@ -142,7 +146,7 @@ static long parse_count(const char *s, long max)
 static int parse(int argc, char **argv, acli *c)
 {
     enum { O_SET = 256, O_VARY, O_ALLOC, O_FORCE, O_QUIET, O_SIMALL, O_TARGET, O_SE, O_BATCHES, O_XTOL,
-           O_METHOD, O_STAT, O_BOOT };
+           O_METHOD, O_STAT, O_BOOT, O_RECORD };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"paths", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 'j'},
@@ -154,6 +158,7 @@ static int parse(int argc, char **argv, acli *c)
         {"batches", required_argument, NULL, O_BATCHES}, {"xtol", required_argument, NULL, O_XTOL},
         {"method", required_argument, NULL, O_METHOD}, {"stat", required_argument, NULL, O_STAT},
         {"bootstrap", required_argument, NULL, O_BOOT},
+        {"record-mib", required_argument, NULL, O_RECORD},
         {"base-samples", required_argument, NULL, 'N'}, {"trajectories", required_argument, NULL, 'r'},
         {NULL, 0, NULL, 0}};
     char *end;
@@ -217,6 +222,14 @@ static int parse(int argc, char **argv, acli *c)
             c->method = optarg;
             break;
         case O_STAT: c->stat = optarg; break;
+        case O_RECORD: {
+            /* Up to 2^40 MiB: the byte count then fits any 64-bit size_t. */
+            unsigned long long mib;
+            if (hp_cli_parse_whole(optarg, &mib) != 0 || mib > (1ULL << 40))
+                return usage_error(c, "--record-mib: '%s' is not a whole number of MiB", optarg);
+            c->record_mib = (long)mib;
+            break;
+        }
         case O_BOOT:
             if ((c->bootstrap = parse_count(optarg, 1000000)) < 0)
                 return usage_error(c, "--bootstrap: '%s' is not a count", optarg);
@@ -248,6 +261,9 @@ static int parse(int argc, char **argv, acli *c)
     if (!strcmp(c->command, "gsa") ? c->n_vary > 0 || !isnan(c->alloc)
                                    : c->method || c->stat || c->base_samples || c->trajectories || c->bootstrap)
         return usage_error(c, "an option not for this command%s", "");
+    if (strcmp(c->command, "sensitivity") == 0 && c->record_mib >= 0)
+        return usage_error(c, "--record-mib is for solve and gsa: sensitivity revalues "
+                           "within its one pass%s", "");
     if (solve && (c->output || c->force))
         return usage_error(c, "writes no file (-o, --force)%s", "");
     return 0;
@@ -360,7 +376,7 @@ int hp_cli_is_analysis(const char *command)
 
 int hp_cli_analysis(int argc, char **argv, const hp_model *model, const hp_param *const *tables)
 {
-    acli c = {.command = argv[1], .alloc = NAN};
+    acli c = {.command = argv[1], .alloc = NAN, .record_mib = -1};
     int rc = parse(argc, argv, &c);
     if (rc != 0)
         return rc < 0 ? 0 : rc;       /* -1: --help printed */
@@ -377,7 +393,8 @@ int hp_cli_analysis(int argc, char **argv, const hp_model *model, const hp_param
             return 1;
         }
     hp_an an = {.model = model, .tables = tables, .config = c.config, .sets = c.sets,
-                .n_sets = c.n_sets, .threads = c.threads, .simulate_all = c.simulate_all};
+                .n_sets = c.n_sets, .threads = c.threads, .simulate_all = c.simulate_all,
+                .record_budget = c.record_mib < 0 ? HP_RECORD_BUDGET_BYTES : (size_t)c.record_mib << 20};
     hp_err err = {0};
     if (hp_an_init(&an, &err) != 0)
         return die(&err);

@@ -65,6 +65,23 @@ for extra in (["--vary", "valuation.discount_rate=0.05:0.3", "--target", "mean(n
     check(strip(fast.stderr) == strip(slow.stderr), f"solve {extra}: the same iterations")
     check(REVALUED in fast.stderr and SIMULATED in slow.stderr, f"solve {extra}: route said {fast.stderr[:200]!r}")
 
+# --record-mib: a budget that keeps only some paths (the rest simulated),
+# and one that keeps none; both give the same bits as simulating all.
+import re
+solve_dr = ["solve", cfg, *SHORT, "--vary", "valuation.discount_rate=0.05:0.3",
+            "--target", "mean(npv[0.2]-npv[0])=5e9"]
+full = hp(*solve_dr, "--simulate-all")
+part = hp(*solve_dr, "--record-mib", "1")
+kept = re.search(r"\((\d+) of 120 kept", part.stderr)
+check(part.returncode == 0 and kept is not None and 0 < int(kept.group(1)) < 120,
+      f"--record-mib 1 keeps some of the paths: {part.stderr[:300]!r}")
+check(part.stdout == full.stdout and full.stdout.count("\n") >= 5, "--record-mib 1: the same output bit for bit")
+none = hp(*solve_dr, "--record-mib", "0")
+check(none.returncode == 0 and "every run simulated (--record-mib 0)" in none.stderr and none.stdout == full.stdout,
+      f"--record-mib 0 simulates every run: {none.stderr[:300]!r}")
+bad = hp("sensitivity", cfg, *SHORT, "--vary", "valuation.discount_rate=0.07:0.13", "--record-mib", "8")
+check(bad.returncode == 2 and "--record-mib is for solve and gsa" in bad.stderr, f"sensitivity refuses --record-mib: {bad.stderr!r}")
+
 # solve on a key that moves the paths: simulated, said so.
 r = hp("solve", cfg, *SHORT, "--vary", "hpc.capex_usd_per_mw=1e6:3e7", "--target", "mean(npv[0.2]-npv[0])=0")
 check(r.returncode == 0 and "every run simulated (the key is not a valuation key" in r.stderr,

@@ -76,7 +76,8 @@ static void deterministic(const hp_param *const *tables)
     memcpy(sets, det_sets, sizeof sets);
     sets[7] = hashrate;
     hp_an a = {.model = &hp_scenario_model, .tables = tables, .config = NULL, .sets = sets,
-               .n_sets = sizeof sets / sizeof sets[0], .threads = 2};
+               .n_sets = sizeof sets / sizeof sets[0], .threads = 2,
+               .record_budget = HP_RECORD_BUDGET_BYTES};
     hp_err err = {0};
     CHECK(hp_an_init(&a, &err) == 0);
 
@@ -117,7 +118,8 @@ static void deterministic(const hp_param *const *tables)
 static void probability(const hp_param *const *tables)
 {
     const char *sets[] = {"time.horizon_years=4.0", "simulation.n_paths=400L"};
-    hp_an a = {.model = &hp_scenario_model, .tables = tables, .sets = sets, .n_sets = 2, .threads = 2};
+    hp_an a = {.model = &hp_scenario_model, .tables = tables, .sets = sets, .n_sets = 2, .threads = 2,
+               .record_budget = HP_RECORD_BUDGET_BYTES};
     hp_err err = {0};
     CHECK(hp_an_init(&a, &err) == 0);
     hp_solve_opts o = {.se = HP_SE_DELTA, .quiet = 1, .batches = 8};
