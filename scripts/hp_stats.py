@@ -18,7 +18,10 @@ and the same number from the C side agree:
               the boundary value gets the fractional weight); se from the
               influence function, sqrt(Var[min(X - q, 0)] / n) / alpha with
               q the order statistic of rank floor(alpha n) (Manistre &
-              Hancock 2005); interval CVaR +- 1.96 se.
+              Hancock 2005); interval CVaR +- 1.96 se. With fewer than one
+              whole value in the tail (alpha n < 1, hp_tail_has_se) q is the
+              minimum, min(X - q, 0) is 0 everywhere and that se would be 0:
+              se and interval are NaN instead (any sampler).
   paired      the same statistics of the differences x_i - y_i on one path.
 
 Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points = M; a
@@ -198,6 +201,11 @@ def quantile_est(s, p):
     return Est(value, se, xlo, xhi)
 
 
+def tail_has_se(n, alpha):
+    """Does the alpha tail of n values hold a whole value (hp_tail_has_se)?"""
+    return alpha > 0 and math.floor(alpha * n) >= 1
+
+
 def tail_mean_est(x, s, alpha=ALPHA):
     """Acerbi-Tasche mean of the worst alpha share of x (s: its Sample with
     the tail rank selected), with the influence-function se."""
@@ -212,7 +220,9 @@ def tail_mean_est(x, s, alpha=ALPHA):
     value = total / m
     q = s.at(tail_rank(n, alpha))
     y = np.minimum(np.asarray(x, dtype=float) - q, 0.0)
-    se = float(np.std(y, ddof=1)) / math.sqrt(n) / alpha if n > 1 else 0.0
+    if not tail_has_se(n, alpha):
+        return Est(float(value), NAN, NAN, NAN)
+    se = float(np.std(y, ddof=1)) / math.sqrt(n) / alpha
     return normal_est(value, se)
 
 
@@ -356,7 +366,7 @@ def _sample_stats_between(x, probs, alpha, scr):
     s = Sample(x, needed_ranks(n, tuple(probs) + (alpha,), alpha) if n else [])
     qs = quantiles_between(x, s, tuple(probs) + (alpha,), scr)
     cvar = tail_mean_est(x, s, alpha)
-    if n:
+    if tail_has_se(n, alpha):
         q = s.at(tail_rank(n, alpha))
         cvar = between_est(cvar.value, scr.se(np.minimum(x - q, 0.0)) / alpha, scr.t)
     return {"n": n, "sd": sd, "mean": mean, "probs": list(probs), "q": qs[:-1],
