@@ -51,7 +51,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import bdtr
+from scipy.special import bdtr, stdtrit
 
 Z95 = 1.959963984540054   # two-sided 95% normal quantile (HP_Z95)
 CONF = 0.95
@@ -291,6 +291,29 @@ def share_se_est(k, n, se, t):
 def between_est(value, se, t):
     """value +- t se."""
     return Est(float(value), float(se), float(value - t * se), float(value + t * se))
+
+
+def diff_independent(a, df_a, b, df_b):
+    """b - a of two independent estimates (Est) with se sqrt(se_a^2 + se_b^2)
+    and its 95% interval; df_a, df_b are the degrees of freedom of each se
+    (math.inf for an iid se, R - 1 for a between-scramble se of R whole
+    scrambles). Returns (Est, df).
+
+    Two iid ses (pseudo-random runs, df inf): +-1.96 se, the normal interval
+    of a difference of two means of many independent paths (mean_est's own
+    interval; the sd's own error is negligible at the path counts of a run).
+    Otherwise at least one se is a between-scramble se on few degrees of
+    freedom, and the sum of the variances is not a scaled chi-square: the
+    interval is +-t se with Student's t at the Welch-Satterthwaite degrees
+    of freedom (se_a^2 + se_b^2)^2 / (se_a^4 / df_a + se_b^4 / df_b)
+    (Welch 1947), fractional, computed exactly (scipy.special.stdtrit)."""
+    diff = b.value - a.value
+    va, vb = a.se ** 2, b.se ** 2
+    se = math.sqrt(va + vb)
+    den = (va * va / df_a if va > 0 else 0.0) + (vb * vb / df_b if vb > 0 else 0.0)
+    df = (va + vb) ** 2 / den if den > 0 else math.inf
+    t = Z95 if math.isinf(df) else float(stdtrit(df, 0.975))
+    return Est(float(diff), float(se), float(diff - t * se), float(diff + t * se)), df
 
 
 def mean_between(x, scr):

@@ -24,6 +24,9 @@ import hp_stats as hs  # noqa: E402
 from hp_table import Col, Table, cell, json_text  # noqa: E402
 
 
+NAN = float("nan")
+
+
 def close(a, b, tol, what):
     check(abs(a - b) <= tol, f"{what}: {a!r} vs {b!r}")
 
@@ -87,6 +90,18 @@ for n, has in ((16, False), (40, True)):
     c = hs.sample_stats(xs, scr=hs.Scrambles(np.arange(n), n // 4))["cvar"]
     check(math.isnan(c.se) != has and math.isnan(c.lo) != has and c.value == c.value,
           f"sobol CVaR n={n}: se {c.se}")
+# Independent B - A: normal for two iid ses; Welch-Satterthwaite otherwise
+# (equal ses on 15 df each: 30 df; an iid se beside a 15-df one: the
+# between-scramble se's share decides).
+ea, eb = hs.Est(1.0, 2.0, NAN, NAN), hs.Est(4.0, 2.0, NAN, NAN)
+d, df = hs.diff_independent(ea, math.inf, eb, math.inf)
+check(df == math.inf and d.value == 3.0 and d.hi == 3.0 + hs.Z95 * math.sqrt(8), "iid B - A: +-1.96 se")
+d, df = hs.diff_independent(ea, 15, eb, 15)
+close(df, 30.0, 1e-12, "Welch df of equal ses on 15 df each")
+close(d.hi - d.value, float(stats.t.ppf(0.975, 30)) * math.sqrt(8), 1e-9, "Welch: t(30) se")
+d, df = hs.diff_independent(hs.Est(0.0, 1.0, NAN, NAN), math.inf, hs.Est(0.0, 3.0, NAN, NAN), 15)
+close(df, 15 * (10 / 9) ** 2, 1e-9, "Welch df, an iid se beside a 15-df se")
+close(d.hi, float(stats.t.ppf(0.975, 15 * (10 / 9) ** 2)) * math.sqrt(10), 1e-9, "Welch: fractional df")
 t = hs.sample_stats(np.arange(1.0, 11.0), alpha=0.25)
 close(t["cvar"].value, -1.8, 1e-15, "Acerbi-Tasche by hand: 1..10 at 25% is -(1 + 2 + 0.5 x 3) / 2.5")
 
