@@ -331,10 +331,15 @@ def woodruff_ranks(n, p, se_f, t):
     return lo, hi
 
 
-def quantiles_between(x, s, probs, scr):
+def quantiles_between(x, s, probs, scr, share_se=None):
     """The quantiles at probs of x (s: its Sample with the estimates' and
     the distribution-free ends' ranks selected) with Woodruff's intervals
-    from the scrambles scr."""
+    from the scrambles scr. share_se(v): the between-scramble se of the
+    estimated CDF at v (default: of the share of x <= v, x one value per
+    path of scr)."""
+    if share_se is None:
+        def share_se(v):
+            return scr.se(x <= v)
     n = s.n
     if n == 0:
         return [NONE for _ in probs]
@@ -343,7 +348,7 @@ def quantiles_between(x, s, probs, scr):
         return [Est(e.value, NAN, NAN, NAN) for e in iid]
     ends, ranks = [], []
     for p, e in zip(probs, iid):
-        se_f = scr.se(x <= e.value)
+        se_f = share_se(e.value)
         ends.append(woodruff_ranks(n, p, se_f, scr.t) if se_f > 0 else None)
         ranks += [r for r in (ends[-1] or ()) if 0 <= r < n]
     part = np.partition(x, sorted(set(ranks))) if ranks else x
@@ -406,3 +411,29 @@ def quantiles(x, probs=PROBS, scr=None):
     if scr is not None:
         return quantiles_between(x, s, probs, scr)
     return [quantile_est(s, p) for p in probs]
+
+
+def quantiles_among(x, defined, probs=PROBS, scr=None):
+    """Quantiles of x over the paths where defined is true (x and defined:
+    one value per path, in scr's order), with their intervals. Without scr,
+    the distribution-free interval of the defined values (independent paths
+    stay independent in a subset). With scr (Sobol), Woodruff's interval:
+    the estimated CDF at v is a ratio, F(v) = #(defined, x <= v) / #defined,
+    and its between-scramble se is that of its linearisation, the per-path
+    values defined (1{x <= v} - F(v)) / share_defined (the same device as
+    CVaR's; over all paths it is the se of the share of x <= v exactly).
+    A scramble with few or no defined paths still counts."""
+    x = np.asarray(x, dtype=float)
+    defined = np.asarray(defined, dtype=bool)
+    sub = x[defined]
+    n = len(sub)
+    if scr is None or n == 0:
+        return quantiles(sub, probs)
+    share = n / len(x)
+
+    def share_se(v):
+        f = np.count_nonzero(sub <= v) / n
+        return scr.se(np.where(defined, (x <= v) - f, 0.0) / share)
+
+    s = Sample(sub, needed_ranks(n, probs, None))
+    return quantiles_between(sub, s, probs, scr, share_se)

@@ -102,6 +102,15 @@ close(d.hi - d.value, float(stats.t.ppf(0.975, 30)) * math.sqrt(8), 1e-9, "Welch
 d, df = hs.diff_independent(hs.Est(0.0, 1.0, NAN, NAN), math.inf, hs.Est(0.0, 3.0, NAN, NAN), 15)
 close(df, 15 * (10 / 9) ** 2, 1e-9, "Welch df, an iid se beside a 15-df se")
 close(d.hi, float(stats.t.ppf(0.975, 15 * (10 / 9) ** 2)) * math.sqrt(10), 1e-9, "Welch: fractional df")
+# quantiles_among over every path is quantiles between scrambles (its
+# linearised ratio se is then the share's se); over a subset without
+# scrambles, the iid quantiles of the subset.
+xs = rng.standard_normal(640)
+sc = hs.Scrambles(np.arange(640), 64)
+check(hs.quantiles_among(xs, np.ones(640, bool), scr=sc) == hs.quantiles(xs, scr=sc),
+      "quantiles_among, all defined: Woodruff's intervals of quantiles()")
+keep = xs > -1
+check(hs.quantiles_among(xs, keep) == hs.quantiles(xs[keep]), "quantiles_among without scrambles: iid")
 t = hs.sample_stats(np.arange(1.0, 11.0), alpha=0.25)
 close(t["cvar"].value, -1.8, 1e-15, "Acerbi-Tasche by hand: 1..10 at 25% is -(1 + 2 + 0.5 x 3) / 2.5")
 

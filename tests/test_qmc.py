@@ -375,6 +375,60 @@ def check_report_json(outdir, q, alloc, base):
                              "scrambles" + (f"; {bad[:4]}" if bad else ""))
 
 
+def jnum(v):
+    """A number of the report's strict JSON ("inf", "-inf", null for NaN)."""
+    return float("nan") if v is None else float(v)
+
+
+def check_report_irr(outdir, h5, alloc, base):
+    """report.py's IRR quantiles on a Sobol file: Woodruff's interval of the
+    distribution over the paths with a defined IRR, recomputed here from the
+    per-scramble counts: F(Q) = c / d pooled (c paths with a defined IRR <= Q,
+    d with a defined IRR), se_F = sd_s((c_s - F d_s) / (M d / n)) / sqrt(R),
+    the linearised ratio (not the iid interval it had before)."""
+    import hp_cashflow as hc
+    from hp_results import Results
+    with Results(h5) as r:
+        days = r.days_in_year
+        flows = {a: np.concatenate([fa - fb for fa, fb in r.path_blocks([("cashflow/net_cash_flow", a),
+                                                                         ("cashflow/net_cash_flow", base)])])
+                 for a in range(len(alloc)) if a != base}
+        tv = r.row("valuation/terminal_value", base) if r.has("valuation/terminal_value") else None
+        tvs = {a: r.row("valuation/terminal_value", a) - tv for a in flows} if tv is not None else {}
+    with open(os.path.join(outdir, "irr.json")) as fh:
+        recs = json.load(fh)["records"]
+    bad, n_checked, wider = [], 0, 0
+    for rec in recs:
+        a = int(np.flatnonzero(np.isclose(alloc, rec["allocation"]))[0])
+        rate, _ = hc.irr(flows[a], tvs.get(a), days)
+        defined = ~np.isnan(rate)
+        sub = np.sort(rate[defined])
+        n = sub.size
+        for p in PROBS:
+            key = f"irr_q{round(100 * p):02d}"
+            qv = float(np.quantile(sub, p)) if np.isfinite(sub).all() else jnum(rec[key])
+            f = np.count_nonzero(sub <= qv) / n
+            c = (defined & (rate <= qv)).reshape(R, M).sum(axis=1)
+            d = defined.reshape(R, M).sum(axis=1)
+            se_f = ((c - f * d) / (M * n / rate.size)).std(ddof=1) / np.sqrt(R)
+            if se_f == 0:
+                lo, hi = iid_interval(sub, p)
+            else:
+                w = T15 * se_f
+                lo = -np.inf if p - w < 0 else sub[int(np.floor((n - 1) * (p - w)))]
+                hi = np.inf if p + w > 1 else sub[int(np.ceil((n - 1) * (p + w)))]
+                ilo, ihi = iid_interval(sub, p)
+                wider += (hi - lo) != (ihi - ilo)
+            for k, want in ((f"{key}_lo", lo), (f"{key}_hi", hi)):
+                n_checked += 1
+                got = jnum(rec[k])
+                if not (got == want or abs(got - want) <= 1e-12 * max(abs(want), 1.0)):
+                    bad.append(f"alloc {alloc[a]:g} {k}: {got!r} != {want!r}")
+    check(not bad and n_checked > 0 and wider > 0,
+          f"report.py JSON: {n_checked} IRR quantile interval ends are Woodruff's over the paths with a "
+          f"defined IRR, between scrambles ({wider} differ from the iid interval)" + (f"; {bad[:4]}" if bad else ""))
+
+
 def main():
     bin_, root = sys.argv[1], sys.argv[2]
     assert R - 1 == 15
@@ -418,6 +472,7 @@ def main():
               f"report.py on a Sobol file runs without the warning ({rep_.stderr.strip()[-200:]})")
         if rep_.returncode == 0:
             check_report_json(os.path.join(tmp, "rep"), q, alloc, base)
+            check_report_irr(os.path.join(tmp, "rep"), os.path.join(tmp, "q.h5"), alloc, base)
     for a in range(len(alloc)):
         means = q[a].reshape(R, M).mean(axis=1)
         s2_qmc = means.var(ddof=1)
