@@ -42,16 +42,20 @@ vary_val=(--vary valuation.hpc_noi_multiple=12:18 --vary valuation.mining_noi_mu
           --vary valuation.hpc_salvage_usd_per_mw=4e5:5.5e5 --vary valuation.mining_salvage_usd_per_mw=1e5:2.5e5)
 KV=10
 
-# timed LABEL COMMAND...: prints "wall cpu" seconds of COMMAND.
-timed() {
+# timed_out FILE COMMAND...: prints "wall cpu" seconds of COMMAND, its stdout
+# into FILE.
+timed_out() {
   /usr/bin/python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+with open(sys.argv[1], "w") as out:
+    subprocess.run(sys.argv[2:], check=True, stdout=out, stderr=subprocess.DEVNULL)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{time.monotonic() - t:.2f} {r.ru_utime + r.ru_stime:.2f}")
 PY
 }
+# timed COMMAND...: the same, stdout discarded.
+timed() { timed_out /dev/null "$@"; }
 
 if [[ ${HP_BENCH_REVALUE_ONLY:-0} != 1 ]]; then
 echo "tornado of $K keys, $tn paths, $cfg:"
@@ -84,17 +88,6 @@ PY
 echo
 fi
 
-# timed_out FILE COMMAND...: as timed, with COMMAND's stdout into FILE.
-timed_out() {
-  /usr/bin/python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-with open(sys.argv[1], "w") as out:
-    subprocess.run(sys.argv[2:], check=True, stdout=out, stderr=subprocess.DEVNULL)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"{time.monotonic() - t:.2f} {r.ru_utime + r.ru_stime:.2f}")
-PY
-}
 # routes LABEL ARGS...: the same analysis revalued and with --simulate-all;
 # prints each route's wall and cpu seconds and whether stdout is the same.
 routes() {
