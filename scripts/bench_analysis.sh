@@ -7,13 +7,20 @@
 #     runs (issue 9's measure); then the same six keys plus the other four
 #     valuation keys (K = 10: the levels of valuation keys are revalued on
 #     the base case's paths, not simulated) against K + 1 plain runs;
+#   - the revalued route of `solve` and `gsa` (only valuation keys vary: the
+#     base case's paths are simulated once, recorded, and replayed) against
+#     --simulate-all: solve of the discount rate at HP_BENCH_SOLVE_PATHS
+#     paths (default 1000), and a gsa over three valuation keys (Morris and
+#     Sobol, -n 200 -r 4 -N 8 --bootstrap 200), each route's time and
+#     whether their stdout is byte for byte the same;
 #   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
 #     Brownian bridge) against the same number of PCG64 normals;
 #   - the Sobol sampler's RMS errors against pseudo-random at equal paths
 #     (scripts/bench_qmc.py: HP_BENCH_QMC_R replications, default 16, of
 #     HP_BENCH_QMC_N paths, default 1024), on CONFIG and its smooth variant.
 #   scripts/bench_analysis.sh [CONFIG]
-# HP_BENCH_TORNADO_ONLY=1 stops after the tornadoes.
+# HP_BENCH_TORNADO_ONLY=1 stops after the tornadoes; HP_BENCH_REVALUE_ONLY=1
+# runs only the solve and gsa routes.
 # Times are wall clock and CPU (user + sys) of the child processes: on a
 # shared machine the CPU time is the steadier figure.
 set -euo pipefail
@@ -35,17 +42,22 @@ vary_val=(--vary valuation.hpc_noi_multiple=12:18 --vary valuation.mining_noi_mu
           --vary valuation.hpc_salvage_usd_per_mw=4e5:5.5e5 --vary valuation.mining_salvage_usd_per_mw=1e5:2.5e5)
 KV=10
 
-# timed LABEL COMMAND...: prints "wall cpu" seconds of COMMAND.
-timed() {
+# timed_out FILE COMMAND...: prints "wall cpu" seconds of COMMAND, its stdout
+# into FILE.
+timed_out() {
   /usr/bin/python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+with open(sys.argv[1], "w") as out:
+    subprocess.run(sys.argv[2:], check=True, stdout=out, stderr=subprocess.DEVNULL)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{time.monotonic() - t:.2f} {r.ru_utime + r.ru_stime:.2f}")
 PY
 }
+# timed COMMAND...: the same, stdout discarded.
+timed() { timed_out /dev/null "$@"; }
 
+if [[ ${HP_BENCH_REVALUE_ONLY:-0} != 1 ]]; then
 echo "tornado of $K keys, $tn paths, $cfg:"
 read -r tw tc < <(timed "$bin" sensitivity "$cfg" -n "$tn" -o "$tmp/s.h5" --quiet "${vary[@]}")
 echo "  hashpivot sensitivity ($((2 * K + 1)) levels in process, the discount rate's 2 revalued): wall ${tw} s, cpu ${tc} s"
@@ -73,6 +85,35 @@ per_w, per_c = pw / (2 * K + 1), pc / (2 * K + 1)
 print(f"  tornado / {KV+1:.0f} plain runs (K + 1): wall {vw / (per_w * (KV + 1)):.2f}, cpu {vc / (per_c * (KV + 1)):.2f}")
 PY
 [[ ${HP_BENCH_TORNADO_ONLY:-0} == 1 ]] && exit 0
+echo
+fi
+
+# routes LABEL ARGS...: the same analysis revalued and with --simulate-all;
+# prints each route's wall and cpu seconds and whether stdout is the same.
+routes() {
+  local label=$1; shift
+  read -r fw fc < <(timed_out "$tmp/fast.txt" "$bin" "$@")
+  read -r sw sc < <(timed_out "$tmp/slow.txt" "$bin" "$@" --simulate-all)
+  local same=no
+  cmp -s "$tmp/fast.txt" "$tmp/slow.txt" && same=yes
+  echo "  $label:"
+  echo "    revalued wall ${fw} s, cpu ${fc} s; --simulate-all wall ${sw} s, cpu ${sc} s;" \
+       "cpu ratio $(/usr/bin/python3 -c "print(f'{$sc / max($fc, 1e-9):.1f}')"); same stdout: $same"
+}
+
+sn=${HP_BENCH_SOLVE_PATHS:-1000}
+echo "solve and gsa over valuation keys, revalued against --simulate-all, $cfg:"
+routes "solve --vary valuation.discount_rate=0.05:0.2 --target mean(npv[0.2]-npv[0])=0 -n $sn -j 2" \
+  solve "$cfg" --vary valuation.discount_rate=0.05:0.2 --target "mean(npv[0.2]-npv[0])=0" -n "$sn" -j 2 --quiet
+cat > "$tmp/gsa.cfg" <<EOF
+@include "$cfg"
+uncertain = { valuation = { discount_rate = ("uniform", 0.06, 0.16);
+                            hpc_noi_multiple = ("uniform", 12.0, 18.0);
+                            mining_noi_multiple = ("uniform", 2.0, 6.0); }; };
+EOF
+routes "gsa of 3 valuation keys, -n 200 -r 4 -N 8 --bootstrap 200 -j 2 (56 runs)" \
+  gsa "$tmp/gsa.cfg" -n 200 -r 4 -N 8 --bootstrap 200 -j 2 --quiet --force -o "$tmp/g.h5"
+[[ ${HP_BENCH_REVALUE_ONLY:-0} == 1 ]] && exit 0
 
 echo
 echo "quasi-random normals:"

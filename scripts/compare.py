@@ -18,7 +18,11 @@ the same as sim/stats.h).
   (Wilson interval), and the 5/50/95% quantiles of B_i - A_i with their
   order-statistic intervals.
 - Independent otherwise: difference of the means, with standard error
-  sqrt(sd_A^2 / n_A + sd_B^2 / n_B); per-path statistics do not exist.
+  sqrt(se_A^2 + se_B^2) (se = sd / sqrt(n) for a pseudo-random file) and
+  interval +-1.96 se; per-path statistics do not exist. If either file
+  is a Sobol file its se rests on few scrambles, and the interval is +-t se
+  with Student's t at the Welch-Satterthwaite degrees of freedom
+  (diff_df in --csv/--json; hp_stats.diff_independent).
 z = difference / standard error; |z| > 2 is unlikely (about 5%) when the
 runs do not really differ.
 - Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points): the
@@ -41,7 +45,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hp_results import Results, ResultsError, is_money  # noqa: E402
-from hp_stats import PROBS, Z95, mean_between, sample_stats, t975  # noqa: E402
+from hp_stats import PROBS, diff_independent, mean_between, sample_stats, t975  # noqa: E402
 from hp_table import Col, Table, json_text  # noqa: E402
 
 
@@ -97,9 +101,12 @@ def compare_var(a, b, label, var, scales, paired, pairs):
             for p, q in zip(PROBS, st["q"]):
                 _put(rec, f"diff_q{round(100 * p):02d}", q)
         else:
-            diff = mb.value - ma.value
-            se = math.sqrt(ma.se ** 2 + mb.se ** 2)
-            _put(rec, "diff", (diff, se, diff - Z95 * se, diff + Z95 * se))
+            # A pseudo-random file's se is iid (normal: df inf); a Sobol file's
+            # is between its R whole scrambles (R - 1 df): Welch's t then.
+            dfs = [scr.r - 1 if scr is not None else math.inf for scr in (scr_a, scr_b)]
+            est, df = diff_independent(ma, dfs[0], mb, dfs[1])
+            _put(rec, "diff", est)
+            rec["diff_df"] = df if math.isfinite(df) else nan
             rec["diff_sd"] = nan
             _put(rec, "p_b_higher", (nan,) * 4)
             for p in PROBS:
@@ -215,7 +222,10 @@ def report(a, b, args):
               "are quantiles of B - A over paths.")
     else:
         print(f"**Independent comparison** ({'; '.join(why)}): the runs' paths are not paired, "
-              "so the difference of means has standard error sqrt(sd_A²/n_A + sd_B²/n_B).")
+              "so the difference of means has standard error sqrt(se_A² + se_B²) (se = sd/sqrt(n) for a "
+              "pseudo-random file)" + (", its 95% interval ± t se with Student's t at the Welch-Satterthwaite "
+              "degrees of freedom (a Sobol file's se rests on few scrambles)." if a.qmc_points or b.qmc_points
+              else ", its 95% interval ± 1.96 se."))
     if len(pairs) != len(a.alloc) or len(pairs) != len(b.alloc):
         print(f"\nOnly the allocations in both files are compared: "
               f"{', '.join(a.alloc_label(i) for i, _ in pairs)}.")

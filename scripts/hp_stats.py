@@ -18,7 +18,10 @@ and the same number from the C side agree:
               the boundary value gets the fractional weight); se from the
               influence function, sqrt(Var[min(X - q, 0)] / n) / alpha with
               q the order statistic of rank floor(alpha n) (Manistre &
-              Hancock 2005); interval CVaR +- 1.96 se.
+              Hancock 2005); interval CVaR +- 1.96 se. With fewer than one
+              whole value in the tail (alpha n < 1, hp_tail_has_se) q is the
+              minimum, min(X - q, 0) is 0 everywhere and that se would be 0:
+              se and interval are NaN instead (any sampler).
   paired      the same statistics of the differences x_i - y_i on one path.
 
 Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points = M; a
@@ -48,7 +51,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import bdtr
+from scipy.special import bdtr, stdtrit
 
 Z95 = 1.959963984540054   # two-sided 95% normal quantile (HP_Z95)
 CONF = 0.95
@@ -198,6 +201,11 @@ def quantile_est(s, p):
     return Est(value, se, xlo, xhi)
 
 
+def tail_has_se(n, alpha):
+    """Does the alpha tail of n values hold a whole value (hp_tail_has_se)?"""
+    return alpha > 0 and math.floor(alpha * n) >= 1
+
+
 def tail_mean_est(x, s, alpha=ALPHA):
     """Acerbi-Tasche mean of the worst alpha share of x (s: its Sample with
     the tail rank selected), with the influence-function se."""
@@ -212,7 +220,9 @@ def tail_mean_est(x, s, alpha=ALPHA):
     value = total / m
     q = s.at(tail_rank(n, alpha))
     y = np.minimum(np.asarray(x, dtype=float) - q, 0.0)
-    se = float(np.std(y, ddof=1)) / math.sqrt(n) / alpha if n > 1 else 0.0
+    if not tail_has_se(n, alpha):
+        return Est(float(value), NAN, NAN, NAN)
+    se = float(np.std(y, ddof=1)) / math.sqrt(n) / alpha
     return normal_est(value, se)
 
 
@@ -283,6 +293,29 @@ def between_est(value, se, t):
     return Est(float(value), float(se), float(value - t * se), float(value + t * se))
 
 
+def diff_independent(a, df_a, b, df_b):
+    """b - a of two independent estimates (Est) with se sqrt(se_a^2 + se_b^2)
+    and its 95% interval; df_a, df_b are the degrees of freedom of each se
+    (math.inf for an iid se, R - 1 for a between-scramble se of R whole
+    scrambles). Returns (Est, df).
+
+    Two iid ses (pseudo-random runs, df inf): +-1.96 se, the normal interval
+    of a difference of two means of many independent paths (mean_est's own
+    interval; the sd's own error is negligible at the path counts of a run).
+    Otherwise at least one se is a between-scramble se on few degrees of
+    freedom, and the sum of the variances is not a scaled chi-square: the
+    interval is +-t se with Student's t at the Welch-Satterthwaite degrees
+    of freedom (se_a^2 + se_b^2)^2 / (se_a^4 / df_a + se_b^4 / df_b)
+    (Welch 1947), fractional, computed exactly (scipy.special.stdtrit)."""
+    diff = b.value - a.value
+    va, vb = a.se ** 2, b.se ** 2
+    se = math.sqrt(va + vb)
+    den = (va * va / df_a if va > 0 else 0.0) + (vb * vb / df_b if vb > 0 else 0.0)
+    df = (va + vb) ** 2 / den if den > 0 else math.inf
+    t = Z95 if math.isinf(df) else float(stdtrit(df, 0.975))
+    return Est(float(diff), float(se), float(diff - t * se), float(diff + t * se)), df
+
+
 def mean_between(x, scr):
     """The mean of x with the between-scramble se (scr None: iid se)."""
     m, _ = mean_est(x)
@@ -298,10 +331,15 @@ def woodruff_ranks(n, p, se_f, t):
     return lo, hi
 
 
-def quantiles_between(x, s, probs, scr):
+def quantiles_between(x, s, probs, scr, share_se=None):
     """The quantiles at probs of x (s: its Sample with the estimates' and
     the distribution-free ends' ranks selected) with Woodruff's intervals
-    from the scrambles scr."""
+    from the scrambles scr. share_se(v): the between-scramble se of the
+    estimated CDF at v (default: of the share of x <= v, x one value per
+    path of scr)."""
+    if share_se is None:
+        def share_se(v):
+            return scr.se(x <= v)
     n = s.n
     if n == 0:
         return [NONE for _ in probs]
@@ -310,7 +348,7 @@ def quantiles_between(x, s, probs, scr):
         return [Est(e.value, NAN, NAN, NAN) for e in iid]
     ends, ranks = [], []
     for p, e in zip(probs, iid):
-        se_f = scr.se(x <= e.value)
+        se_f = share_se(e.value)
         ends.append(woodruff_ranks(n, p, se_f, scr.t) if se_f > 0 else None)
         ranks += [r for r in (ends[-1] or ()) if 0 <= r < n]
     part = np.partition(x, sorted(set(ranks))) if ranks else x
@@ -356,7 +394,7 @@ def _sample_stats_between(x, probs, alpha, scr):
     s = Sample(x, needed_ranks(n, tuple(probs) + (alpha,), alpha) if n else [])
     qs = quantiles_between(x, s, tuple(probs) + (alpha,), scr)
     cvar = tail_mean_est(x, s, alpha)
-    if n:
+    if tail_has_se(n, alpha):
         q = s.at(tail_rank(n, alpha))
         cvar = between_est(cvar.value, scr.se(np.minimum(x - q, 0.0)) / alpha, scr.t)
     return {"n": n, "sd": sd, "mean": mean, "probs": list(probs), "q": qs[:-1],
@@ -373,3 +411,29 @@ def quantiles(x, probs=PROBS, scr=None):
     if scr is not None:
         return quantiles_between(x, s, probs, scr)
     return [quantile_est(s, p) for p in probs]
+
+
+def quantiles_among(x, defined, probs=PROBS, scr=None):
+    """Quantiles of x over the paths where defined is true (x and defined:
+    one value per path, in scr's order), with their intervals. Without scr,
+    the distribution-free interval of the defined values (independent paths
+    stay independent in a subset). With scr (Sobol), Woodruff's interval:
+    the estimated CDF at v is a ratio, F(v) = #(defined, x <= v) / #defined,
+    and its between-scramble se is that of its linearisation, the per-path
+    values defined (1{x <= v} - F(v)) / share_defined (the same device as
+    CVaR's; over all paths it is the se of the share of x <= v exactly).
+    A scramble with few or no defined paths still counts."""
+    x = np.asarray(x, dtype=float)
+    defined = np.asarray(defined, dtype=bool)
+    sub = x[defined]
+    n = len(sub)
+    if scr is None or n == 0:
+        return quantiles(sub, probs)
+    share = n / len(x)
+
+    def share_se(v):
+        f = np.count_nonzero(sub <= v) / n
+        return scr.se(np.where(defined, (x <= v) - f, 0.0) / share)
+
+    s = Sample(sub, needed_ranks(n, probs, None))
+    return quantiles_between(sub, s, probs, scr, share_se)

@@ -48,8 +48,8 @@ import hp_cashflow as hc  # noqa: E402
 import hp_config  # noqa: E402
 import report_figures as rf  # noqa: E402
 from hp_results import Results, ResultsError, is_money, md_table  # noqa: E402
-from hp_stats import (ALPHA, NONE, PROBS, prob_est, quantiles, sample_stats, share_between,  # noqa: E402
-                      share_se_est)
+from hp_stats import (ALPHA, NONE, PROBS, prob_est, quantiles, quantiles_among, sample_stats,  # noqa: E402
+                      share_between, share_se_est)
 from hp_table import Col, Table, json_text  # noqa: E402
 from report_analysis import gsa_part, tornado  # noqa: E402
 from report_policy import policy_part  # noqa: E402
@@ -256,9 +256,9 @@ class Report:
                 put(rec, f"p_{name}", self.share(cls == c))
             defined = rate[~np.isnan(rate)]
             rec["n_defined"] = len(defined)
-            # Over the paths with a defined IRR, a subset of each scramble:
-            # these intervals stay distribution-free (independent paths).
-            for p, q in zip(PROBS, quantiles(defined)):
+            # Over the paths with a defined IRR: with Sobol, Woodruff's
+            # interval of that conditional distribution (hp_stats.quantiles_among).
+            for p, q in zip(PROBS, quantiles_among(rate, ~np.isnan(rate), scr=self.scr)):
                 put(rec, f"irr_q{round(100 * p):02d}", q)
             irecs.append(rec)
             prec = {"allocation": float(r.alloc[a]), "label": self.label(a), "n": n}
@@ -377,8 +377,9 @@ class Report:
             "estimates)/sqrt(scrambles), intervals ± t se (Student's t with scrambles - 1 degrees of "
             "freedom), a share the same in every scramble with Wilson's interval; "
             "quantiles with Woodruff's interval (the order statistics at p ± t se of the scrambles' "
-            "CDF at the estimate). The IRR quantiles, over the paths with a defined IRR only, keep the "
-            "independent-path interval.",
+            "CDF at the estimate). The IRR quantiles, over the paths with a defined IRR only, too: the "
+            "CDF there is a ratio (paths with IRR <= x over paths with a defined IRR), its se that of the "
+            "linearised ratio between scrambles.",
         ] if self.scr is not None else []) + [
             f"P(loss): share of paths with NPV < 0. VaR {p} = -(5% quantile): the loss exceeded on {p} of "
             f"paths. CVaR {p}: the mean loss over the worst {p} of paths (expected shortfall). Positive means "

@@ -215,6 +215,11 @@ uint64_t hp_tail_rank(uint64_t n, double alpha)
     return k < n ? k : n - 1;
 }
 
+int hp_tail_has_se(uint64_t n, double alpha)
+{
+    return alpha > 0 && floor(alpha * (double)n) >= 1;
+}
+
 /* With y = min(x - q, 0): the tail mean is q + sum(y) / (alpha n), and its
  * influence function gives Var = Var(y) / alpha^2 per observation. */
 hp_est hp_tail_mean_from(double q, double alpha, const hp_moments *shortfall)
@@ -222,6 +227,8 @@ hp_est hp_tail_mean_from(double q, double alpha, const hp_moments *shortfall)
     if (shortfall->n == 0 || !(alpha > 0))
         return (hp_est){NAN, NAN, NAN, NAN};
     double v = q + shortfall->mean / alpha;
+    if (!hp_tail_has_se(shortfall->n, alpha))
+        return (hp_est){v, NAN, NAN, NAN};
     double se = hp_moments_sd(shortfall) / sqrt((double)shortfall->n) / alpha;
     return (hp_est){v, se, v - HP_Z95 * se, v + HP_Z95 * se};
 }

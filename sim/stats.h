@@ -124,7 +124,8 @@ void hp_quantile_ci_ranks(uint64_t n, double p, double conf, int64_t *lo, int64_
 hp_est hp_quantile_est(const double *sorted, uint64_t n, double p);
 
 /* Lower-tail mean at alpha (Acerbi-Tasche) of a sorted sample, with its
- * influence-function se; CVaR is its negative. value is NaN for n = 0. */
+ * influence-function se; CVaR is its negative. value is NaN for n = 0;
+ * se, lo and hi are NaN unless hp_tail_has_se(n, alpha). */
 hp_est hp_tail_mean_est(const double *sorted, uint64_t n, double alpha);
 
 /* For readers that cannot sort: the boundary value q of the alpha tail is
@@ -134,6 +135,14 @@ hp_est hp_tail_mean_est(const double *sorted, uint64_t n, double alpha);
  * its se. */
 uint64_t hp_tail_rank(uint64_t n, double alpha);
 hp_est hp_tail_mean_from(double q, double alpha, const hp_moments *shortfall);
+
+/* Does a tail mean at alpha over n values have a standard error? Only if
+ * the tail holds at least one whole value, floor(alpha n) >= 1. Below that
+ * the boundary q is the minimum, min(x - q, 0) is 0 on every value, and the
+ * influence-function se would be 0: a zero-width interval around what is
+ * one order statistic, the least informed estimate there is. The estimate
+ * stands; its se and interval are NaN (printed "-"). */
+int hp_tail_has_se(uint64_t n, double alpha);
 
 /* ---- a whole sample ------------------------------------------------------ */
 

@@ -409,7 +409,8 @@ static void woodruff_ranks(row *r)
  * q + mean(min(x - q, 0)) / alpha with the boundary q of all paths, the
  * same linearisation as the iid influence-function se; the quantiles'
  * intervals are Woodruff's (woodruff_ranks), none with fewer than two
- * whole scrambles. */
+ * whole scrambles. CVaR has no se (NaN) where the tail holds no whole path
+ * (hp_tail_has_se), sampler or not. */
 static hp_stats finish(const row *r, uint64_t qmc_points)
 {
     const hp_est none = { NAN, NAN, NAN, NAN };
@@ -436,7 +437,7 @@ static hp_stats finish(const row *r, uint64_t qmc_points)
         q[i]->se = isfinite(q[i]->lo) && isfinite(q[i]->hi) ? (q[i]->hi - q[i]->lo) / (2 * z) : NAN;
     }
     hp_est t = hp_tail_mean_from(r->tail_q, HP_SUMMARY_ALPHA, &r->shortfall);
-    if (qmc_points > 0) {
+    if (qmc_points > 0 && hp_tail_has_se(r->n, HP_SUMMARY_ALPHA)) {
         t.se = between_se(&r->g_short) / HP_SUMMARY_ALPHA;
         t.lo = t.value - z * t.se;
         t.hi = t.value + z * t.se;

@@ -103,6 +103,9 @@ static void print_header(hid_t f, const char *path, FILE *out)
                 " only the paths written are summarised.\n", status ? status : "missing");
     fprintf(out, "Each row: the estimates, then their 95%% intervals beneath (mean and CVaR:"
             " +-1.96 SE; quantiles: order statistics; shares: Wilson).\n");
+    if (!hp_tail_has_se(n_paths, HP_SUMMARY_ALPHA))
+        fprintf(out, "CVaR at %g%%: fewer than %g paths, so its tail holds no whole path; no SE or"
+                " interval (\"-\").\n", 100 * HP_SUMMARY_ALPHA, ceil(1 / HP_SUMMARY_ALPHA));
     uint64_t qmc = 0;
     if (hp_h5_attr_read(f, "qmc_points", H5T_NATIVE_UINT64, 1, &qmc) == 0 && qmc > 0) {
         uint64_t whole = n_paths / qmc;

@@ -24,6 +24,9 @@ import hp_stats as hs  # noqa: E402
 from hp_table import Col, Table, cell, json_text  # noqa: E402
 
 
+NAN = float("nan")
+
+
 def close(a, b, tol, what):
     check(abs(a - b) <= tol, f"{what}: {a!r} vs {b!r}")
 
@@ -54,7 +57,7 @@ check(hs.quantile_ci_ranks(10, 0.05)[0] == -1 and hs.quantile_ci_ranks(10, 0.95)
 
 # Values and interval ends against np.sort and np.percentile, ties included.
 rng = np.random.default_rng(11)
-for n in (1, 2, 3, 50, 999):
+for n in (1, 2, 3, 19, 20, 50, 999):
     x = np.round(rng.standard_t(3, n), 1)          # heavy tails and ties
     srt = np.sort(x)
     st = hs.sample_stats(x)
@@ -73,8 +76,41 @@ for n in (1, 2, 3, 50, 999):
     close(st["cvar"].value, -float(np.dot(w, srt) / a), 1e-12 * (1 + abs(st["cvar"].value)), f"CVaR n={n}")
     q = srt[min(int(math.floor(a)), n - 1)]
     y = np.minimum(srt - q, 0)
-    se = (np.std(y, ddof=1) / math.sqrt(n) / 0.05) if n > 1 else 0.0
+    if a < 1:   # no whole value in the tail: no se (it was a zero-width 0)
+        check(math.isnan(st["cvar"].se) and math.isnan(st["cvar"].lo) and math.isnan(st["cvar"].hi),
+              f"CVaR n={n}: alpha n = {a:g} < 1 has no se")
+        continue
+    se = np.std(y, ddof=1) / math.sqrt(n) / 0.05
     close(st["cvar"].se, se, 1e-12 * (1 + se), f"CVaR se n={n}")
+    check(st["cvar"].se > 0, f"CVaR se n={n} > 0")
+# Quasi-Monte Carlo too: 16 paths in 4 scrambles have no whole value in the
+# 5% tail (the between-scramble se was 0 there); 40 paths in 4 have two.
+for n, has in ((16, False), (40, True)):
+    xs = np.round(rng.standard_t(3, n), 1)
+    c = hs.sample_stats(xs, scr=hs.Scrambles(np.arange(n), n // 4))["cvar"]
+    check(math.isnan(c.se) != has and math.isnan(c.lo) != has and c.value == c.value,
+          f"sobol CVaR n={n}: se {c.se}")
+# Independent B - A: normal for two iid ses; Welch-Satterthwaite otherwise
+# (equal ses on 15 df each: 30 df; an iid se beside a 15-df one: the
+# between-scramble se's share decides).
+ea, eb = hs.Est(1.0, 2.0, NAN, NAN), hs.Est(4.0, 2.0, NAN, NAN)
+d, df = hs.diff_independent(ea, math.inf, eb, math.inf)
+check(df == math.inf and d.value == 3.0 and d.hi == 3.0 + hs.Z95 * math.sqrt(8), "iid B - A: +-1.96 se")
+d, df = hs.diff_independent(ea, 15, eb, 15)
+close(df, 30.0, 1e-12, "Welch df of equal ses on 15 df each")
+close(d.hi - d.value, float(stats.t.ppf(0.975, 30)) * math.sqrt(8), 1e-9, "Welch: t(30) se")
+d, df = hs.diff_independent(hs.Est(0.0, 1.0, NAN, NAN), math.inf, hs.Est(0.0, 3.0, NAN, NAN), 15)
+close(df, 15 * (10 / 9) ** 2, 1e-9, "Welch df, an iid se beside a 15-df se")
+close(d.hi, float(stats.t.ppf(0.975, 15 * (10 / 9) ** 2)) * math.sqrt(10), 1e-9, "Welch: fractional df")
+# quantiles_among over every path is quantiles between scrambles (its
+# linearised ratio se is then the share's se); over a subset without
+# scrambles, the iid quantiles of the subset.
+xs = rng.standard_normal(640)
+sc = hs.Scrambles(np.arange(640), 64)
+check(hs.quantiles_among(xs, np.ones(640, bool), scr=sc) == hs.quantiles(xs, scr=sc),
+      "quantiles_among, all defined: Woodruff's intervals of quantiles()")
+keep = xs > -1
+check(hs.quantiles_among(xs, keep) == hs.quantiles(xs[keep]), "quantiles_among without scrambles: iid")
 t = hs.sample_stats(np.arange(1.0, 11.0), alpha=0.25)
 close(t["cvar"].value, -1.8, 1e-15, "Acerbi-Tasche by hand: 1..10 at 25% is -(1 + 2 + 0.5 x 3) / 2.5")
 

@@ -32,7 +32,9 @@ seed.
   - compare.py and report.py use the same between-scramble errors on
     Sobol files (their JSON output, full precision, against the numpy
     recomputation), no longer warn, and treat a pseudo and a Sobol run of
-    one seed as independent (different shocks on path i).
+    one seed as independent (different shocks on path i). Unpaired, B - A's
+    interval is +-t se at the Welch-Satterthwaite degrees of freedom, not
+    +-1.96 se (two Sobol seeds: about 25-30 df, t about 2.05).
 
     test_qmc.py HASHPIVOT SOURCE_DIR"""
 import os
@@ -63,8 +65,8 @@ def check(ok, msg):
     fails += not ok
 
 
-def run(bin_, cfg, sampler, out, extra=()):
-    cmd = [bin_, "run", cfg, "-n", str(R * M), "-s", "11", "-j", "2", "--quiet", "-o", out,
+def run(bin_, cfg, sampler, out, extra=(), seed=11):
+    cmd = [bin_, "run", cfg, "-n", str(R * M), "-s", str(seed), "-j", "2", "--quiet", "-o", out,
            "--set", f'simulation.sampler="{sampler}"', "--set", f"simulation.qmc_points={M}"]
     for kv in SMOOTH + list(extra):
         cmd += ["--set", kv]
@@ -318,6 +320,33 @@ def check_compare_json(path, qa, qb, alloc):
           f"{len(recs)} allocations" + (f"; {bad[:4]}" if bad else ""))
 
 
+def check_unpaired_json(path, xa, xb, alloc, df_a, df_b, what):
+    """compare.py on two independent runs: B - A's interval is +-t se with
+    Student's t at the Welch-Satterthwaite degrees of freedom (recomputed
+    here with scipy), 1.96 only when both ses are iid (df_a = df_b = inf)."""
+    with open(path) as fh:
+        doc = json.load(fh)
+    check(not doc["paired"], f"compare.py: {what} is an independent comparison")
+    recs = [r for t in doc["tables"] for r in t["records"] if r["variable"] == "valuation/npv"]
+    bad, dfs = [], []
+    for a, rec in enumerate(recs):
+        sa = between(xa[a], np.mean) if df_a < np.inf else xa[a].std(ddof=1) / np.sqrt(len(xa[a]))
+        sb = between(xb[a], np.mean) if df_b < np.inf else xb[a].std(ddof=1) / np.sqrt(len(xb[a]))
+        se = np.hypot(sa, sb)
+        df = (sa ** 2 + sb ** 2) ** 2 / (sa ** 4 / df_a + sb ** 4 / df_b)
+        dfs.append(df)
+        d = xb[a].mean() - xa[a].mean()
+        t = float(student_t.ppf(0.975, df))
+        for k, w in (("diff", d), ("diff_se", se), ("diff_lo", d - t * se), ("diff_hi", d + t * se),
+                     ("diff_df", df)):
+            g = rec.get(k)
+            if g is None or not abs(g - w) <= 1e-6 * max(abs(w), 1e-300):
+                bad.append(f"alloc {alloc[a]:g} {k}: {g!r} != {w!r}")
+    check(not bad and len(recs) == len(alloc),
+          f"compare.py JSON, {what}: B - A +- t se at Welch's df (here {min(dfs):.1f} to {max(dfs):.1f})"
+          + (f"; {bad[:4]}" if bad else ""))
+
+
 def check_report_json(outdir, q, alloc, base):
     """report.py's summary and gain tables (JSON, full precision)."""
     bad, n = [], 0
@@ -346,6 +375,60 @@ def check_report_json(outdir, q, alloc, base):
                              "scrambles" + (f"; {bad[:4]}" if bad else ""))
 
 
+def jnum(v):
+    """A number of the report's strict JSON ("inf", "-inf", null for NaN)."""
+    return float("nan") if v is None else float(v)
+
+
+def check_report_irr(outdir, h5, alloc, base):
+    """report.py's IRR quantiles on a Sobol file: Woodruff's interval of the
+    distribution over the paths with a defined IRR, recomputed here from the
+    per-scramble counts: F(Q) = c / d pooled (c paths with a defined IRR <= Q,
+    d with a defined IRR), se_F = sd_s((c_s - F d_s) / (M d / n)) / sqrt(R),
+    the linearised ratio (not the iid interval it had before)."""
+    import hp_cashflow as hc
+    from hp_results import Results
+    with Results(h5) as r:
+        days = r.days_in_year
+        flows = {a: np.concatenate([fa - fb for fa, fb in r.path_blocks([("cashflow/net_cash_flow", a),
+                                                                         ("cashflow/net_cash_flow", base)])])
+                 for a in range(len(alloc)) if a != base}
+        tv = r.row("valuation/terminal_value", base) if r.has("valuation/terminal_value") else None
+        tvs = {a: r.row("valuation/terminal_value", a) - tv for a in flows} if tv is not None else {}
+    with open(os.path.join(outdir, "irr.json")) as fh:
+        recs = json.load(fh)["records"]
+    bad, n_checked, wider = [], 0, 0
+    for rec in recs:
+        a = int(np.flatnonzero(np.isclose(alloc, rec["allocation"]))[0])
+        rate, _ = hc.irr(flows[a], tvs.get(a), days)
+        defined = ~np.isnan(rate)
+        sub = np.sort(rate[defined])
+        n = sub.size
+        for p in PROBS:
+            key = f"irr_q{round(100 * p):02d}"
+            qv = float(np.quantile(sub, p)) if np.isfinite(sub).all() else jnum(rec[key])
+            f = np.count_nonzero(sub <= qv) / n
+            c = (defined & (rate <= qv)).reshape(R, M).sum(axis=1)
+            d = defined.reshape(R, M).sum(axis=1)
+            se_f = ((c - f * d) / (M * n / rate.size)).std(ddof=1) / np.sqrt(R)
+            if se_f == 0:
+                lo, hi = iid_interval(sub, p)
+            else:
+                w = T15 * se_f
+                lo = -np.inf if p - w < 0 else sub[int(np.floor((n - 1) * (p - w)))]
+                hi = np.inf if p + w > 1 else sub[int(np.ceil((n - 1) * (p + w)))]
+                ilo, ihi = iid_interval(sub, p)
+                wider += (hi - lo) != (ihi - ilo)
+            for k, want in ((f"{key}_lo", lo), (f"{key}_hi", hi)):
+                n_checked += 1
+                got = jnum(rec[k])
+                if not (got == want or abs(got - want) <= 1e-12 * max(abs(want), 1.0)):
+                    bad.append(f"alloc {alloc[a]:g} {k}: {got!r} != {want!r}")
+    check(not bad and n_checked > 0 and wider > 0,
+          f"report.py JSON: {n_checked} IRR quantile interval ends are Woodruff's over the paths with a "
+          f"defined IRR, between scrambles ({wider} differ from the iid interval)" + (f"; {bad[:4]}" if bad else ""))
+
+
 def main():
     bin_, root = sys.argv[1], sys.argv[2]
     assert R - 1 == 15
@@ -357,10 +440,21 @@ def main():
             base = int(f.attrs["baseline_allocation"])
         p, _, p_out = run(bin_, cfg, "pseudo", os.path.join(tmp, "p.h5"))
         q2, _, _ = run(bin_, cfg, "sobol", os.path.join(tmp, "q2.h5"), ["valuation.discount_rate=0.12"])
+        q3, _, _ = run(bin_, cfg, "sobol", os.path.join(tmp, "q3.h5"), seed=12)
         scripts = os.path.join(root, "scripts")
         cmp_ = subprocess.run([sys.executable, os.path.join(scripts, "compare.py"),
-                               os.path.join(tmp, "p.h5"), os.path.join(tmp, "q.h5")],
+                               os.path.join(tmp, "p.h5"), os.path.join(tmp, "q.h5"),
+                               "--json", os.path.join(tmp, "pq.json")],
                               capture_output=True, text=True)
+        if cmp_.returncode == 0:
+            check_unpaired_json(os.path.join(tmp, "pq.json"), p, q, alloc, np.inf, R - 1, "pseudo against Sobol")
+        cmp3 = subprocess.run([sys.executable, os.path.join(scripts, "compare.py"), os.path.join(tmp, "q.h5"),
+                               os.path.join(tmp, "q3.h5"), "--json", os.path.join(tmp, "q3.json")],
+                              capture_output=True, text=True)
+        check(cmp3.returncode == 0 and "Welch" in cmp3.stdout,
+              f"compare.py on two Sobol runs of different seeds runs and names Welch ({cmp3.stderr.strip()[-200:]})")
+        if cmp3.returncode == 0:
+            check_unpaired_json(os.path.join(tmp, "q3.json"), q, q3, alloc, R - 1, R - 1, "two Sobol seeds")
         check(cmp_.returncode == 0 and "WARNING" not in cmp_.stdout and "samplers differ" in cmp_.stdout
               and "**Sampler sobol** (B: 256 points per scramble, 16 whole scrambles)" in cmp_.stdout,
               "compare.py: pseudo against Sobol is an independent comparison, Sobol errors between "
@@ -378,6 +472,7 @@ def main():
               f"report.py on a Sobol file runs without the warning ({rep_.stderr.strip()[-200:]})")
         if rep_.returncode == 0:
             check_report_json(os.path.join(tmp, "rep"), q, alloc, base)
+            check_report_irr(os.path.join(tmp, "rep"), os.path.join(tmp, "q.h5"), alloc, base)
     for a in range(len(alloc)):
         means = q[a].reshape(R, M).mean(axis=1)
         s2_qmc = means.var(ddof=1)

@@ -82,6 +82,22 @@ static void test_tail(void)
             hp_moments_add(&y, ties[i] < q ? ties[i] - q : 0);
         CHECK_NEAR(hp_tail_mean_from(q, alpha, &y).value, hp_tail_mean_est(ties, 8, alpha).value, 1e-12);
     }
+    /* A tail holding no whole value (alpha n < 1): the estimate is the
+     * minimum, and there is no se: min(x - q, 0) is 0 everywhere, which
+     * gave a zero-width interval. One whole value gives a positive se. */
+    CHECK(!hp_tail_has_se(19, 0.05) && hp_tail_has_se(20, 0.05) && !hp_tail_has_se(0, 0.05));
+    double y[20];
+    for (int i = 0; i < 20; i++)
+        y[i] = i * i;
+    hp_est few = hp_tail_mean_est(y, 19, 0.05);
+    CHECK(few.value == 0 && isnan(few.se) && isnan(few.lo) && isnan(few.hi));
+    hp_est one = hp_tail_mean_est(y, 20, 0.05);
+    CHECK(one.value == 0 && one.se > 0 && one.lo < one.value && one.value < one.hi);
+    hp_moments zero = {0};
+    for (int i = 0; i < 19; i++)
+        hp_moments_add(&zero, 0.0);
+    hp_est from = hp_tail_mean_from(y[0], 0.05, &zero);
+    CHECK(from.value == 0 && isnan(from.se) && isnan(from.lo));
 }
 
 /* Merging blocks gives the sequential moments, and the same bits every
