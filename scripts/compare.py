@@ -23,8 +23,9 @@ the same as sim/stats.h).
   is a Sobol file its se rests on few scrambles, and the interval is +-t se
   with Student's t at the Welch-Satterthwaite degrees of freedom
   (diff_df in --csv/--json; hp_stats.diff_independent).
-z = difference / standard error; |z| > 2 is unlikely (about 5%) when the
-runs do not really differ.
+z = difference / standard error; |z| > 2 is unlikely (about 5%; with a
+Sobol file's few degrees of freedom a little more) when the runs do not
+really differ.
 - Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points): the
   paths of a scramble are not independent, so each such file's errors are
   taken between its whole scrambles, as `hashpivot info` does (mean and
@@ -239,7 +240,8 @@ def report(a, b, args):
                   "same in every scramble with Wilson's interval; quantiles: Woodruff's interval)."
                   + (" With fewer than 2 whole scrambles there is no error." if whole < 2 else ""))
     print("\n± is one standard error; [lo, hi] a 95% interval (Wilson for probabilities, two order "
-          "statistics for quantiles). z = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time.")
+          "statistics for quantiles). z = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time "
+          "(a little more when a Sobol file's few scrambles set the degrees of freedom).")
     for t in tables:
         print(f"\n## {t.title}\n")
         print("\n".join(t.markdown()))

@@ -56,6 +56,8 @@ def fmt_pm(v, se, money):
     """"$2.23B ±150M": the se in the value's style, without the $ sign."""
     if v is None or math.isnan(v):
         return "-"
+    if se is None or math.isnan(se):     # e.g. a CVaR whose tail holds no whole path
+        return f"{_num(v, money)} (no se)"
     s = _num(se, money)
     return f"{_num(v, money)} ±{s[1:] if s.startswith('$') else s}"
 

@@ -260,6 +260,7 @@ check(rows[1]["set_in"] == "command line: --set w=17", f"w row {rows[1]}")
 rec = {"v": 2.23e9, "se": 1.5e8, "lo": -np.inf, "hi": 3.1e9, "p": 0.888, "plo": 0.882, "phi": 0.894,
        "y": np.inf, "n": float("nan")}
 check(cell(Col("m", "pm", ("v", "se"), True), rec) == "$2.23B ±150M", "value ± se")
+check(cell(Col("m", "pm", ("v", "n"), True), rec) == "$2.23B (no se)", "value without an se")
 check(cell(Col("q", "ci", ("v", "lo", "hi"), True), rec) == "$2.23B [-inf, $3.10B]", "value [lo, hi]")
 check(cell(Col("p", "share_ci", ("p", "plo", "phi")), rec) == "88.8% [88.2%, 89.4%]", "probability [lo, hi]")
 check(cell(Col("y", "years_ci", ("y", "y", "y"), False, ("-inf", "never")), rec) == "never [never, never]", "never")
