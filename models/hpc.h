@@ -249,6 +249,28 @@ static inline int hp_hpc_due(const hp_alloc_hpc *as, int d, const hp_ai_path *m)
            m->cum_default >= as->next_default || m->cum_unit >= as->next_default_unit;
 }
 
+/* The earliest change of n allocations: in *min, the least next_day and
+ * hazard levels (its other fields untouched), so that hp_hpc_due(min)
+ * says whether any of them has a change due, in one test a day instead
+ * of one per allocation. Each condition of hp_hpc_due holds for some
+ * allocation exactly when it holds at the least threshold (a NaN one
+ * never holds, and is never the least), the hazard levels being finite. */
+static inline void hp_hpc_due_min(const hp_alloc_hpc *as, int n, hp_alloc_hpc *min)
+{
+    min->next_day = INT_MAX;
+    min->next_search = min->next_default = min->next_default_unit = INFINITY;
+    for (int a = 0; a < n; a++) {
+        if (as[a].next_day < min->next_day)
+            min->next_day = as[a].next_day;
+        if (as[a].next_search < min->next_search)
+            min->next_search = as[a].next_search;
+        if (as[a].next_default < min->next_default)
+            min->next_default = as[a].next_default;
+        if (as[a].next_default_unit < min->next_default_unit)
+            min->next_default_unit = as[a].next_default_unit;
+    }
+}
+
 /* Applies the day's changes to allocation a's tranches (only those due
  * are stepped) and re-sums its aggregates in tranche order from each
  * tranche's kept share (no drift from repeated += and -=). */

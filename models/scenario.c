@@ -318,6 +318,8 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         w.pol[1] = -1;
     }
 
+    hp_alloc_hpc due;                           /* the allocations' earliest change */
+    hp_hpc_due_min(w.as, na, &due);
     double msum[N_MSUM] = {0};                  /* the market's sums for year y */
     int y = 0;
     for (int d = 0; d < s->n_days; d++) {
@@ -331,21 +333,25 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
             policy_date(s, &w, pt, d, y, S, F, X, chain_hs_per_mw(s, &w, nnet > 1 ? P : 0, d),
                         &ai, cap, &rights);
             pt++;
+            hp_hpc_due_min(w.as, na, &due);     /* the slot may run today */
         }
 
-        for (int a = 0; a < na; a++) {
-            if (!hp_hpc_due(&w.as[a], d, &ai))
-                continue;
-            book_flush(s, &w, a, d);
-            hp_hpc_events(hpc, a, mi->capacity_mw,
-                          &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
-            if (w.as[a].mining_mw != w.curve_mw[a]) {   /* MW converted or back */
-                size_t c = (size_t)a * (size_t)s->n_curve;
-                hp_miner_curve_kept(mi, w.as[a].mining_mw, w.n_keep[a], &w.cum_mw[c], &w.cum_mwp[c]);
-                w.curve_mw[a] = w.as[a].mining_mw;
+        if (hp_hpc_due(&due, d, &ai)) {         /* some allocation has a change */
+            for (int a = 0; a < na; a++) {
+                if (!hp_hpc_due(&w.as[a], d, &ai))
+                    continue;
+                book_flush(s, &w, a, d);
+                hp_hpc_events(hpc, a, mi->capacity_mw,
+                              &w.ts[(size_t)a * (size_t)hpc->max_tranches], &w.as[a], d, &ai);
+                if (w.as[a].mining_mw != w.curve_mw[a]) {   /* MW converted or back */
+                    size_t c = (size_t)a * (size_t)s->n_curve;
+                    hp_miner_curve_kept(mi, w.as[a].mining_mw, w.n_keep[a], &w.cum_mw[c], &w.cum_mwp[c]);
+                    w.curve_mw[a] = w.as[a].mining_mw;
+                }
+                book_set(s, &w, a);
+                book_event_items(s, &w, a, d);
             }
-            book_set(s, &w, a);
-            book_event_items(s, &w, a, d);
+            hp_hpc_due_min(w.as, na, &due);
         }
 
         /* The network: one chain, or one per allocation. The firm's sites

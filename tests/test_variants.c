@@ -464,8 +464,47 @@ static void test_power(void)
     sim_close(&s);
 }
 
+/* The day's one test for the allocations' events (hp_hpc_due on their
+ * hp_hpc_due_min) against testing each allocation: the same answer on
+ * random thresholds, with ties, infinities of both signs and NaN, at
+ * finite hazard levels (integrated hazards are finite). */
+static void test_due_min(void)
+{
+    const double level[] = {-INFINITY, -1.0, 0.0, 0.5, 1.0, 2.0, INFINITY, NAN};
+    const int nl = (int)(sizeof level / sizeof level[0]);
+    hp_pcg64 r;
+    hp_rng_stream(&r, 11, 0, 0);
+    long n = 0, differ = 0, due = 0;
+    for (int trial = 0; trial < 20000; trial++) {
+        hp_alloc_hpc as[5], min;
+        int na = 1 + (int)(hp_uniform(&r) * 5);
+        for (int a = 0; a < na; a++) {
+            as[a].next_day = (int)(hp_uniform(&r) * 8);
+            as[a].next_search = level[(int)(hp_uniform(&r) * nl)];
+            as[a].next_default = level[(int)(hp_uniform(&r) * nl)];
+            as[a].next_default_unit = level[(int)(hp_uniform(&r) * nl)];
+        }
+        hp_hpc_due_min(as, na, &min);
+        hp_ai_path m = {0};
+        for (int d = 0; d < 8; d++, n++) {
+            m.cum_search = level[1 + (int)(hp_uniform(&r) * 5)];
+            m.cum_default = level[1 + (int)(hp_uniform(&r) * 5)];
+            m.cum_unit = level[1 + (int)(hp_uniform(&r) * 5)];
+            int any = 0;
+            for (int a = 0; a < na; a++)
+                any |= hp_hpc_due(&as[a], d, &m);
+            due += any;
+            differ += any != hp_hpc_due(&min, d, &m);
+        }
+    }
+    printf("due_min: %ld of %ld days differ from the per-allocation test (%ld due)\n", differ, n, due);
+    CHECK(differ == 0);
+    CHECK(due > 0 && due < n);
+}
+
 int main(void)
 {
+    test_due_min();
     test_units();
     test_curtailment();
     test_equilibrium();
