@@ -104,7 +104,6 @@ def main(argv=None):
         die("--jump-days must be in [1, 1e5]")
     if args.prior_sd is not None and not args.prior_sd > 0:
         die("--prior-sd must be > 0")
-    hp_fleet.JUMP_DAYS = args.jump_days
 
     try:
         hist = hp_fleet.History(args.csv)
@@ -121,7 +120,7 @@ def main(argv=None):
         else:
             params, report = hp_fleet.fit(args.csv, d0, cut, binary=args.hashpivot, log=log,
                                            method=args.method, noise_model=args.noise_model,
-                                           prior_sd=args.prior_sd)
+                                           prior_sd=args.prior_sd, jump_days=args.jump_days)
         binary = hp_fleet.find_hashpivot(args.hashpivot)
         cfg = hp_fleet.start_settings(hist, i_cut + 1, cut, dict(params, block_luck=True), n_days)
         h, b, d = hp_fleet.run_trace(binary, cfg, args.paths, seed=args.seed)

@@ -72,10 +72,10 @@ def recovers(model, s, walk, nu, tau, seed):
           "%s: the estimate is a local minimum of the negative log-likelihood" % model)
 
 
-def synthetic_jump(rng, s, rate, mu, sd, tau, runs):
+def synthetic_jump(rng, s, rate, mu, sd, tau, runs, jump_days=hp_fleet.JUMP_DAYS):
     """Errors drawn as jump_negll models them: each block's error from its
     marginal (the OU's normal plus K ~ Poisson(rate t) shocks of uniform
-    ages in [0, t], sizes N(mu, sd^2), decayed as exp(-age / JUMP_DAYS))."""
+    ages in [0, t], sizes N(mu, sd^2), decayed as exp(-age / jump_days))."""
     errs = []
     t = hp_fleet.block_times(26)
     v0 = hp_fleet.noise_variance(t, "ou", s, 0.0, tau) + hp_fleet.START_VAR
@@ -84,7 +84,7 @@ def synthetic_jump(rng, s, rate, mu, sd, tau, runs):
         for i in range(26):
             for _ in range(rng.poisson(rate * t[i] / 365.25)):
                 age = rng.uniform(0.0, t[i])
-                e[i] += (mu + sd * rng.standard_normal()) * math.exp(-age / hp_fleet.JUMP_DAYS)
+                e[i] += (mu + sd * rng.standard_normal()) * math.exp(-age / jump_days)
         errs.append(e)
     return errs
 
@@ -113,6 +113,31 @@ def recovers_jump(s, rate, mu, sd, tau, seed, runs=100):
           "jump: the estimate is a local minimum of the negative log-likelihood")
 
 
+def jump_days_is_a_parameter():
+    """The shocks' decay time is the caller's (fit_noise(jump_days=...)),
+    not a module setting: a fit with jump_days 45 on errors drawn with it
+    scores them with 45 (not JUMP_DAYS), and scripts/backtest.py --jump-days
+    leaves hp_fleet's constants as they were."""
+    import backtest
+    errs = synthetic_jump(np.random.default_rng(45), 0.08, 0.5, 0.6, 0.2, 365.0, 60, jump_days=45.0)
+    noise, _, nll = hp_fleet.fit_noise(errs, 365.0, "jump", jump_days=45.0)
+    e, t = hp_fleet.flat_errors(errs)
+    with45 = hp_fleet.jump_negll(e, t, noise, 365.0, 45.0)
+    default = hp_fleet.jump_negll(e, t, noise, 365.0)
+    check(abs(nll - with45) < 1e-9 and abs(nll - default) > 1e-3,
+          "fit_noise(jump_days=45) scores with 45 days (negll %.4f; with the default %.4f)"
+          % (with45, default))
+    before = {k: v for k, v in vars(hp_fleet).items() if k.isupper()}
+    try:
+        backtest.main(["--csv", "/nonexistent/history.csv", "--cut", "2021-12-31",
+                       "--noise-model", "jump", "--jump-days", "45", "--quiet"])
+    except SystemExit:
+        pass
+    after = {k: v for k, v in vars(hp_fleet).items() if k.isupper()}
+    check(after == before, "backtest.py --jump-days 45 leaves hp_fleet's constants unchanged "
+          "(JUMP_DAYS %g)" % hp_fleet.JUMP_DAYS)
+
+
 def jump_density_integrates():
     """The mixture jump_negll scores is a density: at a few horizons its
     integral over e is 1 (trapezoid on a fine grid) and its mean is the
@@ -139,6 +164,7 @@ def main():
     # The OU plus supply shocks: rare large falls that decay (JUMP_DAYS).
     jump_density_integrates()
     recovers_jump(0.08, 0.5, -0.6, 0.2, 365.0, 20210521)
+    jump_days_is_a_parameter()
     # V(t) against the sum it closes: sum_{j<n} (a + b phi^j)^2.
     tau, s, w = 30.0, 0.1, 0.25
     phi = math.exp(-1 / tau)
