@@ -90,10 +90,9 @@ def main(argv=None):
     ap.add_argument("--jump-days", type=float, default=hp_fleet.JUMP_DAYS,
                     help="--noise-model jump: decay time of a supply shock, days (default %g, an "
                     "assumption; network.fleet.jump_days)" % hp_fleet.JUMP_DAYS)
-    ap.add_argument("--jump-sign", default="down", choices=list(hp_fleet.JUMP_SIGNS),
-                    help="--noise-model jump: 'down' (the default) constrains the shocks to lower "
-                    "the hashrate online (jump_mean <= 0: outages, bans); 'any' is the earlier "
-                    "unconstrained fit")
+    ap.add_argument("--jump-sign", default="any", choices=list(hp_fleet.JUMP_SIGNS),
+                    help="--noise-model jump: 'down' constrains the shocks to lower the hashrate "
+                    "online (jump_mean <= 0: outages, bans); default any (unconstrained)")
     ap.add_argument("--prior-sd", type=float,
                     help="the buyers' drift prior sd, given instead of cross-validated (skips the "
                     "cross-validation folds, about 6/7 of the fit's engine runs)")

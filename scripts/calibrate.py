@@ -516,10 +516,9 @@ def main(argv=None):
                     help="fleet: the noise structure fitted (network.fleet.noise_model; default ou, "
                     "walk = a random walk plus a 30-day OU, its variance growing with the horizon, "
                     "jump = the OU plus transient supply shocks, network.fleet.jump_*)")
-    ap.add_argument("--fleet-jump-sign", default="down", choices=["any", "down"],
-                    help="fleet, --fleet-noise jump: 'down' (the default) constrains the supply "
-                    "shocks to lower the hashrate online (jump_mean <= 0); 'any' is the earlier "
-                    "unconstrained fit")
+    ap.add_argument("--fleet-jump-sign", default="any", choices=["any", "down"],
+                    help="fleet, --fleet-noise jump: 'down' constrains the supply shocks to lower "
+                    "the hashrate online (jump_mean <= 0); default any (unconstrained)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")

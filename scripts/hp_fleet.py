@@ -44,10 +44,10 @@ d1 never sees what follows):
    that grows with the horizon. With noise_model "jump" (the engine's OU
    plus its supply shocks, network.fleet.jump_*) the likelihood is the
    mixture over the number of shocks in jump_negll (normal tails), and the
-   OU's scale and the shocks' rate, mean and sd are fitted, the mean
-   constrained to lower the multiplier (jump_sign "down": outages and bans;
-   "any" lifts it). jump_days, JUMP_DAYS unless the caller gives one, is
-   an assumption. order_sd stays 0.
+   OU's scale and the shocks' rate, mean and sd are fitted (jump_sign
+   "down" constrains the mean to lower the multiplier: outages and bans).
+   jump_days, JUMP_DAYS unless the caller gives one, is an assumption.
+   order_sd stays 0.
 5. (method "grid", the earlier fit, kept to reproduce its numbers) g on a
    grid (-0.30 to +0.45, step 0.075), kappa by golden section on the median
    absolute error; noise_sd from the robust sd (1.4826 MAD) of the errors a
@@ -719,7 +719,7 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
 
 
 def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood",
-        noise_model="ou", prior_sd=None, jump_days=JUMP_DAYS, jump_sign="down"):
+        noise_model="ou", prior_sd=None, jump_days=JUMP_DAYS, jump_sign="any"):
     """Fits the fleet model on [d0, d1]; returns (params, report).
     method "likelihood" (the default, module docstring) or "grid" (the
     earlier grid search on the median |error|, kept to reproduce its
@@ -728,9 +728,9 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelih
     jump_negll). prior_sd: the drift's prior sd, given instead of chosen by
     cross-validation (None: cross-validated, the method). jump_days: the
     decay time of a supply shock, days (noise_model "jump"; an assumption,
-    not fitted). jump_sign: "down" (the default) for shocks that only lower
-    the hashrate online (jump_mean <= 0; fit_jump_noise), or "any" (the
-    earlier unconstrained fit, kept to reproduce its numbers)."""
+    not fitted). jump_sign: "any" (the default, unconstrained) or "down" for
+    shocks that only lower the hashrate online (jump_mean <= 0;
+    fit_jump_noise; docs/network.md gives both back-tests)."""
     say = log or (lambda *a: None)
     hist = History(hist_path)
     i0, i1 = hist.index(d0), hist.index(d1)

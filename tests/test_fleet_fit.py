@@ -176,6 +176,19 @@ def jump_days_is_a_parameter():
           "(JUMP_DAYS %g)" % hp_fleet.JUMP_DAYS)
 
 
+def profile_rejects_bad_grids():
+    """scripts/fleet_profile.py refuses a kappa outside the engine's range
+    with one line, before reading any file."""
+    import fleet_profile
+    try:
+        fleet_profile.main(["--csv", "/nonexistent.csv", "--cut", "2021-12-31", "--drifts", "0",
+                            "--kappas", "500"])
+        check(False, "fleet_profile.py rejects kappa 500")
+    except SystemExit as err:
+        check("kappas in [0.05, 100]" in str(err.code), "fleet_profile.py rejects kappa 500: %s"
+              % err.code)
+
+
 def jump_density_integrates():
     """The mixture jump_negll scores is a density: at a few horizons its
     integral over e is 1 (trapezoid on a fine grid) and its mean is the
@@ -204,6 +217,7 @@ def main():
     recovers_jump(0.08, 0.5, -0.6, 0.2, 365.0, 20210521)
     jump_sign_down(365.0)
     jump_days_is_a_parameter()
+    profile_rejects_bad_grids()
     # V(t) against the sum it closes: sum_{j<n} (a + b phi^j)^2.
     tau, s, w = 30.0, 0.1, 0.25
     phi = math.exp(-1 / tau)
