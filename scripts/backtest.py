@@ -4,7 +4,8 @@
 usage: backtest.py --csv FILE --cut YYYY-MM-DD [--years 2] [--paths 2000]
                    [--fit-years 4] [--json OUT] [--seed S] [--hashpivot BIN]
                    [--method likelihood|grid] [--noise-model ou|walk|jump]
-                   [--jump-days DAYS] [--prior-sd SD] [--params JSON]
+                   [--jump-days DAYS] [--jump-sign any|down] [--prior-sd SD]
+                   [--params JSON]
 
 Fits the fleet hashrate model on the CSV's rows from --fit-years before the
 cut to the cut (scripts/hp_fleet.py, the method of `calibrate.py --fits
@@ -89,6 +90,9 @@ def main(argv=None):
     ap.add_argument("--jump-days", type=float, default=hp_fleet.JUMP_DAYS,
                     help="--noise-model jump: decay time of a supply shock, days (default %g, an "
                     "assumption; network.fleet.jump_days)" % hp_fleet.JUMP_DAYS)
+    ap.add_argument("--jump-sign", default="any", choices=list(hp_fleet.JUMP_SIGNS),
+                    help="--noise-model jump: 'down' constrains the shocks to lower the hashrate "
+                    "online (jump_mean <= 0: outages, bans); default any (unconstrained)")
     ap.add_argument("--prior-sd", type=float,
                     help="the buyers' drift prior sd, given instead of cross-validated (skips the "
                     "cross-validation folds, about 6/7 of the fit's engine runs)")
@@ -104,7 +108,6 @@ def main(argv=None):
         die("--jump-days must be in [1, 1e5]")
     if args.prior_sd is not None and not args.prior_sd > 0:
         die("--prior-sd must be > 0")
-    hp_fleet.JUMP_DAYS = args.jump_days
 
     try:
         hist = hp_fleet.History(args.csv)
@@ -121,7 +124,8 @@ def main(argv=None):
         else:
             params, report = hp_fleet.fit(args.csv, d0, cut, binary=args.hashpivot, log=log,
                                            method=args.method, noise_model=args.noise_model,
-                                           prior_sd=args.prior_sd)
+                                           prior_sd=args.prior_sd, jump_days=args.jump_days,
+                                           jump_sign=args.jump_sign)
         binary = hp_fleet.find_hashpivot(args.hashpivot)
         cfg = hp_fleet.start_settings(hist, i_cut + 1, cut, dict(params, block_luck=True), n_days)
         h, b, d = hp_fleet.run_trace(binary, cfg, args.paths, seed=args.seed)
@@ -159,8 +163,9 @@ def main(argv=None):
              params.get("noise_model", "ou"), params["noise_sd"], params["noise_days"],
              params.get("walk_sd", 0.0), params["order_sd"]))
     if params.get("jump_rate", 0.0) > 0:
-        print("supply shocks: %.3f/yr, size %+.3f (sd %.3f) in ln of the online multiplier, decay %g days"
-              % (params["jump_rate"], params["jump_mean"], params["jump_sd"], params["jump_days"]))
+        print("supply shocks: %.3f/yr, size %+.3f (sd %.3f) in ln of the online multiplier, decay %g "
+              "days, sign %s" % (params["jump_rate"], params["jump_mean"], params["jump_sd"],
+                                 params["jump_days"], params.get("jump_sign", "any")))
     if report.get("method") == "likelihood":
         print("fit method likelihood: prior sd of the drift %s (cross-validation negll %s), "
               "error scale %.3f, Student-t nu %.1f, in-sample median |error| %.3f, negll %.2f"

@@ -516,6 +516,9 @@ def main(argv=None):
                     help="fleet: the noise structure fitted (network.fleet.noise_model; default ou, "
                     "walk = a random walk plus a 30-day OU, its variance growing with the horizon, "
                     "jump = the OU plus transient supply shocks, network.fleet.jump_*)")
+    ap.add_argument("--fleet-jump-sign", default="any", choices=["any", "down"],
+                    help="fleet, --fleet-noise jump: 'down' constrains the supply shocks to lower "
+                    "the hashrate online (jump_mean <= 0); default any (unconstrained)")
     ap.add_argument("--sets", action="store_true",
                     help="print --set arguments instead of a fragment")
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")
@@ -562,7 +565,8 @@ def main(argv=None):
         log = None if args.quiet else (lambda m: sys.stderr.write("fleet: " + m + "\n"))
         try:
             fits["fleet"] = hp_fleet.fit(args.csv, d0, d1, binary=args.hashpivot, log=log,
-                                           method=args.fleet_method, noise_model=args.fleet_noise)
+                                           method=args.fleet_method, noise_model=args.fleet_noise,
+                                           jump_sign=args.fleet_jump_sign)
         except hp_fleet.FitError as e:
             die(str(e))
 

@@ -44,8 +44,10 @@ d1 never sees what follows):
    that grows with the horizon. With noise_model "jump" (the engine's OU
    plus its supply shocks, network.fleet.jump_*) the likelihood is the
    mixture over the number of shocks in jump_negll (normal tails), and the
-   OU's scale and the shocks' rate, mean and sd are fitted (jump_days =
-   JUMP_DAYS is an assumption). order_sd stays 0.
+   OU's scale and the shocks' rate, mean and sd are fitted (jump_sign
+   "down" constrains the mean to lower the multiplier: outages and bans).
+   jump_days, JUMP_DAYS unless the caller gives one, is an assumption.
+   order_sd stays 0.
 5. (method "grid", the earlier fit, kept to reproduce its numbers) g on a
    grid (-0.30 to +0.45, step 0.075), kappa by golden section on the median
    absolute error; noise_sd from the robust sd (1.4826 MAD) of the errors a
@@ -419,8 +421,9 @@ PRIOR_SDS = (0.03, 0.1, math.inf)   # candidate prior sds of g, chosen by cross-
 CV_FOLDS = (1, 2)             # validation years: fits ending 1 and 2 years before the cut
 WALK_OU_DAYS = 30.0           # noise_model "walk": correlation time of its OU part (assumption:
                               # outages, weather and relocations pass within weeks)
-JUMP_DAYS = 120.0             # noise_model "jump": decay time of a supply shock (assumption: the
-                              # 2021 China ban's hashrate was back in about six months)
+JUMP_DAYS = 120.0             # noise_model "jump": default decay time of a supply shock (assumption:
+                              # the 2021 China ban's hashrate was back in about six months); a
+                              # constant: callers pass their own as fit(jump_days=...)
 NOISE_MODELS = ("ou", "walk", "jump")
 JUMP_NODES = (24, 8)          # Gauss-Legendre nodes over a shock's age: one shock; each of two
 
@@ -452,13 +455,14 @@ def flat_errors(errs):
     return e, t
 
 
-def t_negll(e, t, noise, nu, model, noise_days):
+def t_negll(e, t, noise, nu, model, noise_days, jump_days=None):
     """Negative log-likelihood of errors e at horizons t (days) under
     scale^2 = V(t) + START_VAR, Student-t(nu); noise = (s, walk_sd); for
-    "jump", noise = (s, 0, rate, mean, sd) and jump_negll's mixture."""
+    "jump", noise = (s, 0, rate, mean, sd) and jump_negll's mixture
+    (shocks decaying over jump_days, JUMP_DAYS if None)."""
     from scipy.stats import t as student
     if model == "jump":
-        return jump_negll(e, t, noise, noise_days)
+        return jump_negll(e, t, noise, noise_days, jump_days)
     sc = np.sqrt(noise_variance(t, model, noise[0], noise[1], noise_days) + START_VAR)
     return float(-np.sum(student.logpdf(e / sc, nu) - np.log(sc)))
 
@@ -521,15 +525,23 @@ def jump_scorer(e, t, noise_days, jump_days=None, per_error=False):
 
 
 JUMP_BOUNDS = {"rate": (0.01, 12.0), "mean": (-3.0, 3.0), "sd": (1e-3, 3.0)}
+JUMP_SIGNS = ("any", "down")  # "down": shocks only lower the hashrate online (jump_mean <= 0)
 
 
-def fit_jump_noise(errs, noise_days):
+def fit_jump_noise(errs, noise_days, jump_days=None, sign="any"):
     """((s, 0, rate, mean, sd), inf, negll): maximum likelihood of the OU's
-    scale and the supply shocks' rate and size (jump_negll), normal tails."""
+    scale and the supply shocks' rate and size (jump_negll; shocks decaying
+    over jump_days, JUMP_DAYS if None), normal tails. sign "down" constrains
+    the shocks' mean to lower the multiplier: jump_mean <= 0, i.e. a mean
+    >= 0 in the errors ln(simulated / actual), which the fit works in (a
+    bound of L-BFGS-B: the likelihood is smooth through 0)."""
     from scipy.optimize import minimize
+    if sign not in JUMP_SIGNS:
+        raise FitError("jump sign '%s': %s" % (sign, " or ".join(JUMP_SIGNS)))
+    down = sign == "down"
     e, t = flat_errors(errs)
-    lo = np.array([math.log(1e-3), math.log(JUMP_BOUNDS["rate"][0]), JUMP_BOUNDS["mean"][0],
-                   math.log(JUMP_BOUNDS["sd"][0])])
+    lo = np.array([math.log(1e-3), math.log(JUMP_BOUNDS["rate"][0]),
+                   0.0 if down else JUMP_BOUNDS["mean"][0], math.log(JUMP_BOUNDS["sd"][0])])
     hi = np.array([math.log(5.0), math.log(JUMP_BOUNDS["rate"][1]), JUMP_BOUNDS["mean"][1],
                    math.log(JUMP_BOUNDS["sd"][1])])
 
@@ -537,16 +549,16 @@ def fit_jump_noise(errs, noise_days):
         u = np.clip(u, lo, hi)
         return (math.exp(u[0]), 0.0, math.exp(u[1]), float(u[2]), math.exp(u[3]))
 
-    score = jump_scorer(e, t, noise_days)
+    score = jump_scorer(e, t, noise_days, jump_days)
 
     def f(u):
         return score(unpack(u))
     best = None
     # The likelihood is smooth in these coordinates: quasi-Newton within the
     # bounds from three starts (a large rare shock, frequent small ones, no
-    # drift in the shocks).
+    # drift in the shocks; "down" starts its means on the allowed side).
     for s0, r0, m0, sd0 in ((0.15, 0.3, -0.5, 0.2), (0.3, 1.0, 0.0, 0.3), (0.08, 0.2, -0.8, 0.1)):
-        u0 = [math.log(s0), math.log(r0), m0, math.log(sd0)]
+        u0 = [math.log(s0), math.log(r0), abs(m0) if down else m0, math.log(sd0)]
         r = minimize(f, u0, method="L-BFGS-B", bounds=list(zip(lo, hi)),
                      options={"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500})
         if best is None or r.fun < best.fun:
@@ -554,12 +566,13 @@ def fit_jump_noise(errs, noise_days):
     return unpack(best.x), math.inf, f(np.clip(best.x, lo, hi))
 
 
-def fit_noise(errs, noise_days, model="ou"):
+def fit_noise(errs, noise_days, model="ou", jump_days=None, jump_sign="any"):
     """((s, walk_sd), nu, negll): maximum likelihood of the error scale (the
-    OU's s and, for "walk", the walk's sd) and tails."""
+    OU's s and, for "walk", the walk's sd) and tails; for "jump",
+    fit_jump_noise's (shocks decaying over jump_days, of sign jump_sign)."""
     from scipy.optimize import minimize
     if model == "jump":
-        return fit_jump_noise(errs, noise_days)
+        return fit_jump_noise(errs, noise_days, jump_days, jump_sign)
     e, t = flat_errors(errs)
     walk = model == "walk"
     if model not in NOISE_MODELS:
@@ -613,7 +626,8 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
         if key not in cache:
             p = dict(params, hashprice_drift=key[0], kappa=math.exp(key[1]))
             errs = deterministic_errors(binary, hist, i0, i1, cut, p)
-            s, nu, nll = fit_noise(errs, params["noise_days"], params.get("noise_model", "ou"))
+            s, nu, nll = fit_noise(errs, params["noise_days"], params.get("noise_model", "ou"),
+                                   params.get("jump_days"), params.get("jump_sign", "any"))
             pen = 0.0 if math.isinf(prior_sd) else 0.5 * ((key[0] - PRIOR_DRIFT) / prior_sd) ** 2
             cache[key] = (nll + pen, s, nu, errs)
         return cache[key]
@@ -643,7 +657,7 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
         # The errors are ln(simulated / actual), the multiplier's ln with its
         # sign turned: a shock that raises the error (a ban: the actual
         # falls) lowers the multiplier.
-        out.update(jump_rate=s[2], jump_mean=-s[3], jump_sd=s[4], jump_days=JUMP_DAYS)
+        out.update(jump_rate=s[2], jump_mean=-s[3], jump_sd=s[4], jump_days=params["jump_days"])
         jump = ", shocks %.3f/yr of %+.3f (sd %.3f) in ln of the multiplier" % (s[2], -s[3], s[4])
     e, _ = flat_errors(errs)
     say("  prior sd %s: drift %+.3f /yr, kappa %.3f /yr, scale %.3f, walk scale %.3f, nu %.1f, "
@@ -695,7 +709,8 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
                 sim = block_means(observed(h, b, d, False)[0], n)
                 errs.append(np.log(sim / block_means(hist.hashrate_ths[st:st + n], n)))
             e, t = flat_errors(errs)
-            v = t_negll(e, t, rep["noise"], rep["nu"], p.get("noise_model", "ou"), p["noise_days"])
+            v = t_negll(e, t, rep["noise"], rep["nu"], p.get("noise_model", "ou"), p["noise_days"],
+                        p.get("jump_days"))
             scores[sd] += v
             say("  fold %s..%s, prior sd %s: validation negll %.2f on %d starts"
                 % (hist.dates[j0], t_end, sd, v, len(starts)))
@@ -704,14 +719,18 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
 
 
 def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood",
-        noise_model="ou", prior_sd=None):
+        noise_model="ou", prior_sd=None, jump_days=JUMP_DAYS, jump_sign="any"):
     """Fits the fleet model on [d0, d1]; returns (params, report).
     method "likelihood" (the default, module docstring) or "grid" (the
     earlier grid search on the median |error|, kept to reproduce its
     published numbers). noise_model "ou" or "walk" (the likelihood's V(t);
     "walk" with noise_days WALK_OU_DAYS) or "jump" (the OU plus supply shocks,
     jump_negll). prior_sd: the drift's prior sd, given instead of chosen by
-    cross-validation (None: cross-validated, the method)."""
+    cross-validation (None: cross-validated, the method). jump_days: the
+    decay time of a supply shock, days (noise_model "jump"; an assumption,
+    not fitted). jump_sign: "any" (the default, unconstrained) or "down" for
+    shocks that only lower the hashrate online (jump_mean <= 0;
+    fit_jump_noise; docs/network.md gives both back-tests)."""
     say = log or (lambda *a: None)
     hist = History(hist_path)
     i0, i1 = hist.index(d0), hist.index(d1)
@@ -724,7 +743,12 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelih
     if noise_model == "walk":
         params["noise_days"] = WALK_OU_DAYS
     elif noise_model == "jump":
-        params.update(jump_rate=0.0, jump_mean=0.0, jump_sd=0.0, jump_days=JUMP_DAYS)
+        if not 1.0 <= jump_days <= 1e5:
+            raise FitError("jump_days %g: must be in [1, 1e5] days" % jump_days)
+        if jump_sign not in JUMP_SIGNS:
+            raise FitError("jump sign '%s': %s" % (jump_sign, " or ".join(JUMP_SIGNS)))
+        params.update(jump_rate=0.0, jump_mean=0.0, jump_sd=0.0, jump_days=float(jump_days),
+                      jump_sign=jump_sign)
     elif noise_model != "ou":
         raise FitError("noise model '%s': %s" % (noise_model, " or ".join(NOISE_MODELS)))
     if method == "grid" and noise_model != "ou":

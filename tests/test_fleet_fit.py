@@ -72,10 +72,10 @@ def recovers(model, s, walk, nu, tau, seed):
           "%s: the estimate is a local minimum of the negative log-likelihood" % model)
 
 
-def synthetic_jump(rng, s, rate, mu, sd, tau, runs):
+def synthetic_jump(rng, s, rate, mu, sd, tau, runs, jump_days=hp_fleet.JUMP_DAYS):
     """Errors drawn as jump_negll models them: each block's error from its
     marginal (the OU's normal plus K ~ Poisson(rate t) shocks of uniform
-    ages in [0, t], sizes N(mu, sd^2), decayed as exp(-age / JUMP_DAYS))."""
+    ages in [0, t], sizes N(mu, sd^2), decayed as exp(-age / jump_days))."""
     errs = []
     t = hp_fleet.block_times(26)
     v0 = hp_fleet.noise_variance(t, "ou", s, 0.0, tau) + hp_fleet.START_VAR
@@ -84,16 +84,18 @@ def synthetic_jump(rng, s, rate, mu, sd, tau, runs):
         for i in range(26):
             for _ in range(rng.poisson(rate * t[i] / 365.25)):
                 age = rng.uniform(0.0, t[i])
-                e[i] += (mu + sd * rng.standard_normal()) * math.exp(-age / hp_fleet.JUMP_DAYS)
+                e[i] += (mu + sd * rng.standard_normal()) * math.exp(-age / jump_days)
         errs.append(e)
     return errs
 
 
-def recovers_jump(s, rate, mu, sd, tau, seed, runs=100):
+def recovers_jump(s, rate, mu, sd, tau, seed, runs=100, sign="any"):
     """fit_noise ("jump") recovers the OU scale and the shocks' rate and
-    size within K se (observed information in ln s, ln rate, mean, ln sd)."""
+    size within K se (observed information in ln s, ln rate, mean, ln sd).
+    mu is the shocks' mean in the errors ln(simulated / actual): > 0 for
+    shocks that lower the hashrate online."""
     errs = synthetic_jump(np.random.default_rng(seed), s, rate, mu, sd, tau, runs)
-    noise, nu, nll = hp_fleet.fit_noise(errs, tau, "jump")
+    noise, nu, nll = hp_fleet.fit_noise(errs, tau, "jump", jump_sign=sign)
     check(math.isinf(nu) and noise[1] == 0.0, "jump: normal tails, no walk")
     e, t = hp_fleet.flat_errors(errs)
     u = np.array([math.log(noise[0]), math.log(noise[2]), noise[3], math.log(noise[4])])
@@ -111,6 +113,80 @@ def recovers_jump(s, rate, mu, sd, tau, seed, runs=100):
               % (names[k], u[k], K, se[k], truth[k]))
     check(all(f(u) <= f(u + d) + 1e-9 for d in np.vstack([0.05 * np.eye(n), -0.05 * np.eye(n)])),
           "jump: the estimate is a local minimum of the negative log-likelihood")
+    return errs, noise, nll
+
+
+def jump_sign_down(tau):
+    """jump_sign "down" (jump_mean <= 0: the errors' shock mean >= 0). On
+    shocks that do lower the hashrate (mean +0.6 in the errors) the
+    constraint does not bind: the same estimate and likelihood as "any",
+    the truth within K se. On shocks that raise it (-0.6) it binds: the
+    mean sits at 0, the likelihood is no higher than the free fit's, and
+    no feasible step of 0.05 in any coordinate improves it."""
+    errs, free, nll_free = recovers_jump(0.08, 0.5, 0.6, 0.2, tau, 20210613)
+    _, down, nll_down = recovers_jump(0.08, 0.5, 0.6, 0.2, tau, 20210613, sign="down")
+    check(abs(nll_down - nll_free) < 1e-6 and abs(down[3] - free[3]) < 1e-3,
+          "jump down, falling shocks: the constraint does not bind (negll %.6f and %.6f, mean "
+          "%.4f and %.4f)" % (nll_down, nll_free, down[3], free[3]))
+    errs = synthetic_jump(np.random.default_rng(20190613), 0.08, 0.5, -0.6, 0.2, tau, 100)
+    free, _, nll_free = hp_fleet.fit_noise(errs, tau, "jump")
+    down, _, nll_down = hp_fleet.fit_noise(errs, tau, "jump", jump_sign="down")
+    check(free[3] < -0.3, "jump any, rising shocks: the free fit finds them (mean %.3f)" % free[3])
+    check(down[3] == 0.0, "jump down, rising shocks: the mean sits at its bound 0 (%.4f)" % down[3])
+    check(nll_down >= nll_free, "jump down: negll %.3f no lower than the free fit's %.3f"
+          % (nll_down, nll_free))
+    e, t = hp_fleet.flat_errors(errs)
+    score = hp_fleet.jump_scorer(e, t, tau)
+
+    def f(x):
+        return score((math.exp(x[0]), 0.0, math.exp(x[1]), x[2], math.exp(x[3])))
+    u = np.array([math.log(down[0]), math.log(down[2]), down[3], math.log(down[4])])
+    steps = [d for d in np.vstack([0.05 * np.eye(4), -0.05 * np.eye(4)]) if u[2] + d[2] >= 0]
+    check(abs(f(u) - nll_down) < 1e-9 and all(f(u) <= f(u + d) + 1e-9 for d in steps),
+          "jump down: a local minimum on the feasible side (%d steps)" % len(steps))
+    try:
+        hp_fleet.fit_noise(errs, tau, "jump", jump_sign="up")
+        check(False, "jump sign 'up' is rejected")
+    except hp_fleet.FitError as err:
+        check("any or down" in str(err), "jump sign 'up' is rejected: %s" % err)
+
+
+def jump_days_is_a_parameter():
+    """The shocks' decay time is the caller's (fit_noise(jump_days=...)),
+    not a module setting: a fit with jump_days 45 on errors drawn with it
+    scores them with 45 (not JUMP_DAYS), and scripts/backtest.py --jump-days
+    leaves hp_fleet's constants as they were."""
+    import backtest
+    errs = synthetic_jump(np.random.default_rng(45), 0.08, 0.5, 0.6, 0.2, 365.0, 60, jump_days=45.0)
+    noise, _, nll = hp_fleet.fit_noise(errs, 365.0, "jump", jump_days=45.0)
+    e, t = hp_fleet.flat_errors(errs)
+    with45 = hp_fleet.jump_negll(e, t, noise, 365.0, 45.0)
+    default = hp_fleet.jump_negll(e, t, noise, 365.0)
+    check(abs(nll - with45) < 1e-9 and abs(nll - default) > 1e-3,
+          "fit_noise(jump_days=45) scores with 45 days (negll %.4f; with the default %.4f)"
+          % (with45, default))
+    before = {k: v for k, v in vars(hp_fleet).items() if k.isupper()}
+    try:
+        backtest.main(["--csv", "/nonexistent/history.csv", "--cut", "2021-12-31",
+                       "--noise-model", "jump", "--jump-days", "45", "--quiet"])
+    except SystemExit:
+        pass
+    after = {k: v for k, v in vars(hp_fleet).items() if k.isupper()}
+    check(after == before, "backtest.py --jump-days 45 leaves hp_fleet's constants unchanged "
+          "(JUMP_DAYS %g)" % hp_fleet.JUMP_DAYS)
+
+
+def profile_rejects_bad_grids():
+    """scripts/fleet_profile.py refuses a kappa outside the engine's range
+    with one line, before reading any file."""
+    import fleet_profile
+    try:
+        fleet_profile.main(["--csv", "/nonexistent.csv", "--cut", "2021-12-31", "--drifts", "0",
+                            "--kappas", "500"])
+        check(False, "fleet_profile.py rejects kappa 500")
+    except SystemExit as err:
+        check("kappas in [0.05, 100]" in str(err.code), "fleet_profile.py rejects kappa 500: %s"
+              % err.code)
 
 
 def jump_density_integrates():
@@ -139,6 +215,9 @@ def main():
     # The OU plus supply shocks: rare large falls that decay (JUMP_DAYS).
     jump_density_integrates()
     recovers_jump(0.08, 0.5, -0.6, 0.2, 365.0, 20210521)
+    jump_sign_down(365.0)
+    jump_days_is_a_parameter()
+    profile_rejects_bad_grids()
     # V(t) against the sum it closes: sum_{j<n} (a + b phi^j)^2.
     tau, s, w = 30.0, 0.1, 0.25
     phi = math.exp(-1 / tau)
