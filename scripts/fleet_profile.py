@@ -10,7 +10,7 @@ For each (drift, kappa) on the grid, on the window backtest.py fits (the
 in-sample start (hp_fleet.deterministic_errors), profiles the noise out
 (hp_fleet.fit_noise, as the fit does) and prints the negative
 log-likelihood, the drift's prior penalty at --prior-sd (0.03 by default,
-what cross-validation chose at both back-test cuts), their sum (the fit's
+what cross-validation chose for the OU model at the 2021 cut), their sum (the fit's
 objective), the median |error| and the fitted noise. docs/network.md
 ("Why kappa sits at its bound") uses it to show where the objective is
 flat.

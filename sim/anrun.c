@@ -138,14 +138,13 @@ int hp_an_record(const hp_an *a, const char *who, const char *const *keys, int n
     void *m = hp_an_build(a, NULL, 0, &cfg, err);
     if (m == NULL)
         return -1;
-    int rc = 0;
-    if (!hp_an_revaluable(a, m, keys, n) || a->record_budget == 0) {
+    int rc = 0, revaluable = hp_an_revaluable(a, m, keys, n);
+    if (!revaluable || a->record_budget == 0) {
         if (!quiet)
             fprintf(stderr, "%s: every run simulated (%s)\n", who, a->simulate_all ? "--simulate-all"
-                    : !hp_an_revaluable(a, m, keys, n)
-                        ? (n == 1 ? "the key is not a valuation key of this config"
-                                  : "not every key is a valuation key of this config")
-                        : "--record-mib 0");
+                    : !revaluable ? (n == 1 ? "the key is not a valuation key of this config"
+                                            : "not every key is a valuation key of this config")
+                                  : "--record-mib 0");
     } else {
         double t0 = hp_an_now();
         rc = hp_recorded_init(rec, a->model, m, a->seed, 0, a->n_paths, a->record_budget,
