@@ -23,9 +23,11 @@ the same as sim/stats.h).
   is a Sobol file its se rests on few scrambles, and the interval is +-t se
   with Student's t at the Welch-Satterthwaite degrees of freedom
   (diff_df in --csv/--json; hp_stats.diff_independent).
-z = difference / standard error; |z| > 2 is unlikely (about 5%; with a
-Sobol file's few degrees of freedom a little more) when the runs do not
-really differ.
+z = difference / standard error, and p the probability of a |z| at least
+as large if the runs do not really differ: from the normal distribution,
+or from Student's t at the degrees of freedom the interval uses (a Sobol
+file's R - 1, or Welch's) - so p < 0.05 exactly when 0 is outside the
+95% interval.
 - Quasi-Monte Carlo files (sampler sobol, root attribute qmc_points): the
   paths of a scramble are not independent, so each such file's errors are
   taken between its whole scrambles, as `hashpivot info` does (mean and
@@ -46,7 +48,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hp_results import Results, ResultsError, is_money  # noqa: E402
-from hp_stats import PROBS, diff_independent, mean_between, sample_stats, t975  # noqa: E402
+from hp_stats import PROBS, diff_independent, mean_between, p_two_sided, sample_stats, t975  # noqa: E402
 from hp_table import Col, Table, json_text  # noqa: E402
 
 
@@ -96,6 +98,7 @@ def compare_var(a, b, label, var, scales, paired, pairs):
         nan = float("nan")
         if paired:
             st = sample_stats(vb - va, scr=scr_a)   # paired: the same layout
+            df = scr_a.r - 1 if scr_a is not None else math.inf
             _put(rec, "diff", st["mean"])
             rec["diff_sd"] = st["sd"]
             _put(rec, "p_b_higher", st["p_pos"])
@@ -113,7 +116,11 @@ def compare_var(a, b, label, var, scales, paired, pairs):
             for p in PROBS:
                 _put(rec, f"diff_q{round(100 * p):02d}", (nan,) * 4)
         diff, se = rec["diff"], rec["diff_se"]
-        rec["z"] = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+        if math.isnan(se):                            # a Sobol file of fewer than 2 scrambles
+            rec["z"] = nan
+        else:
+            rec["z"] = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+        rec["p"] = p_two_sided(rec["z"], df)
         records.append(rec)
     return records
 
@@ -124,7 +131,7 @@ def var_table(a, label, var, records, paired):
             Col("mean A", "pm", ("mean_a", "mean_a_se"), money),
             Col("mean B", "pm", ("mean_b", "mean_b_se"), money),
             Col("B - A", "pm", ("diff", "diff_se"), money),
-            Col("z", "z", ("z",))]
+            Col("z", "z", ("z",)), Col("p", "p", ("p",))]
     if paired:
         cols.append(Col("P(B > A)", "share_ci", ("p_b_higher", "p_b_higher_lo", "p_b_higher_hi")))
         for p in PROBS:
@@ -240,8 +247,9 @@ def report(a, b, args):
                   "same in every scramble with Wilson's interval; quantiles: Woodruff's interval)."
                   + (" With fewer than 2 whole scrambles there is no error." if whole < 2 else ""))
     print("\n± is one standard error; [lo, hi] a 95% interval (Wilson for probabilities, two order "
-          "statistics for quantiles). z = (B - A) / s.e.; |z| > 2 happens by chance about 5% of the time "
-          "(a little more when a Sobol file's few scrambles set the degrees of freedom).")
+          "statistics for quantiles). z = (B - A) / s.e.; p is the chance of a |z| at least this large if "
+          "the runs do not differ (normal, or Student's t at the interval's degrees of freedom): p < 0.05 "
+          "exactly when the 95% interval of B - A excludes 0.")
     for t in tables:
         print(f"\n## {t.title}\n")
         print("\n".join(t.markdown()))

@@ -51,7 +51,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import bdtr, stdtrit
+from scipy.special import bdtr, ndtr, stdtr, stdtrit
 
 Z95 = 1.959963984540054   # two-sided 95% normal quantile (HP_Z95)
 CONF = 0.95
@@ -314,6 +314,17 @@ def diff_independent(a, df_a, b, df_b):
     df = (va + vb) ** 2 / den if den > 0 else math.inf
     t = Z95 if math.isinf(df) else float(stdtrit(df, 0.975))
     return Est(float(diff), float(se), float(diff - t * se), float(diff + t * se)), df
+
+
+def p_two_sided(z, df):
+    """The probability of a |z| at least this large when the true difference
+    is 0: 2 P(Z < -|z|) for a normal z (df inf: an iid se on many paths),
+    2 P(T_df < -|z|) for Student's t (a between-scramble se on R - 1
+    degrees of freedom, or Welch's fractional df); NaN for a NaN z."""
+    if z is None or math.isnan(z) or not df > 0:
+        return NAN
+    a = -abs(z)
+    return float(2.0 * (ndtr(a) if math.isinf(df) else stdtr(df, a)))
 
 
 def mean_between(x, scr):

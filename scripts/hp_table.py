@@ -73,6 +73,10 @@ def cell(col, rec):
         return _num(f[0], col.money, col.inf_text)
     if k == "z":
         return "-" if f[0] is None or math.isnan(f[0]) else f"{f[0]:+.2f}"
+    if k == "p":
+        if f[0] is None or math.isnan(f[0]):
+            return "-"
+        return "<0.001" if f[0] < 0.001 else f"{f[0]:.3f}"
     if k == "share":
         return fmt_share(f[0])
     if k == "pm":

@@ -108,6 +108,10 @@ def parse_cell(kind, text, inf_text=("-inf", "inf")):
         return [parse_number(text.replace(",", ""), inf_text)]
     if kind == "z":
         return [parse_number(text.lstrip("+"))]
+    if kind == "p":
+        if text == "<0.001":           # any value in [0, 0.001)
+            return [(0.0005, 0.0005)]
+        return [parse_number(text)]
     if kind == "share":
         return [parse_share(text)]
     if kind == "pm":

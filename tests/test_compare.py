@@ -15,6 +15,7 @@ import tempfile
 
 import h5py
 import numpy as np
+from scipy.stats import norm
 
 from pycheck import check, done  # tests/ is the script's directory, so on sys.path
 from stats_ref import (agrees, check_table, csv_agrees_json, md_rows, parse_cell, ref_quantile,  # noqa: E402
@@ -71,8 +72,10 @@ with tempfile.TemporaryDirectory() as tmp:
         # Common random numbers: the paired error is far below the independent one.
         check(se < 0.5 * indep, f"paired s.e. {se:.3g} well below independent {indep:.3g}")
         near(row[4], "z", (d.mean() / se,), f"z, row {row[0]}")
-        near(row[5], "share_ci", wilson(np.count_nonzero(d > 0), n), f"P(B > A) [Wilson], row {row[0]}")
-        for col, p in zip(row[6:9], (0.05, 0.5, 0.95)):
+        pz = 2 * norm.sf(abs(d.mean() / se))
+        check(row[5] == ("<0.001" if pz < 0.001 else f"{pz:.3f}"), f"p {row[5]} vs {pz:.4g}, row {row[0]}")
+        near(row[6], "share_ci", wilson(np.count_nonzero(d > 0), n), f"P(B > A) [Wilson], row {row[0]}")
+        for col, p in zip(row[7:10], (0.05, 0.5, 0.95)):
             near(col, "ci", ref_quantile(d, p), f"{p} quantile of B - A [interval], row {row[0]}")
 
     # The JSON and CSV: parse, hold every row, agree with each other and with the Markdown.
@@ -90,6 +93,8 @@ with tempfile.TemporaryDirectory() as tmp:
           math.isclose(first["diff_se"], d.std(ddof=1) / math.sqrt(len(d)), rel_tol=1e-12),
           "JSON: paired mean and se at full precision")
     check(first["p_b_higher"] == np.count_nonzero(d > 0) / len(d), "JSON: P(B > A) exact")
+    z = d.mean() / (d.std(ddof=1) / math.sqrt(len(d)))
+    check(math.isclose(first["p"], 2 * norm.sf(abs(z)), rel_tol=1e-9), "JSON: p of the paired z, normal")
 
     # A file against itself: every difference is exactly zero.
     out = compare_run(a, a)
@@ -103,7 +108,10 @@ with tempfile.TemporaryDirectory() as tmp:
     for k, row in enumerate(md_rows(out, NPV)[1]):
         se = math.sqrt(na[k].var(ddof=1) / na.shape[1] + nc[k].var(ddof=1) / nc.shape[1])
         near(row[3], "pm", (nc[k].mean() - na[k].mean(), se), f"independent B - A ± se, row {row[0]}")
-        check(len(row) == 5, "no per-path columns without pairing")
+        z = (nc[k].mean() - na[k].mean()) / se
+        pz = 2 * norm.sf(abs(z))
+        check(row[5] == ("<0.001" if pz < 0.001 else f"{pz:.3f}"), f"independent p {row[5]} vs {pz:.4g}")
+        check(len(row) == 6, "no per-path columns without pairing")
     with open(js) as fh:
         doc = json.load(fh)
     check(doc["paired"] is False and doc["tables"][0]["records"][0]["p_b_higher"] is None,

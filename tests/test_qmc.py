@@ -298,6 +298,7 @@ def check_compare_json(path, qa, qb, alloc):
         se = between(d, np.mean)
         ma = qa[a].mean()
         want = {"diff": d.mean(), "diff_se": se, "diff_lo": d.mean() - T15 * se,
+                "p": float(2 * student_t.sf(abs(d.mean() / se), 15)),   # R - 1 = 15 df
                 "mean_a_se": between(qa[a], np.mean), "mean_a": ma}
         for k, p in enumerate(PROBS):
             qv, lo, hi, _ = woodruff(d, p)
@@ -337,13 +338,18 @@ def check_unpaired_json(path, xa, xb, alloc, df_a, df_b, what):
         dfs.append(df)
         d = xb[a].mean() - xa[a].mean()
         t = float(student_t.ppf(0.975, df))
+        # p: the two-sided tail of Student's t at the same df, so p < 0.05
+        # exactly when 0 lies outside [lo, hi].
+        p = float(2 * student_t.sf(abs(d / se), df))
+        if (p < 0.05) != (d - t * se > 0 or d + t * se < 0):
+            bad.append(f"alloc {alloc[a]:g}: p {p} disagrees with the interval")
         for k, w in (("diff", d), ("diff_se", se), ("diff_lo", d - t * se), ("diff_hi", d + t * se),
-                     ("diff_df", df)):
+                     ("diff_df", df), ("p", p)):
             g = rec.get(k)
             if g is None or not abs(g - w) <= 1e-6 * max(abs(w), 1e-300):
                 bad.append(f"alloc {alloc[a]:g} {k}: {g!r} != {w!r}")
     check(not bad and len(recs) == len(alloc),
-          f"compare.py JSON, {what}: B - A +- t se at Welch's df (here {min(dfs):.1f} to {max(dfs):.1f})"
+          f"compare.py JSON, {what}: B - A +- t se and p at Welch's df (here {min(dfs):.1f} to {max(dfs):.1f})"
           + (f"; {bad[:4]}" if bad else ""))
 
 
