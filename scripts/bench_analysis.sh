@@ -11,7 +11,8 @@
 #     base case's paths are simulated once, recorded, and replayed) against
 #     --simulate-all: solve of the discount rate at HP_BENCH_SOLVE_PATHS
 #     paths (default 1000), and a gsa over three valuation keys (Morris and
-#     Sobol, -n 200 -r 4 -N 8 --bootstrap 200), each route's time and
+#     Sobol, -n HP_BENCH_GSA_PATHS (default 200) -r 4 -N 8 --bootstrap
+#     200), each route's time and
 #     whether their stdout is byte for byte the same;
 #   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
 #     Brownian bridge) against the same number of PCG64 normals;
@@ -111,8 +112,9 @@ uncertain = { valuation = { discount_rate = ("uniform", 0.06, 0.16);
                             hpc_noi_multiple = ("uniform", 12.0, 18.0);
                             mining_noi_multiple = ("uniform", 2.0, 6.0); }; };
 EOF
-routes "gsa of 3 valuation keys, -n 200 -r 4 -N 8 --bootstrap 200 -j 2 (56 runs)" \
-  gsa "$tmp/gsa.cfg" -n 200 -r 4 -N 8 --bootstrap 200 -j 2 --quiet --force -o "$tmp/g.h5"
+gn=${HP_BENCH_GSA_PATHS:-200}
+routes "gsa of 3 valuation keys, -n $gn -r 4 -N 8 --bootstrap 200 -j 2 (56 runs)" \
+  gsa "$tmp/gsa.cfg" -n "$gn" -r 4 -N 8 --bootstrap 200 -j 2 --quiet --force -o "$tmp/g.h5"
 [[ ${HP_BENCH_REVALUE_ONLY:-0} == 1 ]] && exit 0
 
 echo
