@@ -57,10 +57,9 @@ def main(argv=None):
         i1 = hist.index(args.cut)
         i0 = max(0, i1 - int(round(args.fit_years * 365.25)) + 1)
         binary = hp_fleet.find_hashpivot(args.hashpivot)
-        days = hp_fleet.WALK_OU_DAYS if args.noise_model == "walk" else hp_fleet.NOISE_DAYS
-        base = {"max_age_years": 8.0, "max_growth": hp_fleet.max_growth(hist, i0, i1),
-                "noise_sd": 0.0, "noise_days": days, "order_sd": 0.0, "walk_sd": 0.0,
-                "noise_model": args.noise_model}
+        # The fit's own starting parameters and objective (hp_fleet.fit).
+        base = hp_fleet.base_params(args.noise_model, jump_sign=args.jump_sign)
+        base["max_growth"] = hp_fleet.max_growth(hist, i0, i1)
         print("window %s to %s, noise %s (sign %s), growth cap %.3f/yr, prior sd %g"
               % (hist.dates[i0], args.cut, args.noise_model, args.jump_sign, base["max_growth"],
                  args.prior_sd))
@@ -69,10 +68,8 @@ def main(argv=None):
         for g in args.drifts:
             for k in args.kappas:
                 p = dict(base, hashprice_drift=g, kappa=k)
-                errs = hp_fleet.deterministic_errors(binary, hist, i0, i1, args.cut, p)
-                noise, nu, nll = hp_fleet.fit_noise(errs, days, args.noise_model,
-                                                    hp_fleet.JUMP_DAYS, args.jump_sign)
-                pen = 0.5 * ((g - hp_fleet.PRIOR_DRIFT) / args.prior_sd) ** 2
+                nll, noise, nu, errs = hp_fleet.profile_point(binary, hist, i0, i1, args.cut, p)
+                pen = hp_fleet.drift_penalty(g, args.prior_sd)
                 e, _ = hp_fleet.flat_errors(errs)
                 print("%+8.3f %7.2f %8.2f %7.2f %9.2f %7.3f  %s%s"
                       % (g, k, nll, pen, nll + pen, float(np.median(np.abs(e))),

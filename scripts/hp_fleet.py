@@ -615,6 +615,22 @@ KAPPA_BOUNDS = (0.05, 20.0)
 DRIFT_BOUNDS = (-0.6, 0.8)
 
 
+def drift_penalty(g, prior_sd):
+    """The drift's prior term of the objective: -ln of a normal prior centred
+    on PRIOR_DRIFT with sd prior_sd (inf: a flat prior, 0)."""
+    return 0.0 if math.isinf(prior_sd) else 0.5 * ((g - PRIOR_DRIFT) / prior_sd) ** 2
+
+
+def profile_point(binary, hist, i0, i1, cut, params):
+    """The likelihood at params' (hashprice_drift, kappa) with the noise
+    profiled out: the deterministic runs' errors on [i0, i1] and the noise
+    fitted to them. Returns (negll, noise scales, nu, errors)."""
+    errs = deterministic_errors(binary, hist, i0, i1, cut, params)
+    s, nu, nll = fit_noise(errs, params["noise_days"], params.get("noise_model", "ou"),
+                           params.get("jump_days"), params.get("jump_sign", "any"))
+    return nll, s, nu, errs
+
+
 def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
     """Maximum penalised likelihood of (hashprice_drift, kappa) on [i0, i1];
     returns (params with g, kappa, noise fitted, report)."""
@@ -625,11 +641,8 @@ def fit_drift_kappa(binary, hist, i0, i1, cut, params, prior_sd, say):
         key = (round(float(x[0]), 5), round(float(x[1]), 5))
         if key not in cache:
             p = dict(params, hashprice_drift=key[0], kappa=math.exp(key[1]))
-            errs = deterministic_errors(binary, hist, i0, i1, cut, p)
-            s, nu, nll = fit_noise(errs, params["noise_days"], params.get("noise_model", "ou"),
-                                   params.get("jump_days"), params.get("jump_sign", "any"))
-            pen = 0.0 if math.isinf(prior_sd) else 0.5 * ((key[0] - PRIOR_DRIFT) / prior_sd) ** 2
-            cache[key] = (nll + pen, s, nu, errs)
+            nll, s, nu, errs = profile_point(binary, hist, i0, i1, cut, p)
+            cache[key] = (nll + drift_penalty(key[0], prior_sd), s, nu, errs)
         return cache[key]
     lo = np.array([DRIFT_BOUNDS[0], math.log(KAPPA_BOUNDS[0])])
     hi = np.array([DRIFT_BOUNDS[1], math.log(KAPPA_BOUNDS[1])])
@@ -718,6 +731,28 @@ def cv_prior_sd(binary, hist, i0, i1, cut, params, fit_days, say):
     return best, scores
 
 
+def base_params(noise_model="ou", jump_days=JUMP_DAYS, jump_sign="any"):
+    """The fit's starting parameters for a noise model: the fixed ones
+    (max_age_years 8, no order noise), the noise's correlation time and,
+    for "jump", the shocks' decay time and sign; the caller sets
+    max_growth from its window and the searched (hashprice_drift, kappa)."""
+    params = {"max_age_years": 8.0, "kappa": 0.5, "max_growth": 1.5, "hashprice_drift": 0.0,
+              "noise_sd": 0.0, "noise_days": NOISE_DAYS, "order_sd": 0.0,
+              "noise_model": noise_model, "walk_sd": 0.0}
+    if noise_model == "walk":
+        params["noise_days"] = WALK_OU_DAYS
+    elif noise_model == "jump":
+        if not 1.0 <= jump_days <= 1e5:
+            raise FitError("jump_days %g: must be in [1, 1e5] days" % jump_days)
+        if jump_sign not in JUMP_SIGNS:
+            raise FitError("jump sign '%s': %s" % (jump_sign, " or ".join(JUMP_SIGNS)))
+        params.update(jump_rate=0.0, jump_mean=0.0, jump_sd=0.0, jump_days=float(jump_days),
+                      jump_sign=jump_sign)
+    elif noise_model != "ou":
+        raise FitError("noise model '%s': %s" % (noise_model, " or ".join(NOISE_MODELS)))
+    return params
+
+
 def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelihood",
         noise_model="ou", prior_sd=None, jump_days=JUMP_DAYS, jump_sign="any"):
     """Fits the fleet model on [d0, d1]; returns (params, report).
@@ -737,20 +772,7 @@ def fit(hist_path, d0, d1, binary=None, defaults=None, log=None, method="likelih
     if i1 - i0 < 2 * 365:
         raise FitError("window %s to %s: the fleet fit needs at least two years" % (d0, d1))
     binary = find_hashpivot(binary)
-    params = {"max_age_years": 8.0, "kappa": 0.5, "max_growth": 1.5, "hashprice_drift": 0.0,
-              "noise_sd": 0.0, "noise_days": NOISE_DAYS, "order_sd": 0.0,
-              "noise_model": noise_model, "walk_sd": 0.0}
-    if noise_model == "walk":
-        params["noise_days"] = WALK_OU_DAYS
-    elif noise_model == "jump":
-        if not 1.0 <= jump_days <= 1e5:
-            raise FitError("jump_days %g: must be in [1, 1e5] days" % jump_days)
-        if jump_sign not in JUMP_SIGNS:
-            raise FitError("jump sign '%s': %s" % (jump_sign, " or ".join(JUMP_SIGNS)))
-        params.update(jump_rate=0.0, jump_mean=0.0, jump_sd=0.0, jump_days=float(jump_days),
-                      jump_sign=jump_sign)
-    elif noise_model != "ou":
-        raise FitError("noise model '%s': %s" % (noise_model, " or ".join(NOISE_MODELS)))
+    params = base_params(noise_model, jump_days, jump_sign)
     if method == "grid" and noise_model != "ou":
         raise FitError("the grid method fits the OU noise only")
     params.update(defaults or {})
