@@ -18,15 +18,18 @@ target_link_libraries(bench_rng hpsim)
 set_tests_properties(test_rng test_dist PROPERTIES TIMEOUT 300 LABELS rng)
 
 # The ziggurat tables are committed source (sim/ziggurat_tables.h); their
-# generator regenerates them and the bytes must match. Skipped (77) where
-# long double is narrower than x86's 64-bit mantissa, which cannot
+# generator regenerates them and every number must match to 4 ulp (libm's
+# long double expl/logl are not correctly rounded: a glibc update moved
+# three entries by one ulp; tests/ziggurat_tables_check.py). Skipped (77)
+# where long double is narrower than x86's 64-bit mantissa, which cannot
 # reproduce them (the reason the tables are committed).
 add_executable(gen_ziggurat ${CMAKE_SOURCE_DIR}/sim/gen_ziggurat.c)
 target_link_libraries(gen_ziggurat m)
 add_test(NAME ziggurat_tables_current
-         COMMAND bash -c "\"$1\" \"$2\" && cmp \"$2\" \"$3\"" _
+         COMMAND bash -c "\"$1\" \"$2\" && \"$4\" \"$5\" \"$2\" \"$3\"" _
                  $<TARGET_FILE:gen_ziggurat> ${CMAKE_CURRENT_BINARY_DIR}/ziggurat_tables.h
-                 ${CMAKE_SOURCE_DIR}/sim/ziggurat_tables.h)
+                 ${CMAKE_SOURCE_DIR}/sim/ziggurat_tables.h
+                 ${HP_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/ziggurat_tables_check.py)
 set_tests_properties(ziggurat_tables_current PROPERTIES SKIP_RETURN_CODE 77 LABELS rng)
 
 # Known answers of the samplers (uniform, normal, exponential, Poisson,
