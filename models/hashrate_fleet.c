@@ -446,12 +446,32 @@ static void cohort_append(const hp_fleet *f, hp_fleet_state *s, double th, doubl
     s->installed_th += th;
 }
 
+/* hp_fleet_share of each cohort, as power_cdf computes it, but the
+ * quantile search starts from the segment the previous cohort's price
+ * fell in when it lies at or above that segment's start: the quantiles do
+ * not decrease, so the first segment whose end exceeds p is the same, and
+ * newer cohorts (more efficient, a higher price to cover) mostly move it
+ * up. Same bits (test_fleet compares it with hp_fleet_share). */
 double hp_fleet_mw_online(const hp_fleet *f, const hp_fleet_state *s, double hp)
 {
+    const double *q = f->q;
+    const int nq = f->n_q;
     double w = 0;
+    int j = 0;
     for (int k = s->first; k < s->n_coh; k++) {
         const hp_fleet_cohort *c = &s->coh[k];
-        double run = hp_fleet_share(f, c->e, hp);
+        double p = hp / (HP_FLEET_MWH_PER_PH_DAY * c->e), run;
+        if (!(p > q[0]))
+            run = 0.0;
+        else if (p >= q[nq - 1])
+            run = 1.0;
+        else {
+            if (!(q[j] <= p))
+                j = 0;
+            while (p >= q[j + 1])
+                j++;
+            run = (j + (p - q[j]) / (q[j + 1] - q[j])) / (nq - 1);
+        }
         w += c->th_full * c->e * (run < c->f_cut ? run : c->f_cut);   /* TH/s x J/TH = W */
     }
     return w * 1e-6;

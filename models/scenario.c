@@ -362,10 +362,11 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         double asic_floor = NAN;                /* the day's ASIC price floor, once */
         const double refresh_cost = mi->refresh_frontier ? hp_refresh_cost(mi, X) : 0;
         const int quote_day = mi->refresh_market && d % HP_ASIC_QUOTE_DAYS == 0;
+        if (trace != NULL)                      /* the start of day's difficulty */
+            for (int n = 0; n < nnet && n < HP_TRACE_CHAINS; n++)
+                d0[n] = w.chain[n].difficulty;
         for (int n = 0; n < nnet; n++) {
             hp_chain *ch = &w.chain[n];
-            if (trace != NULL && n < HP_TRACE_CHAINS)
-                d0[n] = ch->difficulty;
             double usd_hs = 0;
             const double hs_mw = w.hs_mw[n] = chain_hs_per_mw(s, &w, n, d);
             if (ch->height >= w.sub_until[n]) {        /* day 0, or a halving passed */

@@ -490,9 +490,52 @@ static void test_registry(void)
     CHECK(hp_hash_kind_of("fleets", &k) != 0);
 }
 
+/* hp_fleet_mw_online (its quantile search carried from cohort to cohort)
+ * against the cohort-by-cohort sum of hp_fleet_share it replaces, bit for
+ * bit: cohorts of random efficiency in random order (the search restarts
+ * when a price falls below its segment), random cuts, hashprices below,
+ * inside and above every cohort's range. */
+static void test_mw_online_exact(void)
+{
+    const char *sets[] = {"network.hashrate_model=\"fleet\"",
+                          "network.fleet.power_quantiles_usd_mwh=[20.0, 30.0, 45.0, 60.0, 90.0]"};
+    hp_fleet f = fleet_of(sets, sizeof sets / sizeof sets[0]);
+    void *mem = calloc(1, hp_fleet_state_bytes(&f));
+    hp_fleet_state *s = hp_fleet_start(&f, mem, 500e18, 48.0, 600e18, 900000, 100e12, 0.02);
+    CHECK(s != NULL);
+    hp_pcg64 r;
+    hp_rng_stream(&r, 11, 0, 0);
+    int bad = 0, tried = 0;
+    for (int rep = 0; rep < 200; rep++) {
+        s->n_coh = 1 + (int)(hp_uniform(&r) * (f.max_cohorts - 1));
+        s->first = (int)(hp_uniform(&r) * s->n_coh);
+        for (int k = 0; k < s->n_coh; k++) {
+            s->coh[k].e = rep % 2 ? 150.0 - k * 0.7 : 5 + 150 * hp_uniform(&r);
+            s->coh[k].th_full = 1e6 * hp_uniform(&r);
+            s->coh[k].f_cut = hp_uniform(&r) < 0.3 ? hp_uniform(&r) : 1.0;
+        }
+        for (double hp = 0.05; hp < 500; hp *= 1.3) {
+            double w = 0;
+            for (int k = s->first; k < s->n_coh; k++) {
+                const hp_fleet_cohort *c = &s->coh[k];
+                double run = hp_fleet_share(&f, c->e, hp);
+                w += c->th_full * c->e * (run < c->f_cut ? run : c->f_cut);
+            }
+            double got = hp_fleet_mw_online(&f, s, hp);
+            bad += memcmp(&got, &(double){w * 1e-6}, sizeof got) != 0;
+            tried++;
+        }
+    }
+    printf("MW online, carried search against hp_fleet_share: %d of %d differ\n", bad, tried);
+    CHECK(bad == 0);
+    free(mem);
+    hp_fleet_free(&f);
+}
+
 int main(void)
 {
     test_uniform_share();
+    test_mw_online_exact();
     test_margin();
     test_shock();
     test_anticipation();
