@@ -45,13 +45,13 @@ set_tests_properties(shipped_configs PROPERTIES LABELS validation)
 # expected blocks in a year, over 10,000 paths each (a minimum over every
 # path, allocation and year, not a statistic). Split by config, so that the
 # configs that hold it stay tested:
-# - liveness: default.cfg (fewest blocks 1.42 x half the expected),
+# - liveness: default.cfg (fewest blocks 1.31 x half the expected),
 #   colocation_deal.cfg (1.90) and vaneck_2024.cfg (2.00); about two
 #   minutes on two idle cores.
-# - liveness_firm_heavy: public_miners_2026.cfg (1.41; 0.30 before the
+# - liveness_firm_heavy: public_miners_2026.cfg (1.43; 0.30 before the
 #   firm's sites could exit: miner.exit_months, docs/network.md
 #   "Liveness"), and bear_case.cfg (a declared stress test: reported, not
-#   asserted; 107 of 10,000 paths have a year below half, all with BTC
+#   asserted; 50 of 10,000 paths have a year below half, all with BTC
 #   below $195 on average that year). About two minutes.
 add_test(NAME liveness COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_liveness.py
          $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} 10000
@@ -64,8 +64,8 @@ set_tests_properties(liveness_firm_heavy PROPERTIES LABELS validation TIMEOUT 36
 
 # Issue 8, "How we will know": the default world is plausible on 10,000
 # paths: the median hashprice within 0.5x-2x the full cost of a new machine
-# every year (measured 0.63-1.46), its 5% quantile above half the newest
-# cohort's power cost (measured 1.18-2.13 x that cost, with the firm's exit).
+# every year (measured 1.02-1.45), its 5% quantile above half the newest
+# cohort's power cost (measured 1.16-2.10 x that cost, with the firm's exit).
 add_test(NAME plausibility COMMAND ${HP_PYTHON} ${HP_TEST_DIR}/test_liveness.py
          $<TARGET_FILE:hashpivot> ${CMAKE_SOURCE_DIR} 10000 --plausibility-only)
 set_tests_properties(plausibility PROPERTIES LABELS validation TIMEOUT 3600)
