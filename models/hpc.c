@@ -280,7 +280,7 @@ int hp_hpc_init(hp_hpc *h, const hp_config *cfg, double capacity_mw,
     h->escalator = hp_cfg_double(cfg, "hpc.escalator");
     h->noi_margin = hp_cfg_double(cfg, "hpc.noi_margin");
     double kappa = hp_cfg_double(cfg, "ai_market.kappa");
-    h->log_lease0 = log(hp_cfg_double(cfg, "ai_market.lease0_usd_per_mw_year"));
+    h->lease0 = hp_cfg_double(cfg, "ai_market.lease0_usd_per_mw_year");
     h->lease_trend_dt = hp_cfg_double(cfg, "ai_market.trend_growth") * dt;
     h->lease_decay = exp(-kappa * dt);
     h->lease_vol = hp_ou_vol(hp_cfg_double(cfg, "ai_market.sigma"), kappa, dt);
@@ -340,7 +340,7 @@ static int regime_days(double mean_days, hp_pcg64 *r)
 void hp_ai_path_init(const hp_hpc *h, hp_ai_path *m, hp_pcg64 *bust)
 {
     memset(m, 0, sizeof *m);
-    m->lease_trend = h->log_lease0;
+    m->lease_trend = 0;
     m->log_gpu = h->log_gpu0;
     m->next_switch = h->bust_days > 0 ? regime_days(h->bust_days, bust) : INT_MAX;
 }
@@ -468,7 +468,7 @@ static void search_start(hp_tranche *t, const hp_ai_path *m)
 static void lease_sign(const hp_hpc *h, hp_tranche *t, int d, const hp_ai_path *m)
 {
     t->phase = HP_TR_LEASED;
-    t->rate = m->lease;
+    t->rate = m->lease_f;
     t->escalator = h->escalator;
     t->contract = 0;
     t->sign_day = d;
@@ -618,8 +618,9 @@ static void tranche_share(const hp_hpc *h, const hp_tranche_plan *p, hp_tranche 
         t->hazard = HP_HZ_SEARCH;
         t->hazard_at = h->search_now ? -INFINITY : t->search_at;
     }
-    if (active && d < t->capex_end)
-        t->capex_day = p->mw * p->capex_usd_mw / (double)(t->capex_end - t->start_day);
+    if (active && d < t->capex_end)     /* a contract's, or MW a day to build */
+        t->capex_day = (p->contract >= 0 ? p->mw * p->capex_usd_mw : p->mw) /
+                       (double)(t->capex_end - t->start_day);
 }
 
 void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
@@ -630,7 +631,8 @@ void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
     /* The level of each hazard today (HP_HZ_NONE: never reaches INFINITY). */
     const double cum[HP_HZ_N] = {0, m->cum_search, m->cum_default, m->cum_unit};
     double next_at[HP_HZ_N] = {INFINITY, INFINITY, INFINITY, INFINITY};
-    double converted = 0, leased = 0, gpu_mw = 0, capex = 0, rent = 0;
+    double converted = 0, leased = 0, gpu_mw = 0;
+    double capex_mkt = 0, capex_con = 0, rent_mkt = 0, rent_con = 0;
     int next = INT_MAX;
     for (int k = 0; k < nt; k++) {
         hp_tranche *t = &ts[k];
@@ -644,9 +646,11 @@ void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
         /* Adding a 0 share leaves a sum's bits as they were. */
         converted += t->mw_converted;
         leased += t->mw_leased;
-        rent += t->rent_day;
         gpu_mw += t->mw_gpu;
-        capex += t->capex_day;
+        /* A contract's own amounts, or the market's factors (a contract's
+         * MW back on the market lease at its rate; capex is the plan's). */
+        *(t->contract ? &rent_con : &rent_mkt) += t->rent_day;
+        *(plan[k].contract >= 0 ? &capex_con : &capex_mkt) += t->capex_day;
         if (t->hazard_at < next_at[t->hazard])
             next_at[t->hazard] = t->hazard_at;
         if (t->wake < next)
@@ -657,8 +661,12 @@ void hp_hpc_events(const hp_hpc *h, int a, double capacity_mw, hp_tranche *ts,
         as->mining_mw = 0;
     as->leased_mw = leased;
     as->gpu_mw = gpu_mw;
-    as->capex_day = capex;
-    as->rent_day = rent;
+    as->rent_mkt = rent_mkt;
+    as->rent_con = rent_con;
+    as->capex_mkt = capex_mkt;
+    as->capex_con = capex_con;
+    as->rent_day = hp_hpc_rent_day(h, rent_mkt, rent_con);
+    as->capex_day = hp_hpc_capex_day(h, capex_mkt, capex_con);
     as->next_day = next > d ? next : d + 1;
     as->next_search = next_at[HP_HZ_SEARCH];
     as->next_default = next_at[HP_HZ_DEFAULT];

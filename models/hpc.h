@@ -111,8 +111,11 @@ typedef struct hp_hpc {
     double search_dt[2];         /* search hazard per day [normal, bust]   */
     double default_dt[2];        /* default hazard per day [normal, bust]  */
     double unit_dt[2];           /* unit hazard per day [normal, bust]: contracts */
-    /* AI market: ln L = trend(t) + dev, dev is OU, trend = ln L0 + g t. */
-    double log_lease0;
+    /* AI market: L = L0 x exp(trend(t) + dev), dev is OU, trend = g t.
+     * L0 only scales: a market lease's rent is L0 x (its factor, from
+     * the path), so that a path's amounts are linear in L0 bit for bit
+     * (models/scenario_value.c revalues them). */
+    double lease0;
     double lease_trend_dt;       /* g dt                                   */
     double lease_decay;          /* exp(-kappa dt)                         */
     double lease_vol;            /* sigma sqrt((1 - exp(-2 kappa dt)) / (2 kappa)) */
@@ -147,13 +150,14 @@ void hp_hpc_free(hp_hpc *h);
 
 /* The AI market of a path, shared by every allocation. */
 typedef struct hp_ai_path {
-    double lease_trend, lease_dev;   /* ln L = trend + dev (+ cut in a bust)  */
+    double lease_trend, lease_dev;   /* ln(L / L0) = trend + dev (+ cut in a bust) */
     double log_gpu;                  /* ln G (+ cut in a bust)                */
     int bust;                        /* 1 during a bust                       */
     int next_switch;                 /* day the regime next changes           */
     double cum_search, cum_default;  /* integrated hazards up to today        */
     double cum_unit;                 /* integrated unit hazard (x bust factor) */
     double lease, gpu;               /* today's L and G, USD/MW/yr            */
+    double lease_f;                  /* today's L / L0                        */
 } hp_ai_path;
 
 enum { HP_TR_PLANNED, HP_TR_BUILDING, HP_TR_SEARCHING, HP_TR_LEASED,
@@ -172,7 +176,8 @@ typedef struct hp_tranche {
     int deliver_day, cancel_day; /* cancel_day < 0: not cancelled          */
     int sign_day, end_day, anniversary;
     int gpu_next;                /* next GPU purchase                      */
-    double rate;                 /* rent, USD/MW/yr                        */
+    double rate;                 /* rent, USD/MW/yr: a contract's; a market
+                                  * lease's, as a factor of L0 (L / L0)   */
     double escalator;            /* the lease's, per anniversary           */
     int contract;                /* under a signed contract: its default
                                   * threshold is on cum_unit              */
@@ -184,7 +189,9 @@ typedef struct hp_tranche {
     int hazard;                  /* HP_HZ_*: the integrated hazard it waits on */
     double hazard_at;            /* ... and the level that wakes it        */
     double mw_converted, mw_leased, mw_gpu;   /* its MW in each, or 0      */
-    double rent_day, capex_day;  /* USD/day, or 0                          */
+    double rent_day, capex_day;  /* USD/day, or 0: a contract's, or (a
+                                  * market tranche) per USD of L0 and of
+                                  * hpc.capex_usd_per_mw                  */
 } hp_tranche;
 
 /* The integrated hazard a tranche waits on (hp_tranche.hazard): none, the
@@ -198,11 +205,28 @@ typedef struct hp_alloc_hpc {
     double mining_mw;            /* capacity left mining                   */
     double leased_mw;            /* colocation leased                      */
     double gpu_mw;               /* GPU cloud operating                    */
-    double rent_day;             /* contracted rent, USD/day               */
-    double capex_day;            /* build capex, USD/day                   */
+    double rent_day;             /* contracted rent, USD/day: L0 x rent_mkt
+                                  * + rent_con                            */
+    double capex_day;            /* build capex, USD/day: capex_usd_mw x
+                                  * capex_mkt + capex_con                 */
+    double rent_mkt, rent_con;   /* market leases' rent per USD/MW/yr of L0,
+                                  * signed contracts' rent, USD/day        */
+    double capex_mkt, capex_con; /* the conversion's MW built per day (x
+                                  * hpc.capex_usd_per_mw), contracts' capex */
     double gpu_capex;            /* GPU purchases not yet booked, USD      */
     double defaults;             /* tenant defaults not yet booked         */
 } hp_alloc_hpc;
+
+/* An allocation's rent and build capex per day from their market
+ * factors (hp_alloc_hpc): simulate and revalue compute them alike. */
+static inline double hp_hpc_rent_day(const hp_hpc *h, double rent_mkt, double rent_con)
+{
+    return h->lease0 * rent_mkt + rent_con;
+}
+static inline double hp_hpc_capex_day(const hp_hpc *h, double capex_mkt, double capex_con)
+{
+    return h->capex_usd_mw * capex_mkt + capex_con;
+}
 
 /* Starts the AI market of a path (draws the first bust from `bust`). */
 void hp_ai_path_init(const hp_hpc *h, hp_ai_path *m, hp_pcg64 *bust);
@@ -226,7 +250,8 @@ static inline void hp_ai_today(const hp_hpc *h, hp_ai_path *m, int d, hp_pcg64 *
     if (d >= m->next_switch)
         hp_ai_switch(h, m, d, bust);
     double cut = m->bust ? h->bust_log_cut : 0.0;
-    m->lease = exp(m->lease_trend + m->lease_dev + cut);
+    m->lease_f = exp(m->lease_trend + m->lease_dev + cut);
+    m->lease = h->lease0 * m->lease_f;
     if (h->gpu)
         m->gpu = exp(m->log_gpu + cut);
 }

@@ -524,7 +524,7 @@ static void simulate(const void *model, uint64_t seed, uint64_t path, double *ou
         }
         msum[M_PRICE] += S;
         msum[M_FEE] += F;
-        msum[M_LEASE] += ai.lease;
+        msum[M_LEASE] += ai.lease_f;            /* x L0 at year end */
         msum[M_POWER] += X * mi->price_mean;
         msum[M_GPU] += ai.gpu;
         msum[M_BUST] += ai.bust;

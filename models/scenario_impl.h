@@ -136,7 +136,22 @@ typedef struct alloc_book {
     double rent, rent_opex;     /* USD/day: rent and its opex             */
     double net, hpc_cf;         /* USD/day: their share of the net cash
                                  * flow and of the HPC cash flow          */
+    double rent_mkt, rent_con;  /* rent and capex from their factors       */
+    double capex_mkt, capex_con;/* (hp_alloc_hpc), for the record          */
 } alloc_book;
+
+/* A book's amounts per day from fixed mining opex and the rent's and
+ * capex's factors, with model s's lease rate, capex per MW and NOI margin:
+ * book_set and revalue (scenario_value.c) compute them alike. */
+static inline void book_amounts(const scenario *s, alloc_book *b)
+{
+    b->capex = hp_hpc_capex_day(&s->hpc, b->capex_mkt, b->capex_con);
+    b->rent = hp_hpc_rent_day(&s->hpc, b->rent_mkt, b->rent_con);
+    b->rent_opex = (1 - s->hpc.noi_margin) * b->rent;
+    double rent_noi = b->rent - b->rent_opex;
+    b->hpc_cf = rent_noi - b->capex;
+    b->net = rent_noi - b->opex - b->capex;
+}
 
 /* Workspace of one thread, carved from the engine's scratch buffer. */
 typedef struct work {
@@ -187,31 +202,36 @@ typedef struct work {
 } work;
 
 /* The valuation record of a path (hp_model.simulate_record): for each
- * allocation, every term its NPV sums (Y_NPV, Y_NPV_HPC) added, in the
- * order the path added them, and what its terminal value reads. revalue
- * replays the terms with another model's discount factors and valuation
- * keys: the same operations in the same order, so the same bits as that
- * model's own simulate(). A term is a day's flow (d1 = NPV_OP_DAY: amount
- * x disc[d0]; the HPC sum only in gpu_cloud mode), an event's one-day
- * item (NPV_OP_EVENT: minus amount x disc[d0]), or a book's amounts per
- * day over days d0 .. d1 - 1 (x cum_disc[d1] - cum_disc[d0]). */
-enum { NPV_OP_DAY = -1, NPV_OP_EVENT = -2 };
+ * allocation, every term its NPV sums (Y_NPV, Y_NPV_HPC) and its net cash
+ * flow (Y_NET_CF) added, in the order the path added them, and what its
+ * terminal value reads. revalue replays the terms with another model's
+ * discount factors, valuation keys, lease rate L0 and capex per MW: the
+ * same operations in the same order, so the same bits as that model's own
+ * simulate(). A term is a day's flow (d1 = NPV_OP_DAY: amount x disc[d0];
+ * the HPC sum only in gpu_cloud mode), an event's one-day item
+ * (NPV_OP_EVENT: minus amount x disc[d0]), or a book's amounts per day
+ * over days d0 .. d1 - 1 (x cum_disc[d1] - cum_disc[d0]): a book takes
+ * BOOK_OPS entries, its fixed mining opex and the rent's and capex's
+ * factors (book_amounts), the two after the first marked NPV_OP_MORE. */
+enum { NPV_OP_DAY = -1, NPV_OP_EVENT = -2, NPV_OP_MORE = -3, BOOK_OPS = 3 };
 enum { TV_HELD, TV_KEPT, TV_NOI_MINING, TV_NOI_HPC, TV_N };
 typedef struct npv_op {
     double npv, hpc;            /* amounts for Y_NPV and Y_NPV_HPC         */
     int32_t d0, d1;
 } npv_op;
 typedef struct val_record {
-    size_t cap;                 /* terms per allocation: 3 x n_days plus
-                                 * one a month bound them (a day's flow; an
-                                 * event item at most once a day; a book
-                                 * flush only when it moves `since`
-                                 * forward, n_days times; a re-equip's
-                                 * capex at most once a 30-day month) */
+    size_t cap;                 /* entries per allocation: (2 + BOOK_OPS)
+                                 * x n_days plus one a month bound them (a
+                                 * day's flow; an event item at most once a
+                                 * day; a book flush only when it moves
+                                 * `since` forward, n_days times; a
+                                 * re-equip's capex at most once a 30-day
+                                 * month) */
     int32_t *n_ops;             /* [n_alloc]                               */
     npv_op *ops;                /* [n_alloc * cap]                         */
     double *tv;                 /* [n_alloc * TV_N] held MW, kept mining MW,
                                  * NOI sums of the terminal-value window   */
+    double *lease_f;            /* [n_years] the year's sum of L / L0      */
 } val_record;
 
 /* Records a term of allocation a's NPV sums (recording paths only). */
@@ -221,6 +241,19 @@ static inline void rec_npv(work *w, int a, double npv, double hpc, int d0, int d
         return;
     struct val_record *r = w->rec;
     r->ops[(size_t)a * r->cap + (size_t)r->n_ops[a]++] = (npv_op){npv, hpc, d0, d1};
+}
+
+/* Records a book's amounts (BOOK_OPS entries) over days d0 .. d1 - 1. */
+static inline void rec_book(work *w, int a, const alloc_book *b, int d0, int d1)
+{
+    if (w->rec == NULL)
+        return;
+    struct val_record *r = w->rec;
+    npv_op *op = r->ops + (size_t)a * r->cap + (size_t)r->n_ops[a];
+    op[0] = (npv_op){b->opex, b->rent_mkt, d0, d1};
+    op[1] = (npv_op){b->rent_con, b->capex_mkt, NPV_OP_MORE, NPV_OP_MORE};
+    op[2] = (npv_op){b->capex_con, 0, NPV_OP_MORE, NPV_OP_MORE};
+    r->n_ops[a] += BOOK_OPS;
 }
 
 /* MW allocation a still mines: its held MW (not converted), less the MW of

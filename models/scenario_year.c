@@ -37,13 +37,12 @@ void book_set(const scenario *s, work *w, int a)
     b->mw_mining = kept_mining_mw(s, w, a);
     b->mw_retired = as->mining_mw - b->mw_mining;
     b->mw_leased = as->leased_mw + as->gpu_mw;
-    b->capex = as->capex_day;
     b->opex = b->mw_mining * s->opex_usd_mw_day;
-    b->rent = as->rent_day;
-    b->rent_opex = (1 - s->hpc.noi_margin) * b->rent;
-    double rent_noi = b->rent - b->rent_opex;
-    b->hpc_cf = rent_noi - b->capex;
-    b->net = rent_noi - b->opex - b->capex;
+    b->rent_mkt = as->rent_mkt;
+    b->rent_con = as->rent_con;
+    b->capex_mkt = as->capex_mkt;
+    b->capex_con = as->capex_con;
+    book_amounts(s, b);         /* rent and capex: as->rent_day, as->capex_day */
 }
 
 /* Books allocation a's amounts for the days from the last booking to
@@ -66,7 +65,7 @@ void book_flush(const scenario *s, work *w, int a, int upto)
     ys[Y_NET_CF] += b->net * days;
     ys[Y_NPV] += b->net * disc;
     ys[Y_NPV_HPC] += b->hpc_cf * disc;
-    rec_npv(w, a, b->net, b->hpc_cf, b->since, upto);
+    rec_book(w, a, b, b->since, upto);
     b->since = upto;
 }
 
@@ -103,6 +102,9 @@ void year_sums_store(const scenario *s, work *w, double *msum, double *out, int 
             ys[q] = 0;
         }
     }
+    if (w->rec != NULL)
+        w->rec->lease_f[y] = msum[M_LEASE];
+    msum[M_LEASE] *= s->hpc.lease0;         /* summed as L / L0 */
     for (int q = 0; q < N_MSUM; q++) {
         out[s->off[msum_var[q]] + (size_t)y] = msum[q];
         msum[q] = 0;

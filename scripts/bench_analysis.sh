@@ -9,11 +9,13 @@
 #     the base case's paths, not simulated) against K + 1 plain runs;
 #   - the revalued route of `solve` and `gsa` (only valuation keys vary: the
 #     base case's paths are simulated once, recorded, and replayed) against
-#     --simulate-all: solve of the discount rate at HP_BENCH_SOLVE_PATHS
-#     paths (default 1000), and a gsa over three valuation keys (Morris and
-#     Sobol, -n HP_BENCH_GSA_PATHS (default 200) -r 4 -N 8 --bootstrap
-#     200), each route's time and
-#     whether their stdout is byte for byte the same;
+#     --simulate-all: solve of the discount rate and of the break-even lease
+#     rate at HP_BENCH_SOLVE_PATHS paths (default 1000), a gsa over three
+#     valuation keys (Morris and Sobol, -n HP_BENCH_GSA_PATHS, default 200,
+#     -r 4 -N 8 --bootstrap 200),
+#     and the README's tornado and that of the lease rate and capex alone
+#     (HP_BENCH_TORNADO_PATHS), each route's time and whether their stdout
+#     is byte for byte the same;
 #   - a path's quasi-random normals (Sobol, scrambling, inverse normal,
 #     Brownian bridge) against the same number of PCG64 normals;
 #   - the Sobol sampler's RMS errors against pseudo-random at equal paths
@@ -37,6 +39,9 @@ vary=(--vary ai_market.lease0_usd_per_mw_year=1.4e6:2.1e6 --vary hpc.capex_usd_p
       --vary valuation.discount_rate=0.08:0.12 --vary miner.power_usd_mwh=35:55
       --vary price.mu=0.05:0.25 --vary hpc.build_months=9:18)
 K=6
+# Of these, the valuation keys (models/scenario_value.c): their levels are
+# revalued on the base case's paths, the other keys' simulated.
+KR=3
 # The other valuation keys (models/scenario_value.c): nothing simulated
 # reads them, so their levels cost a replay of each path's valuation.
 vary_val=(--vary valuation.hpc_noi_multiple=12:18 --vary valuation.mining_noi_multiple=2:6
@@ -61,7 +66,7 @@ timed() { timed_out /dev/null "$@"; }
 if [[ ${HP_BENCH_REVALUE_ONLY:-0} != 1 ]]; then
 echo "tornado of $K keys, $tn paths, $cfg:"
 read -r tw tc < <(timed "$bin" sensitivity "$cfg" -n "$tn" -o "$tmp/s.h5" --quiet "${vary[@]}")
-echo "  hashpivot sensitivity ($((2 * K + 1)) levels in process, the discount rate's 2 revalued): wall ${tw} s, cpu ${tc} s"
+echo "  hashpivot sensitivity ($((2 * K + 1)) levels in process, $((2 * KR)) revalued): wall ${tw} s, cpu ${tc} s"
 pw=0; pc=0
 for ((i = 0; i < 2 * K + 1; i++)); do
   read -r w c < <(timed "$bin" run "$cfg" -n "$tn" -o "$tmp/r.h5" --force --quiet)
@@ -115,6 +120,12 @@ EOF
 gn=${HP_BENCH_GSA_PATHS:-200}
 routes "gsa of 3 valuation keys, -n $gn -r 4 -N 8 --bootstrap 200 -j 2 (56 runs)" \
   gsa "$tmp/gsa.cfg" -n "$gn" -r 4 -N 8 --bootstrap 200 -j 2 --quiet --force -o "$tmp/g.h5"
+routes "solve --vary ai_market.lease0_usd_per_mw_year=2e5:2.5e6 --target mean(npv[0.2]-npv[0])=0 -n $sn -j 2" \
+  solve "$cfg" --vary ai_market.lease0_usd_per_mw_year=2e5:2.5e6 --target "mean(npv[0.2]-npv[0])=0" -n "$sn" -j 2 --quiet
+routes "sensitivity, the README's $K keys ($((2 * KR)) of $((2 * K + 1)) levels revalued), -n $tn -j 2" \
+  sensitivity "$cfg" -n "$tn" -j 2 --quiet --force -o "$tmp/t.h5" "${vary[@]}"
+routes "sensitivity, the lease rate and capex (4 of 5 levels revalued), -n $tn -j 2" \
+  sensitivity "$cfg" -n "$tn" -j 2 --quiet --force -o "$tmp/t.h5" "${vary[@]:0:4}"
 [[ ${HP_BENCH_REVALUE_ONLY:-0} == 1 ]] && exit 0
 
 echo

@@ -83,9 +83,17 @@ bad = hp("sensitivity", cfg, *SHORT, "--vary", "valuation.discount_rate=0.07:0.1
 check(bad.returncode == 2 and "--record-mib is for solve and gsa" in bad.stderr, f"sensitivity refuses --record-mib: {bad.stderr!r}")
 
 # solve on a key that moves the paths: simulated, said so.
-r = hp("solve", cfg, *SHORT, "--vary", "hpc.capex_usd_per_mw=1e6:3e7", "--target", "mean(npv[0.2]-npv[0])=0")
-check(r.returncode == 0 and "every run simulated (the key is not a valuation key" in r.stderr,
-      f"solve on capex is simulated: {r.stderr[:300]!r}")
+r = hp("solve", cfg, *SHORT, "--vary", "hpc.build_months=1:60", "--target", "mean(npv[0.2]-npv[0])=0")
+check("every run simulated (the key is not a valuation key" in r.stderr,
+      f"solve on the build time is simulated: {r.stderr[:300]!r}")
+
+# The lease rate and the conversion capex only scale cash flows: solve
+# revalues, the same stdout as --simulate-all; not under the optimal policy.
+for key in ("ai_market.lease0_usd_per_mw_year=2e5:2.5e6", "hpc.capex_usd_per_mw=1e6:3e7"):
+    fast, slow = routes("solve", cfg, *SHORT, "--vary", key, "--target", "mean(npv[0.2]-npv[0])=0")
+    check(fast.returncode == 0 and REVALUED in fast.stderr and SIMULATED in slow.stderr
+          and fast.stdout == slow.stdout and fast.stdout.count("\n") >= 3,
+          f"solve {key}: revalued, the same output: {fast.stderr[:300]!r}")
 
 # gsa over valuation keys: the whole /gsa group, bit for bit.
 gcfg = os.path.join(tmp, "gsa.cfg")
@@ -113,11 +121,11 @@ if fast.returncode == 0 and slow.returncode == 0:
 mcfg = os.path.join(tmp, "mixed.cfg")
 with open(mcfg, "w") as f:
     f.write(f'@include "{cfg}"\nuncertain = {{ valuation = {{ discount_rate = ("uniform", 0.06, 0.16); }};\n'
-            '  hpc = { capex_usd_per_mw = ("uniform", 8.0e6, 12.0e6); }; };\n')
+            '  hpc = { build_months = ("uniform", 9.0, 18.0); }; };\n')
 r = hp("gsa", mcfg, "--set", "time.horizon_years=2.0", "-n", "20", "--method", "morris", "-r", "2",
        "-o", os.path.join(tmp, "mixed.h5"))
 check(r.returncode == 0 and "every run simulated (not every key is a valuation key" in r.stderr,
-      f"gsa with capex is simulated: {r.stderr[:300]!r}")
+      f"gsa with the build time is simulated: {r.stderr[:300]!r}")
 
 # sensitivity: --simulate-all turns its revaluation off, same /sensitivity.
 outs = [os.path.join(tmp, n) for n in ("sfast.h5", "sslow.h5")]

@@ -148,15 +148,17 @@ def levels_are_plain_runs(path):
 
 levels_are_plain_runs(s1)
 with h5py.File(s1, "r") as f:
-    check(f["sensitivity"].attrs["simulated_runs"] == 7 and f["sensitivity"].attrs["revalued_levels"] == 0,
-          "no valuation key: every level simulated")
+    # The lease rate and capex only scale cash flows (valuation keys): their
+    # levels revalued; the GARCH key's simulated.
+    check(f["sensitivity"].attrs["simulated_runs"] == 3 and f["sensitivity"].attrs["revalued_levels"] == 4,
+          "lease rate and capex revalued, the volatility's levels simulated")
 
 # 5b. Valuation keys (nothing simulated reads them) are revalued on the
 #     base case's paths, not simulated again, and still give each plain
 #     run's bits; the one other key's levels are simulated.
 s4 = os.path.join(tmp, "s4.h5")
 VAL = ["--vary", "valuation.discount_rate=0.08:0.12", "--vary", "valuation.hpc_noi_multiple=12:18",
-       "--vary", "valuation.mining_salvage_usd_per_mw=1e5:2.5e5", "--vary", "hpc.capex_usd_per_mw=8e6:12e6"]
+       "--vary", "valuation.mining_salvage_usd_per_mw=1e5:2.5e5", "--vary", "hpc.build_months=9:18"]
 r4 = hp("sensitivity", cfg, "-n", str(N), "-o", s4, "-j", "2", *SHORT, *VAL)
 check("sensitivity: 3 simulated runs of 300 paths" in r4.stderr and "6 levels revalued" in r4.stderr,
       f"3 runs simulated, 6 levels revalued: {r4.stderr!r}")
