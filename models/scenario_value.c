@@ -139,6 +139,20 @@ size_t hp_scenario_record_bytes(const void *model)
     return hp_scenario_record_layout(model, NULL, NULL);
 }
 
+/* Year y's sums of allocation a into the results (colocation only: GPU
+ * cloud books its HPC revenue and opex elsewhere). */
+static void year_store(const scenario *s, int a, int y, double cf, double capex, double rev,
+                       double opex, double *out)
+{
+    size_t i = (size_t)a * (size_t)s->layout.n_years + (size_t)y;
+    out[s->off[V_NET_CF] + i] = cf;
+    out[s->off[V_CAPEX_BUILD] + i] = capex;
+    if (!s->hpc.gpu) {
+        out[s->off[V_HPC_REV] + i] = rev;
+        out[s->off[V_HPC_OPEX] + i] = opex;
+    }
+}
+
 /* Allocation a's sums from its terms, with this model's discount factors,
  * lease rate and capex per MW: the operations simulate() did when it
  * added them (scenario.c's daily loop, scenario_year.c's books): its NPV
@@ -156,15 +170,8 @@ static void replay(const scenario *s, const val_record *r, int a, double *out, d
     int y = 0;
     for (; op < end; op++) {
         while (op->d0 > s->year_end_day[y]) {
-            size_t i = (size_t)a * (size_t)ny + (size_t)y;
-            out[s->off[V_NET_CF] + i] = cf;
-            out[s->off[V_CAPEX_BUILD] + i] = capex;
-            if (!gpu) {
-                out[s->off[V_HPC_REV] + i] = rev;
-                out[s->off[V_HPC_OPEX] + i] = opex;
-            }
+            year_store(s, a, y++, cf, capex, rev, opex, out);
             cf = capex = rev = opex = 0;
-            y++;
         }
         if (op->d1 == NPV_OP_DAY) {
             if (gpu)
@@ -189,6 +196,8 @@ static void replay(const scenario *s, const val_record *r, int a, double *out, d
             h += b.hpc_cf * f;
             if (!gpu)                   /* no GPU revenue nor upkeep */
                 for (int d = op->d0 > s->tv_first_day ? op->d0 : s->tv_first_day; d < op->d1; d++) {
+                    /* simulate()'s expression with its GPU terms at 0,
+                     * so that the sum has the same bits */
                     double hpc_rev = b.rent + 0.0;
                     tv_hpc += hpc_rev - (1 - noi) * hpc_rev - 0.0 * 0.0;
                 }
@@ -196,13 +205,7 @@ static void replay(const scenario *s, const val_record *r, int a, double *out, d
         }
     }
     for (; y < ny; y++) {               /* the last year's sums */
-        size_t i = (size_t)a * (size_t)ny + (size_t)y;
-        out[s->off[V_NET_CF] + i] = cf;
-        out[s->off[V_CAPEX_BUILD] + i] = capex;
-        if (!gpu) {
-            out[s->off[V_HPC_REV] + i] = rev;
-            out[s->off[V_HPC_OPEX] + i] = opex;
-        }
+        year_store(s, a, y, cf, capex, rev, opex, out);
         cf = capex = rev = opex = 0;
     }
     out[s->off[V_NPV] + a] = v;
