@@ -49,6 +49,11 @@ dt = 1/365.25. Fits, each with standard errors:
            under network.fleet: the start cohorts and frontier are those of
            the day after --to.
 
+With a difficulty column, the summary also prints the realised trend of
+hashprice beyond the halvings over the window (least-squares slope of
+ln(price / difficulty) a year), to set beside the fleet's fitted buyers'
+drift, which is an expectation of that same quantity.
+
 Writes a libconfig fragment (stdout or -o) with the groups `price` (every
 price key: model, s0_usd = last close, mu, sigma and the merton and garch
 subgroups) and `network` (growth, sigma), standard errors as comments.
@@ -116,7 +121,7 @@ def read_csv(path, d0, d1):
         die("%s: holds %s to %s of the requested %s to %s"
             % (path, dates[0], dates[-1], d0, d1))
     out = {}
-    for h in ("price_usd", "hashrate_ths"):
+    for h in ("price_usd", "hashrate_ths", "difficulty"):
         if h in cols:
             try:
                 v = np.array([float(x) for x in cols[h]])
@@ -344,6 +349,20 @@ def fit_garch(r, sigma_long=None):
             "negll": best[0]}
 
 
+def hashprice_trend(P, D):
+    """Realised drift of hashprice beyond the halvings over the window.
+
+    Hashprice at difficulty D is P (subsidy + fees per block) x 86400 x
+    10^15 / (D 2^32) USD per PH/s per day, so with the block reward held
+    fixed (what the fleet's buyers' drift network.fleet.hashprice_drift
+    scales, beside the subsidy schedule they know) it moves as P / D.
+    Returns the least-squares slope of ln(P / D) on time, per year: the
+    drift the buyers would have seen had they extrapolated the window."""
+    y = np.log(P) - np.log(D)
+    t = np.arange(len(y)) * DT
+    return float(np.polyfit(t, y, 1)[0])
+
+
 def fit_hashrate(H, window):
     """g, sigma of ln H += (g - sigma^2/2) dt + sigma sqrt(dt) Z from
     non-overlapping `window`-day means of H."""
@@ -560,6 +579,8 @@ def main(argv=None):
         fits["network"] = fit_hashrate(cols["hashrate_ths"], args.hash_window)
     elif "network" in args.groups and "network" in args.fits:
         sys.stderr.write("calibrate.py: no hashrate_ths column: network group left out\n")
+    if "difficulty" in cols:
+        fits["hashprice_trend"] = hashprice_trend(P, cols["difficulty"])
     if "fleet" in args.fits:
         import hp_fleet
         log = None if args.quiet else (lambda m: sys.stderr.write("fleet: " + m + "\n"))
@@ -593,6 +614,12 @@ def main(argv=None):
             n = fits["network"]
             e.write("hashrate (%d-day means): growth %.4f (%.4f)  sigma %.4f (%.4f)\n"
                     % ((args.hash_window,) + n["growth"] + n["sigma"]))
+        if "hashprice_trend" in fits:
+            e.write("hashprice beyond the halvings, ln(price / difficulty): realised trend "
+                    "%+.4f/yr (least squares)\n" % fits["hashprice_trend"])
+        if "fleet" in fits:
+            e.write("fleet:  buyers' hashprice drift %+.4f/yr (beside the realised trend above)\n"
+                    % fits["fleet"][0]["hashprice_drift"])
     return 0
 
 

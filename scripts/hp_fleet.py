@@ -235,14 +235,6 @@ def vintages(hist, i_end, cut, max_age_years):
     return [(e, th / total) for e, th in coh]
 
 
-def hashprice_drift(hist, i0, i1):
-    """Slope (per year) of ln(hashprice x 2^era) over days i0..i1."""
-    per = hist.subsidy_btc[i0:i1 + 1] / hist.blocks[i0:i1 + 1]
-    y = np.log(hist.hashprice[i0:i1 + 1] * 50.0 / per)
-    t = np.arange(len(y)) * DT
-    return float(np.polyfit(t, y, 1)[0])
-
-
 def max_growth(hist, i0, i1):
     """Largest 365-day log growth of the 28-day mean hashrate in the window:
     the fastest the industry has added machines and sites."""

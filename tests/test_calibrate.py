@@ -212,7 +212,34 @@ def main():
     rc, out = validate(default_cfg, *sets)
     check(rc == 0 and want in out, "default.cfg + --sets (%s)" % (out.strip()[-300:] if rc else "ok"))
 
-    # 5. Errors name the file and line.
+    # 5. The realised trend of hashprice beyond the halvings, ln(price /
+    # difficulty), printed beside the fits: exact on a straight line, and
+    # the least-squares slope cov(t, y) / var(t) on a wiggling one.
+    n = 4 * 365 + 1
+    t = np.arange(n) * DT
+    for wiggle in (0.0, 0.3):
+        y = 0.1 - 0.25 * t + wiggle * np.sin(2 * math.pi * t / 1.7)
+        diff = 1e12 * np.exp(0.02 * t)
+        price = diff * np.exp(y)
+        cd = os.path.join(tmp, "hashprice.csv")
+        with open(cd, "w") as f:
+            f.write("date,price_usd,difficulty\n")
+            for i in range(n):
+                f.write("%s,%.17g,%.17g\n" % ((dt.date(2016, 1, 1) + dt.timedelta(days=i)).isoformat(),
+                                              price[i], diff[i]))
+        res = subprocess.run(["/usr/bin/python3", script, cd, "--from", "2016-01-01", "--to",
+                              (dt.date(2016, 1, 1) + dt.timedelta(days=n - 1)).isoformat(),
+                              "--fits", "gbm"], capture_output=True, text=True)
+        m = re.search(r"ln\(price / difficulty\): realised trend ([-+0-9.]+)/yr", res.stderr)
+        yl = np.log(price) - np.log(diff)
+        want = float(np.sum((t - t.mean()) * (yl - yl.mean())) / np.sum((t - t.mean()) ** 2))
+        check(res.returncode == 0 and m is not None and abs(float(m.group(1)) - want) < 6e-5,
+              "realised hashprice trend %s/yr, least squares %+.5f (wiggle %g)"
+              % (m.group(1) if m else "missing", want, wiggle))
+        if wiggle == 0:
+            check(abs(want + 0.25) < 1e-9, "a straight line's slope is its drift")
+
+    # 6. Errors name the file and line.
     bad = os.path.join(tmp, "gap.csv")
     with open(bad, "w") as f:
         f.write("date,price_usd\n2020-01-01,1\n2020-01-03,2\n")
